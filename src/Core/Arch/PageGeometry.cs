@@ -1,0 +1,78 @@
+namespace Pluggable.Core.Arch;
+
+/// <summary>
+/// The shape of an architecture's page tables: base page size, the five levels, the width and byte
+/// order of an entry in memory, and the user address limit.
+/// </summary>
+/// Kernel: asm/pgtable_types.h, asm/page.h (PAGE_SHIFT), TASK_SIZE.
+public sealed class PageGeometry
+{
+    private readonly LevelGeometry[] _levels;
+
+    public PageGeometry(int pageShift, int vaBits, ulong taskSize, int entryBytes, bool bigEndian, IReadOnlyList<LevelGeometry> levels)
+    {
+        if (levels.Count != PageLevels.Count)
+            throw new ArgumentException($"a geometry needs exactly {PageLevels.Count} levels (pgd, p4d, pud, pmd, pte), got {levels.Count}");
+        _levels = new LevelGeometry[PageLevels.Count];
+        foreach (var l in levels)
+            _levels[(int)l.Level] = l;
+        PageShift = pageShift;
+        VaBits = vaBits;
+        TaskSize = taskSize;
+        EntryBytes = entryBytes;
+        BigEndian = bigEndian;
+    }
+
+    public int PageShift { get; }
+    public ulong PageSize => 1UL << PageShift;
+    public ulong PageMask => ~(PageSize - 1);
+
+    /// <summary>Bits of virtual address the tables translate.</summary>
+    public int VaBits { get; }
+
+    /// <summary>First address user space may not use (mm->task_size).</summary>
+    public ulong TaskSize { get; }
+
+    /// <summary>Bytes of one table entry in memory (8, or 4 on 32-bit PowerPC).</summary>
+    public int EntryBytes { get; }
+
+    /// <summary>Entries are stored big-endian in memory (Book3S-64).</summary>
+    public bool BigEndian { get; }
+
+    public IReadOnlyList<LevelGeometry> Levels => _levels;
+
+    public LevelGeometry this[PageLevel level] => _levels[(int)level];
+
+    public int PmdShift => this[PageLevel.Pmd].Shift;
+    public ulong PmdSize => 1UL << PmdShift;
+    public int PudShift => this[PageLevel.Pud].Shift;
+
+    /// <summary>The unfolded level directly above <paramref name="level"/>, or null for the top.</summary>
+    public LevelGeometry? ParentOf(PageLevel level)
+    {
+        for (int i = (int)level - 1; i >= 0; i--)
+            if (!_levels[i].Folded)
+                return _levels[i];
+        return null;
+    }
+
+    /// <summary>The unfolded level directly below <paramref name="level"/>, or null below pte.</summary>
+    public LevelGeometry? ChildOf(PageLevel level)
+    {
+        for (int i = (int)level + 1; i < PageLevels.Count; i++)
+            if (!_levels[i].Folded)
+                return _levels[i];
+        return null;
+    }
+
+    /// <summary>Bytes a table of <paramref name="level"/> occupies.</summary>
+    public int TableBytes(PageLevel level) => this[level].Entries * EntryBytes;
+
+    public override string ToString()
+    {
+        var parts = _levels.Where(l => !l.Folded).Select(l => $"{l.Name} {l.Shift}/{l.Entries}");
+        var folded = _levels.Where(l => l.Folded).Select(l => l.Name).ToArray();
+        var text = $"page {PageSize / 1024}K, {string.Join(", ", parts)}, va {VaBits} bits";
+        return folded.Length == 0 ? text : $"{text}, folded: {string.Join(" ", folded)}";
+    }
+}

@@ -1,0 +1,74 @@
+namespace Pluggable.Core.Scenarios;
+
+/// <summary>A mapping's protection (<c>none</c>, <c>r</c>, <c>rw</c>, <c>rx</c>, <c>rwx</c>).</summary>
+[Flags]
+public enum Protection
+{
+    None = 0,
+    Read = 1,
+    Write = 2,
+    Exec = 4,
+}
+
+/// <summary>The madvise advices a scenario may give.</summary>
+public enum Advice
+{
+    DontNeed,
+    Remove,
+    PageOut,
+    HugePage,
+    NoHugePage,
+    Collapse,
+    PopulateRead,
+    PopulateWrite,
+}
+
+/// <summary>The transparent huge page policy (/sys/kernel/mm/transparent_hugepage/enabled).</summary>
+public enum ThpPolicy
+{
+    Always,
+    Madvise,
+    Never,
+}
+
+/// <summary>
+/// One <c>mmap</c>: anonymous (File null) or of a memory file. The backend chooses the address:
+/// aligned to the PMD size or to <see cref="Align"/>, followed by an unmapped gap of at least the PMD size.
+/// </summary>
+public sealed record MmapRequest(
+    string? File,
+    ulong Size,
+    bool Shared,
+    Protection Protection,
+    ulong Align,
+    bool Populate,
+    ulong Offset);
+
+/// <summary>Creation flags of a userfaultfd.</summary>
+public sealed record UffdCreateOptions(bool NonBlock, bool UserModeOnly, bool ViaDevice);
+
+/// <summary>A byte pattern for fill/check: a constant byte, or <c>pageidx</c>.</summary>
+public readonly record struct BytePattern(bool PageIndex, byte Value)
+{
+    public static BytePattern Constant(byte value) => new(false, value);
+
+    public static readonly BytePattern PageIdx = new(true, 0);
+
+    /// <summary>The byte expected at base page <paramref name="pageIndex"/> of the range.</summary>
+    public byte At(ulong pageIndex) => PageIndex ? (byte)((pageIndex + 1) & 0xff) : Value;
+}
+
+/// <summary>Options of the emulator-only <c>gup</c> command.</summary>
+public sealed record GupRequest(ulong Address, ulong Pages, bool Write, bool Force, bool Pin, bool LongTerm, bool Fast, bool FastOnly, bool Dump);
+
+/// <summary>A parked thread that finished, with its result.</summary>
+public readonly record struct ThreadCompletion(int Thread, CommandResult Result);
+
+/// <summary>Facts about the selected architecture that the language needs (units, placement, <c>arch</c>).</summary>
+public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAliases, ulong PageSize, ulong HugePageSize, ulong PmdSize);
+
+/// <summary>Formats an address the way results print it (label-relative).</summary>
+public interface IAddressFormatter
+{
+    string Format(ulong address);
+}
