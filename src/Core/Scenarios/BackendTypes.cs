@@ -1,35 +1,6 @@
+using Pluggable.Core.Mm;
+
 namespace Pluggable.Core.Scenarios;
-
-/// <summary>A mapping's protection (<c>none</c>, <c>r</c>, <c>rw</c>, <c>rx</c>, <c>rwx</c>).</summary>
-[Flags]
-public enum Protection
-{
-    None = 0,
-    Read = 1,
-    Write = 2,
-    Exec = 4,
-}
-
-/// <summary>The madvise advices a scenario may give.</summary>
-public enum Advice
-{
-    DontNeed,
-    Remove,
-    PageOut,
-    HugePage,
-    NoHugePage,
-    Collapse,
-    PopulateRead,
-    PopulateWrite,
-}
-
-/// <summary>The transparent huge page policy (/sys/kernel/mm/transparent_hugepage/enabled).</summary>
-public enum ThpPolicy
-{
-    Always,
-    Madvise,
-    Never,
-}
 
 /// <summary>
 /// One <c>mmap</c>: anonymous (File null) or of a memory file. The backend chooses the address:

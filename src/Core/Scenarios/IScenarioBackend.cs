@@ -1,3 +1,6 @@
+using Pluggable.Core.Mm;
+using Pluggable.Core.Userfaultfd;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace Pluggable.Core.Scenarios;
+namespace Pluggable.Core.Mm;
 
 /// <summary>The pagemap bits a scenario prints, in the order they are printed.</summary>
 /// Kernel: PM_PRESENT, PM_SWAP, PM_FILE, PM_MMAP_EXCLUSIVE, PM_UFFD_WP (fs/proc/task_mmu.c); zero = the pfn is the zero page.

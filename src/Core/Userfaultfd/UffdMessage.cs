@@ -1,4 +1,4 @@
-namespace Pluggable.Core.Scenarios;
+namespace Pluggable.Core.Userfaultfd;
 
 /// <summary>The event of a <c>struct uffd_msg</c>.</summary>
 public enum UffdEvent : byte

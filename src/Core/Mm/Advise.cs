@@ -1,0 +1,121 @@
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>madvise: dropping pages, punching holes in shmem, THP hints.</summary>
+/// Kernel: do_madvise(), madvise_dontneed_single_vma(), madvise_remove() -> shmem_fallocate(PUNCH_HOLE), hugepage_madvise().
+public static class Advise
+{
+    /// <summary>Checks the range as madvise does before anything happens.</summary>
+    public static Errno Validate(MmStruct mm, ulong start, ulong length, out ulong end)
+    {
+        var geo = mm.System.Geometry;
+        end = 0;
+        if ((start & (geo.PageSize - 1)) != 0)
+            return Errno.EINVAL;
+        ulong len = (length + geo.PageSize - 1) & geo.PageMask;
+        if (len < length)
+            return Errno.EINVAL;
+        end = start + len;
+        if (end < start)
+            return Errno.EINVAL;
+        return Errno.None;
+    }
+
+    /// <summary>
+    /// Applies a non-blocking advice to every VMA part of [start, end); ENOMEM when part of the range
+    /// was unmapped (after applying to the rest, as the kernel does).
+    /// </summary>
+    public static Errno Apply(MmStruct mm, ulong start, ulong end, Advice advice)
+    {
+        var vmas = mm.Vmas.Intersecting(start, end);
+        if (vmas.Count == 0)
+            return Errno.ENOMEM;
+        bool hole = vmas[0].Start > start || vmas[^1].End < end;
+        for (int i = 1; i < vmas.Count; i++)
+            hole |= vmas[i - 1].End < vmas[i].Start;
+        foreach (var vma in vmas)
+        {
+            ulong s = Math.Max(start, vma.Start), e = Math.Min(end, vma.End);
+            var error = advice switch
+            {
+                Advice.DontNeed => DontNeed(mm, vma, s, e),
+                Advice.Remove => Remove(mm, vma, s, e),
+                Advice.HugePage or Advice.NoHugePage => Errno.None,
+                Advice.PageOut => Errno.None,
+                _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate and collapse are not applied here"),
+            };
+            if (error != Errno.None)
+                return error;
+        }
+        if (advice is Advice.HugePage or Advice.NoHugePage)
+            SetHugeFlags(mm, start, end, advice == Advice.HugePage);
+        return hole ? Errno.ENOMEM : Errno.None;
+    }
+
+    /// <summary>Kernel: madvise_dontneed_single_vma() — VM_LOCKED/VM_PFNMAP refused.</summary>
+    private static Errno DontNeed(MmStruct mm, Vma vma, ulong start, ulong end)
+    {
+        if (vma.Has(VmFlags.Locked))
+            return Errno.EINVAL;
+        Zap.Range(mm, vma, start, end, keepWpMarkers: true);
+        return Errno.None;
+    }
+
+    /// <summary>Kernel: madvise_remove() — only shared writable file mappings; punches the file range.</summary>
+    private static Errno Remove(MmStruct mm, Vma vma, ulong start, ulong end)
+    {
+        if (vma.Has(VmFlags.Locked) || vma.File is null)
+            return Errno.EINVAL;
+        if (!vma.IsShared || !vma.Has(VmFlags.MayWrite))
+            return Errno.EACCES;
+        int shift = mm.System.PageShift;
+        PunchHole(mm.System, vma.File, vma.FileIndex(start, shift), vma.FileIndex(end, shift));
+        return Errno.None;
+    }
+
+    /// <summary>
+    /// Unmaps [first, last) of the file from every address space, then drops the pages from the cache.
+    /// </summary>
+    /// Kernel: shmem_fallocate(FALLOC_FL_PUNCH_HOLE) -> unmap_mapping_range() + shmem_truncate_range().
+    public static void PunchHole(MemorySystem system, MemoryFile file, ulong first, ulong last)
+    {
+        int shift = system.PageShift;
+        foreach (var other in system.Mms)
+        {
+            foreach (var vma in other.Vmas.All.ToArray())
+            {
+                if (vma.File != file)
+                    continue;
+                ulong vmaFirst = vma.PgOff, vmaLast = vma.PgOff + (vma.Length >> shift);
+                ulong from = Math.Max(first, vmaFirst), to = Math.Min(last, vmaLast);
+                if (from >= to)
+                    continue;
+                Zap.Range(other, vma, vma.Start + ((from - vmaFirst) << shift), vma.Start + ((to - vmaFirst) << shift), keepWpMarkers: true);
+            }
+        }
+        for (ulong index = first; index < last; index++)
+        {
+            ulong pfn = file.Cache.Lookup(index);
+            if (pfn == 0)
+                continue;
+            file.Cache.Store(index, 0);
+            system.Memory[pfn].Flags &= ~Physical.PageFlags.PageCache;
+            Folios.Put(system, pfn);
+        }
+    }
+
+    /// <summary>Kernel: hugepage_madvise() through madvise_update_vma() (split, set, merge).</summary>
+    private static void SetHugeFlags(MmStruct mm, ulong start, ulong end, bool huge)
+    {
+        int shift = mm.System.PageShift;
+        mm.Vmas.SplitAt(start, shift);
+        mm.Vmas.SplitAt(end, shift);
+        foreach (var vma in mm.Vmas.Intersecting(start, end))
+        {
+            vma.Flags = huge
+                ? (vma.Flags | VmFlags.HugePage) & ~VmFlags.NoHugePage
+                : (vma.Flags | VmFlags.NoHugePage) & ~VmFlags.HugePage;
+        }
+        mm.Vmas.MergeAround(start, end, shift);
+    }
+}

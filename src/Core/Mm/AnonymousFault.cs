@@ -1,0 +1,30 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>A fault on an empty entry of anonymous memory: the zero page for reads, a new page for writes.</summary>
+/// Kernel: do_anonymous_page().
+public static class AnonymousFault
+{
+    public static FaultResult Handle(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault)
+    {
+        var system = mm.System;
+        ulong address = fault.Address & system.Geometry.PageMask;
+        if (vma.Has(VmFlags.UffdMissing) && vma.Uffd is { } ctx)
+            return ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Missing);
+        if (!fault.Write)
+        {
+            ulong zero = system.Zero.PfnFor(address);
+            system.Ops.Record("my_zero_pfn", PageLevel.Pte, address, 0, zero);
+            var zeroEntry = PageEntry.Page(zero, PageProt.Base(vma) | EntryFlags.Special);
+            FaultHandler.Install(mm, slot, address, zeroEntry);
+            return FaultResult.Done;
+        }
+        ulong pfn = Folios.AllocateAnon(system, zero: true);
+        Folios.AddNewAnonMap(mm, vma, pfn);
+        var entry = PageEntry.Page(pfn, PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty));
+        FaultHandler.Install(mm, slot, address, entry);
+        return FaultResult.Done;
+    }
+}

@@ -1,0 +1,109 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+using Pluggable.Core.Physical;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// A fault on an empty entry of a shmem mapping: find or create the page in the file's cache (or
+/// hand the fault to userfaultfd), then map it, or map a private copy for a write to a private mapping.
+/// </summary>
+/// Kernel: do_fault() -> do_read_fault()/do_cow_fault()/do_shared_fault(), shmem_fault(), shmem_get_folio_gfp(), finish_fault().
+public static class FileFault
+{
+    /// <summary>Kernel: fault_around_bytes (64 KiB).</summary>
+    private const ulong FaultAroundBytes = 64 * 1024;
+
+    public static FaultResult Handle(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault)
+    {
+        var system = mm.System;
+        var file = vma.File!;
+        ulong address = fault.Address & system.Geometry.PageMask;
+        ulong index = vma.FileIndex(address, system.PageShift);
+        if (index << system.PageShift >= file.Size)
+            return FaultResult.SigBus;
+        ulong pfn = file.Cache.Lookup(index);
+        if (pfn == 0)
+        {
+            if (vma.Has(VmFlags.UffdMissing) && vma.Uffd is { } missingCtx)
+                return missingCtx.HandleUserfault(mm, vma, fault, UserfaultReason.Missing);
+            pfn = AddToCache(system, file, index, zero: true);
+        }
+        else if (vma.Has(VmFlags.UffdMinor) && vma.Uffd is { } minorCtx)
+        {
+            return minorCtx.HandleUserfault(mm, vma, fault, UserfaultReason.Minor);
+        }
+
+        if (fault.Write && !vma.IsShared)
+            return CopyOnWrite(mm, vma, slot, address, pfn);
+        var flags = PageProt.ForSharedMapping(vma);
+        if (fault.Write)
+            flags |= EntryFlags.Dirty;
+        Folios.AddMap(mm, pfn);
+        FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
+        if (!fault.Write && !DisablesFaultAround(vma))
+            FaultAround(mm, vma, slot, address);
+        return FaultResult.Done;
+    }
+
+    /// <summary>Allocates a page and inserts it in the file's cache, which holds one reference.</summary>
+    /// Kernel: shmem_alloc_and_add_folio().
+    public static ulong AddToCache(MemorySystem system, MemoryFile file, ulong index, bool zero)
+    {
+        ulong pfn = system.Memory.Allocate(0, zero);
+        ref var d = ref system.Memory[pfn];
+        d.Flags |= PageFlags.PageCache;
+        d.Owner = file.Id;
+        d.Index = index;
+        file.Cache.Store(index, pfn);
+        return pfn;
+    }
+
+    /// <summary>Kernel: uffd_disable_fault_around() — WP and MINOR registrations must see every fault.</summary>
+    private static bool DisablesFaultAround(Vma vma) => vma.Has(VmFlags.UffdWp) || vma.Has(VmFlags.UffdMinor);
+
+    /// <summary>Kernel: do_cow_fault() — the private mapping gets its own copy of the file page.</summary>
+    private static FaultResult CopyOnWrite(MmStruct mm, Vma vma, in Slot slot, ulong address, ulong filePfn)
+    {
+        var system = mm.System;
+        ulong pfn = Folios.AllocateAnon(system, zero: false);
+        system.Memory.Data(filePfn).CopyTo(system.Memory.Data(pfn));
+        Folios.AddNewAnonMap(mm, vma, pfn);
+        var flags = PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty);
+        FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
+        return FaultResult.Done;
+    }
+
+    /// <summary>
+    /// Maps the neighbours already in the page cache, within the aligned fault-around window, the VMA
+    /// and the same page table.
+    /// </summary>
+    /// Kernel: do_fault_around() -> filemap_map_pages().
+    private static void FaultAround(MmStruct mm, Vma vma, in Slot slot, ulong address)
+    {
+        var system = mm.System;
+        ulong window = Math.Max(FaultAroundBytes, system.PageSize);
+        if (window <= system.PageSize)
+            return;
+        ulong tableSpan = system.Geometry[PageLevel.Pte].EntrySpan * (ulong)system.Geometry[PageLevel.Pte].Entries;
+        ulong start = Math.Max(Math.Max(address & ~(window - 1), vma.Start), address & ~(tableSpan - 1));
+        ulong end = Math.Min(Math.Min((address & ~(window - 1)) + window, vma.End), (address & ~(tableSpan - 1)) + tableSpan);
+        var file = vma.File!;
+        for (ulong a = start; a < end; a += system.PageSize)
+        {
+            if (a == address)
+                continue;
+            ulong index = vma.FileIndex(a, system.PageShift);
+            if (index << system.PageShift >= file.Size)
+                break;
+            ulong pfn = file.Cache.Lookup(index);
+            if (pfn == 0)
+                continue;
+            var neighbour = slot with { Index = slot.Index + (int)((long)(a - address) >> system.PageShift) };
+            if (!mm.Tables.Get(neighbour).IsNone)
+                continue;
+            Folios.AddMap(mm, pfn);
+            FaultHandler.Install(mm, neighbour, a, PageEntry.Page(pfn, PageProt.ForSharedMapping(vma)));
+        }
+    }
+}

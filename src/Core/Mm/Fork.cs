@@ -1,0 +1,110 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+using Pluggable.Core.Physical;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// Builds a child address space: every VMA but MADV_DONTFORK ones is copied; private VMAs with
+/// anonymous pages have their tables copied with copy-on-write; shared VMAs refault in the child.
+/// </summary>
+/// Kernel: dup_mmap() -> copy_page_range() -> copy_pte_range() / copy_present_pte() / copy_nonpresent_pte().
+public static class Fork
+{
+    /// <summary>Copies the VMAs and tables. <paramref name="keepRegistration"/> says, per parent context, whether the child VMA stays registered (the userfaultfd layer decides).</summary>
+    public static MmStruct Copy(MmStruct parent, Func<Vma, IUserfaultContext?> childContext)
+    {
+        var system = parent.System;
+        var child = system.CreateMm();
+        child.NextFree = parent.NextFree;
+        bool parentChanged = false;
+        foreach (var vma in parent.Vmas.All)
+        {
+            if (vma.Has(VmFlags.DontFork))
+                continue;
+            var copy = vma.CloneRange(vma.Start, vma.End, system.PageShift);
+            copy.Uffd = childContext(vma);
+            if (copy.Uffd is null)
+                copy.Flags &= ~VmFlags.UffdMask;
+            if (copy.File is { } file)
+                file.References++;
+            child.Vmas.Insert(copy);
+            if (NeedsTableCopy(vma, copy))
+                parentChanged |= CopyRange(parent, vma, child, copy);
+        }
+        if (parentChanged)
+            system.Ops.FlushTlbMm();
+        return child;
+    }
+
+    /// <summary>Kernel: vma_needs_copy() — anon pages, or uffd-wp state that must survive.</summary>
+    private static bool NeedsTableCopy(Vma parent, Vma child) =>
+        parent.AnonVma != 0 || (child.Has(VmFlags.UffdWp) && !child.IsAnonymous);
+
+    private static bool CopyRange(MmStruct parent, Vma src, MmStruct child, Vma dst)
+    {
+        var system = parent.System;
+        bool parentChanged = false;
+        bool keepWp = dst.Has(VmFlags.UffdWp);
+        ulong address = src.Start;
+        while (address < src.End)
+        {
+            var walk = parent.Tables.Walk(address, PageLevel.Pte, allocate: false);
+            if (walk.Level != PageLevel.Pte)
+            {
+                ulong span = system.Geometry[walk.Level].EntrySpan;
+                if (walk.Entry.Kind != EntryKind.None)
+                    throw new InvalidOperationException($"BUG: fork found a huge {walk.Level.KernelName()} entry; huge copies are not modelled here");
+                address = (address & ~(span - 1)) + span;
+                continue;
+            }
+            var entry = walk.Entry;
+            if (entry.Kind == EntryKind.Page)
+                parentChanged |= CopyPresent(parent, src, walk.Slot, child, address, entry, keepWp);
+            else if (PteMarker.IsMarker(entry))
+                CopyMarker(child, address, entry, keepWp);
+            address += system.PageSize;
+        }
+        return parentChanged;
+    }
+
+    /// <summary>Kernel: copy_present_pte() — shares the page read-only on both sides of a COW mapping.</summary>
+    private static bool CopyPresent(MmStruct parent, Vma src, in Slot slot, MmStruct child, ulong address, PageEntry entry, bool keepWp)
+    {
+        var system = parent.System;
+        bool parentChanged = false;
+        bool normal = !system.Zero.IsZero(entry.Frame) && !entry.Has(EntryFlags.Special);
+        if (normal)
+        {
+            ref var d = ref system.Memory[entry.Frame];
+            d.Flags &= ~PageFlags.AnonExclusive;
+            Folios.AddMap(child, entry.Frame);
+        }
+        if (src.IsCowMapping && entry.Has(EntryFlags.Write))
+        {
+            entry = entry.With(EntryFlags.None, EntryFlags.Write);
+            parent.Tables.Set(slot, address, entry);
+            parentChanged = true;
+        }
+        if (src.IsShared)
+            entry = entry.With(EntryFlags.None, EntryFlags.Dirty);
+        entry = entry.With(EntryFlags.None, EntryFlags.Young);
+        if (!keepWp)
+            entry = entry.With(EntryFlags.None, EntryFlags.UffdWp);
+        var childWalk = child.Tables.Walk(address, PageLevel.Pte, allocate: true);
+        child.Tables.Set(childWalk.Slot, address, entry);
+        return parentChanged;
+    }
+
+    /// <summary>Kernel: copy_nonpresent_pte() — poison markers always travel, uffd-wp markers only with the registration.</summary>
+    private static void CopyMarker(MmStruct child, ulong address, in PageEntry entry, bool keepWp)
+    {
+        ulong bits = entry.Frame;
+        if (!keepWp)
+            bits &= ~PteMarker.UffdWp;
+        if (bits == 0)
+            return;
+        var childWalk = child.Tables.Walk(address, PageLevel.Pte, allocate: true);
+        child.Tables.Set(childWalk.Slot, address, PteMarker.Make(bits));
+    }
+}

@@ -1,0 +1,53 @@
+namespace Pluggable.Core.Mm;
+
+/// <summary>munmap: split the VMAs at the edges, zap and remove them, free the tables nobody else covers.</summary>
+/// Kernel: do_vmi_munmap() -> do_vmi_align_munmap(), unmap_region(), free_pgtables().
+public static class Unmapping
+{
+    public static Errno Munmap(MmStruct mm, ulong start, ulong length)
+    {
+        var geo = mm.System.Geometry;
+        if ((start & (geo.PageSize - 1)) != 0 || start >= geo.TaskSize || length > geo.TaskSize - start)
+            return Errno.EINVAL;
+        if (length == 0)
+            return Errno.EINVAL;
+        ulong end = start + ((length + geo.PageSize - 1) & geo.PageMask);
+        Remove(mm, start, end);
+        return Errno.None;
+    }
+
+    /// <summary>Removes every mapping in [start, end) (no checks: callers validated the range).</summary>
+    public static void Remove(MmStruct mm, ulong start, ulong end)
+    {
+        int shift = mm.System.PageShift;
+        mm.Vmas.SplitAt(start, shift);
+        mm.Vmas.SplitAt(end, shift);
+        foreach (var vma in mm.Vmas.Intersecting(start, end))
+            RemoveVma(mm, vma);
+        var prev = LastEndingBefore(mm, start);
+        ulong floor = prev?.End ?? 0;
+        ulong ceiling = mm.Vmas.FindFrom(end)?.Start ?? mm.System.Geometry.TaskSize;
+        mm.Tables.FreeRange(start, end, floor, ceiling);
+    }
+
+    /// <summary>Zaps and forgets one VMA (its tables are freed by the caller or at teardown).</summary>
+    public static void RemoveVma(MmStruct mm, Vma vma)
+    {
+        Zap.Range(mm, vma, vma.Start, vma.End, keepWpMarkers: false);
+        mm.Vmas.Remove(vma);
+        if (vma.File is { } file)
+            mm.System.DropFileReference(file);
+    }
+
+    private static Vma? LastEndingBefore(MmStruct mm, ulong address)
+    {
+        Vma? last = null;
+        foreach (var v in mm.Vmas.All)
+        {
+            if (v.End > address)
+                break;
+            last = v;
+        }
+        return last;
+    }
+}

@@ -1,0 +1,92 @@
+using Pluggable.Core.Arch;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// Loads and stores by a task, as the CPU does them: translate through the tables, fault when the
+/// entry does not allow the access, retry. The hardware sets the accessed and dirty bits.
+/// </summary>
+/// Kernel: the CPU page walk + do_user_addr_fault() (arch/x86/mm/fault.c) and copy_{from,to}_user().
+public static class UserAccess
+{
+    /// <summary>
+    /// Makes <paramref name="address"/> accessible and returns its frame, or how the access failed
+    /// (a signal, or a userfault the task now sleeps on).
+    /// </summary>
+    public static FaultResult Translate(MmStruct mm, ulong address, bool write, bool fromUser, uint threadId, out ulong pfn)
+    {
+        pfn = 0;
+        var system = mm.System;
+        while (true)
+        {
+            var vma = mm.Vmas.Find(address);
+            if (vma is null || !Allows(vma, write))
+                return FaultResult.SigSegv;
+            if (TryTranslate(mm, address, write, out pfn))
+                return FaultResult.Done;
+            var info = new FaultInfo(address & system.Geometry.PageMask, address, write, fromUser, threadId);
+            var result = FaultHandler.HandleMmFault(mm, vma, info);
+            if (result.Status != FaultStatus.Done)
+                return result;
+        }
+    }
+
+    /// <summary>The frame behind <paramref name="address"/> if the present entry allows the access; sets A/D like the MMU.</summary>
+    public static bool TryTranslate(MmStruct mm, ulong address, bool write, out ulong pfn)
+    {
+        pfn = 0;
+        var system = mm.System;
+        var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
+        var entry = walk.Entry;
+        if (entry.Kind != EntryKind.Page || !system.Arch.AccessPermitted(entry, write))
+            return false;
+        var span = system.Geometry[walk.Level].EntrySpan;
+        pfn = entry.Frame + ((address & (span - 1)) >> system.PageShift);
+        var wanted = write ? EntryFlags.Young | EntryFlags.Dirty : EntryFlags.Young;
+        if ((entry.Flags & wanted) != wanted)
+            mm.Tables.WriteRaw(walk.Slot, system.Ops.Codec.Encode(walk.Level, entry.With(wanted)));
+        return true;
+    }
+
+    /// <summary>Kernel: access_error() — the VMA must grant the access.</summary>
+    public static bool Allows(Vma vma, bool write) =>
+        write ? vma.Has(VmFlags.Write) : vma.Has(VmFlags.Read) || vma.Has(VmFlags.Write) || vma.Has(VmFlags.Exec);
+
+    /// <summary>Kernel: copy_from_user() with faults allowed; stops at the first failing page.</summary>
+    public static FaultResult Read(MmStruct mm, ulong address, Span<byte> destination, uint threadId, bool fromUser)
+    {
+        var system = mm.System;
+        int done = 0;
+        while (done < destination.Length)
+        {
+            ulong at = address + (ulong)done;
+            var result = Translate(mm, at, write: false, fromUser, threadId, out ulong pfn);
+            if (result.Status != FaultStatus.Done)
+                return result;
+            int offset = (int)(at & (system.PageSize - 1));
+            int chunk = Math.Min(destination.Length - done, (int)system.PageSize - offset);
+            system.Memory.Data(pfn).Slice(offset, chunk).CopyTo(destination.Slice(done, chunk));
+            done += chunk;
+        }
+        return FaultResult.Done;
+    }
+
+    /// <summary>Reads without faulting (copy_from_user with page faults disabled); false if any page is not accessible now.</summary>
+    public static bool ReadAtomic(MmStruct mm, ulong address, Span<byte> destination)
+    {
+        var system = mm.System;
+        int done = 0;
+        while (done < destination.Length)
+        {
+            ulong at = address + (ulong)done;
+            var vma = mm.Vmas.Find(at);
+            if (vma is null || !Allows(vma, false) || !TryTranslate(mm, at, false, out ulong pfn))
+                return false;
+            int offset = (int)(at & (system.PageSize - 1));
+            int chunk = Math.Min(destination.Length - done, (int)system.PageSize - offset);
+            system.Memory.Data(pfn).Slice(offset, chunk).CopyTo(destination.Slice(done, chunk));
+            done += chunk;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,118 @@
+namespace Pluggable.Core.Mm;
+
+/// <summary>The VMAs of an address space, sorted by start address, non-overlapping.</summary>
+/// Kernel: the mm's maple tree (find_vma(), vma_lookup(), vma_iterator).
+public sealed class VmaList
+{
+    private readonly List<Vma> _vmas = [];
+
+    public int Count => _vmas.Count;
+
+    public IReadOnlyList<Vma> All => _vmas;
+
+    /// <summary>The VMA containing <paramref name="address"/>, or null. Kernel: vma_lookup().</summary>
+    public Vma? Find(ulong address)
+    {
+        int i = IndexOfFirstEndingAfter(address);
+        return i < _vmas.Count && _vmas[i].Start <= address ? _vmas[i] : null;
+    }
+
+    /// <summary>The first VMA with End &gt; address. Kernel: find_vma().</summary>
+    public Vma? FindFrom(ulong address)
+    {
+        int i = IndexOfFirstEndingAfter(address);
+        return i < _vmas.Count ? _vmas[i] : null;
+    }
+
+    /// <summary>The VMAs intersecting [start, end), in order.</summary>
+    public List<Vma> Intersecting(ulong start, ulong end)
+    {
+        var result = new List<Vma>();
+        for (int i = IndexOfFirstEndingAfter(start); i < _vmas.Count && _vmas[i].Start < end; i++)
+            result.Add(_vmas[i]);
+        return result;
+    }
+
+    public Vma? Previous(Vma vma)
+    {
+        int i = _vmas.IndexOf(vma);
+        return i > 0 ? _vmas[i - 1] : null;
+    }
+
+    public Vma? Next(Vma vma)
+    {
+        int i = _vmas.IndexOf(vma);
+        return i >= 0 && i + 1 < _vmas.Count ? _vmas[i + 1] : null;
+    }
+
+    public void Insert(Vma vma)
+    {
+        int i = IndexOfFirstEndingAfter(vma.Start);
+        if (i < _vmas.Count && _vmas[i].Start < vma.End)
+            throw new InvalidOperationException($"VMA {vma} overlaps {_vmas[i]}");
+        _vmas.Insert(i, vma);
+    }
+
+    public void Remove(Vma vma) => _vmas.Remove(vma);
+
+    /// <summary>Splits so that a VMA boundary lies at <paramref name="address"/>; returns the part starting there.</summary>
+    /// Kernel: split_vma().
+    public Vma? SplitAt(ulong address, int pageShift)
+    {
+        var vma = Find(address);
+        if (vma is null || vma.Start == address)
+            return vma;
+        var tail = vma.CloneRange(address, vma.End, pageShift);
+        if (tail.File is { } file)
+            file.References++;
+        vma.End = address;
+        _vmas.Insert(_vmas.IndexOf(vma) + 1, tail);
+        return tail;
+    }
+
+    /// <summary>Merges each VMA in [start, end] with compatible neighbours. Kernel: vma_merge_*().</summary>
+    public void MergeAround(ulong start, ulong end, int pageShift)
+    {
+        int i = Math.Max(0, IndexOfFirstEndingAfter(start) - 1);
+        while (i + 1 < _vmas.Count && _vmas[i].Start <= end)
+        {
+            var a = _vmas[i];
+            var b = _vmas[i + 1];
+            if (CanMerge(a, b, pageShift))
+            {
+                a.End = b.End;
+                if (a.AnonVma == 0)
+                    a.AnonVma = b.AnonVma;
+                if (b.File is { } file)
+                    file.References--;
+                _vmas.RemoveAt(i + 1);
+                continue;
+            }
+            i++;
+        }
+    }
+
+    /// <summary>Kernel: is_mergeable_vma() + is_mergeable_anon_vma() + file offset continuity.</summary>
+    private static bool CanMerge(Vma a, Vma b, int pageShift)
+    {
+        if (a.End != b.Start || a.Flags != b.Flags || a.File != b.File || !ReferenceEquals(a.Uffd, b.Uffd))
+            return false;
+        if (a.AnonVma != 0 && b.AnonVma != 0 && a.AnonVma != b.AnonVma)
+            return false;
+        return a.File is null || a.PgOff + ((a.End - a.Start) >> pageShift) == b.PgOff;
+    }
+
+    private int IndexOfFirstEndingAfter(ulong address)
+    {
+        int lo = 0, hi = _vmas.Count;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (_vmas[mid].End <= address)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        return lo;
+    }
+}

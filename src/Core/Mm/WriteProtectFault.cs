@@ -1,0 +1,65 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// A write to a present, read-only entry: a userfaultfd write-protect fault, reuse of an exclusive
+/// anonymous page, a shared mapping made writable, or copy-on-write into a new page.
+/// </summary>
+/// Kernel: do_wp_page(), wp_page_reuse(), wp_page_shared(), wp_page_copy().
+public static class WriteProtectFault
+{
+    public static FaultResult Handle(MmStruct mm, Vma vma, in Slot slot, PageEntry entry, in FaultInfo fault)
+    {
+        var system = mm.System;
+        ulong address = fault.Address & system.Geometry.PageMask;
+        if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
+            return ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Wp);
+        bool special = system.Zero.IsZero(entry.Frame) || entry.Has(EntryFlags.Special);
+        if (vma.IsShared && !special)
+        {
+            Reuse(mm, slot, address, entry);
+            return FaultResult.Done;
+        }
+        if (!special && Folios.IsAnon(system, entry.Frame) && CanReuseAnon(system, entry.Frame))
+        {
+            system.Memory[entry.Frame].Flags |= Physical.PageFlags.AnonExclusive;
+            Reuse(mm, slot, address, entry);
+            return FaultResult.Done;
+        }
+        return Copy(mm, vma, slot, address, entry, special);
+    }
+
+    /// <summary>Kernel: wp_can_reuse_anon_folio() — exclusive, or the only reference left.</summary>
+    private static bool CanReuseAnon(MemorySystem system, ulong pfn)
+    {
+        ref var d = ref system.Memory[pfn];
+        return (d.Flags & Physical.PageFlags.AnonExclusive) != 0 || (d.RefCount == 1 && d.Order == 0);
+    }
+
+    /// <summary>Kernel: wp_page_reuse().</summary>
+    private static void Reuse(MmStruct mm, in Slot slot, ulong address, PageEntry entry)
+    {
+        var updated = entry.With(EntryFlags.Write | EntryFlags.Dirty | EntryFlags.Young);
+        FaultHandler.Install(mm, slot, address, updated);
+    }
+
+    /// <summary>Kernel: wp_page_copy() — a private copy replaces the shared or zero page.</summary>
+    private static FaultResult Copy(MmStruct mm, Vma vma, in Slot slot, ulong address, PageEntry old, bool fromZero)
+    {
+        var system = mm.System;
+        ulong pfn = Folios.AllocateAnon(system, zero: fromZero);
+        if (!fromZero)
+            system.Memory.Data(old.Frame).CopyTo(system.Memory.Data(pfn));
+        Folios.AddNewAnonMap(mm, vma, pfn);
+        var flags = PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty | EntryFlags.Young);
+        if (old.Has(EntryFlags.SoftDirty))
+            flags |= EntryFlags.SoftDirty;
+        mm.Tables.ClearFlush(slot, address);
+        FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
+        if (!fromZero)
+            Folios.RemoveMap(mm, old.Frame);
+        return FaultResult.Done;
+    }
+}

@@ -1,0 +1,62 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+using Pluggable.Core.Physical;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>Removes the mappings of a range of one VMA, dropping page references; skips empty tables.</summary>
+/// Kernel: zap_page_range_single() / unmap_page_range() -> zap_pte_range(), tlb_finish_mmu().
+public static class Zap
+{
+    /// <param name="keepWpMarkers">
+    /// Leave a uffd-wp marker where a protected entry of a file-backed WP-registered VMA is zapped
+    /// while the VMA stays (zap_install_uffd_wp_if_needed); teardown passes false.
+    /// </param>
+    public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, bool keepWpMarkers)
+    {
+        var system = mm.System;
+        ulong pageSize = system.PageSize;
+        bool flushed = false;
+        bool markersSurvive = keepWpMarkers && !vma.IsAnonymous && vma.Has(VmFlags.UffdWp);
+        ulong address = start;
+        while (address < end)
+        {
+            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
+            if (walk.Level != PageLevel.Pte)
+            {
+                ulong span = system.Geometry[walk.Level].EntrySpan;
+                if (walk.Entry.Kind != EntryKind.None)
+                    throw new InvalidOperationException(
+                        $"BUG: zap found a {walk.Entry.Kind} {walk.Level.KernelName()} entry at 0x{address:x}; huge mappings are not zapped here");
+                address = (address & ~(span - 1)) + span;
+                continue;
+            }
+            var entry = walk.Entry;
+            if (entry.Kind != EntryKind.None)
+            {
+                bool wp = entry.Has(EntryFlags.UffdWp) || PteMarker.IsUffdWp(entry);
+                var old = mm.Tables.Clear(walk.Slot, address);
+                if (old.Kind == EntryKind.Page)
+                {
+                    flushed = true;
+                    DropPage(mm, old);
+                }
+                if (markersSurvive && wp)
+                    mm.Tables.Set(walk.Slot, address, PteMarker.Make(PteMarker.UffdWp));
+            }
+            address += pageSize;
+        }
+        if (flushed)
+            system.Ops.FlushTlbRange(start, end, system.PageShift);
+    }
+
+    private static void DropPage(MmStruct mm, in PageEntry old)
+    {
+        var system = mm.System;
+        if (system.Zero.IsZero(old.Frame) || old.Has(EntryFlags.Special))
+            return;
+        if (old.Has(EntryFlags.Dirty))
+            system.Memory[old.Frame].Flags |= PageFlags.Dirty;
+        Folios.RemoveMap(mm, old.Frame);
+    }
+}

@@ -1,0 +1,86 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.Physical;
+
+namespace Pluggable.Core.PageTables;
+
+/// <summary>
+/// The single door from generic code to the plugin's hooks: every call is recorded in the trace
+/// sink (when it listens) under the kernel's name for the operation, then handed to the plugin.
+/// </summary>
+public sealed class ArchOps : ArchContext
+{
+    private readonly PhysicalMemory _memory;
+
+    public ArchOps(Architecture arch, PhysicalMemory memory)
+    {
+        Arch = arch;
+        _memory = memory;
+    }
+
+    public Architecture Arch { get; }
+
+    public IEntryCodec Codec => Arch.Codec;
+
+    public PageGeometry Geometry => Arch.Geometry;
+
+    public ITraceSink Sink { get; set; } = NullTraceSink.Instance;
+
+    public override ITraceSink Trace => Sink;
+
+    public override bool GetArchFlag(ulong pfn) => (_memory[pfn].Flags & PageFlags.Arch1) != 0;
+
+    public override void SetArchFlag(ulong pfn, bool value)
+    {
+        ref var d = ref _memory[pfn];
+        d.Flags = value ? d.Flags | PageFlags.Arch1 : d.Flags & ~PageFlags.Arch1;
+    }
+
+    /// <summary>Records a generic event (table allocation, zero-page choice) that is not a plugin hook.</summary>
+    public void Record(string hook, PageLevel level, ulong address, ulong raw, ulong pfn, string? detail = null)
+    {
+        if (Sink.Enabled)
+            Sink.Record(new TraceEvent(hook, level, address, 0, raw, pfn, detail));
+    }
+
+    /// <summary>Kernel: set_pte_at()/set_pmd_at()/set_pud_at(); returns the raw word to store.</summary>
+    public ulong PrepareSet(PageLevel level, ulong address, in PageEntry entry)
+    {
+        var prepared = Arch.PrepareSetEntry(this, level, address, entry);
+        return Codec.Encode(level, prepared);
+    }
+
+    public void FlushTlbPage(ulong address)
+    {
+        if (Sink.Enabled)
+            Sink.Record(new TraceEvent("flush_tlb_page", PageLevel.Pte, address, 0, 0, 0, null));
+        Arch.FlushTlbPage(this, address);
+    }
+
+    public void FlushTlbRange(ulong start, ulong end, int strideShift)
+    {
+        if (Sink.Enabled)
+            Sink.Record(new TraceEvent("flush_tlb_range", PageLevel.Pte, start, end, 0, 0, null));
+        Arch.FlushTlbRange(this, start, end, strideShift);
+    }
+
+    public void FlushTlbMm()
+    {
+        if (Sink.Enabled)
+            Sink.Record(new TraceEvent("flush_tlb_mm", PageLevel.Pte, 0, 0, 0, 0, null));
+        Arch.FlushTlbMm(this);
+    }
+
+    public void FlushDcachePage(ulong pfn)
+    {
+        if (Sink.Enabled)
+            Sink.Record(new TraceEvent("flush_dcache_folio", PageLevel.Pte, 0, 0, 0, pfn, null));
+        Arch.FlushDcachePage(this, pfn);
+    }
+
+    public void UpdateMmuCache(ulong address, PageLevel level, in PageEntry entry)
+    {
+        if (Sink.Enabled)
+            Sink.Record(new TraceEvent("update_mmu_cache", level, address, 0, 0, entry.Frame, null));
+        Arch.UpdateMmuCache(this, address, level, entry);
+    }
+}

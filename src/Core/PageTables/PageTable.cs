@@ -1,0 +1,225 @@
+using System.Buffers.Binary;
+using Pluggable.Core.Arch;
+using Pluggable.Core.Physical;
+
+namespace Pluggable.Core.PageTables;
+
+/// <summary>
+/// One address space's tables: raw words in frames, read and written through the plugin's codec
+/// and hooks. Walks go through the five levels, passing folded ones; a walk ends early at a leaf,
+/// a hugepd or a non-present entry above the target level.
+/// </summary>
+/// Kernel: pgd_offset()/p4d_offset()/.../pte_offset_map(), __pte_alloc(), mm/pgtable-generic.c.
+public sealed unsafe class PageTable
+{
+    private readonly PhysicalMemory _memory;
+    private readonly ArchOps _ops;
+    private readonly PageGeometry _geo;
+    private readonly LevelGeometry[] _unfolded;
+
+    public PageTable(PhysicalMemory memory, ArchOps ops)
+    {
+        _memory = memory;
+        _ops = ops;
+        _geo = ops.Geometry;
+        _unfolded = _geo.Levels.Where(l => !l.Folded).ToArray();
+        Root = AllocateTable(PageLevel.Pgd, 0);
+    }
+
+    /// <summary>The pgd's frame.</summary>
+    public ulong Root { get; }
+
+    /// <summary>Frames this address space uses for tables.</summary>
+    public long TableFrames { get; private set; }
+
+    public IReadOnlyList<LevelGeometry> UnfoldedLevels => _unfolded;
+
+    public ArchOps Ops => _ops;
+
+    public ulong ReadRaw(in Slot slot)
+    {
+        byte* p = (byte*)_memory.Address(slot.Table) + (long)slot.Index * _geo.EntryBytes;
+        if (_geo.EntryBytes == 8)
+            return _geo.BigEndian ? BinaryPrimitives.ReverseEndianness(*(ulong*)p) : *(ulong*)p;
+        uint w = *(uint*)p;
+        return _geo.BigEndian ? BinaryPrimitives.ReverseEndianness(w) : w;
+    }
+
+    public void WriteRaw(in Slot slot, ulong raw)
+    {
+        byte* p = (byte*)_memory.Address(slot.Table) + (long)slot.Index * _geo.EntryBytes;
+        if (_geo.EntryBytes == 8)
+            *(ulong*)p = _geo.BigEndian ? BinaryPrimitives.ReverseEndianness(raw) : raw;
+        else
+            *(uint*)p = _geo.BigEndian ? BinaryPrimitives.ReverseEndianness((uint)raw) : (uint)raw;
+    }
+
+    public PageEntry Get(in Slot slot) => _ops.Codec.Decode(slot.Level, ReadRaw(slot));
+
+    /// <summary>Writes an entry through the plugin's set hook and codec.</summary>
+    /// Kernel: set_pte_at() / set_pmd_at() / set_pud_at().
+    public void Set(in Slot slot, ulong address, in PageEntry entry)
+    {
+        ulong raw = _ops.PrepareSet(slot.Level, address, entry);
+        WriteRaw(slot, raw);
+        if (_ops.Sink.Enabled)
+            _ops.Sink.Record(new TraceEvent(SetHookName(slot.Level), slot.Level, address, 0, raw, entry.Frame, null));
+    }
+
+    /// <summary>Clears an entry and returns what it held.</summary>
+    /// Kernel: ptep_get_and_clear() / pmdp_huge_get_and_clear().
+    public PageEntry Clear(in Slot slot, ulong address)
+    {
+        ulong raw = ReadRaw(slot);
+        WriteRaw(slot, 0);
+        if (_ops.Sink.Enabled)
+            _ops.Sink.Record(new TraceEvent(ClearHookName(slot.Level), slot.Level, address, 0, raw, 0, null));
+        return _ops.Codec.Decode(slot.Level, raw);
+    }
+
+    /// <summary>Clears an entry and flushes its TLB entry when it was present.</summary>
+    /// Kernel: ptep_clear_flush().
+    public PageEntry ClearFlush(in Slot slot, ulong address)
+    {
+        var old = Clear(slot, address);
+        if (old.Kind == EntryKind.Page)
+            _ops.FlushTlbPage(address);
+        return old;
+    }
+
+    /// <summary>
+    /// Walks from the pgd toward <paramref name="target"/>. With <paramref name="allocate"/> missing
+    /// tables are created; otherwise the walk stops at the first empty entry above the target.
+    /// </summary>
+    public WalkResult Walk(ulong address, PageLevel target, bool allocate)
+    {
+        ulong table = Root;
+        for (int i = 0; i < _unfolded.Length; i++)
+        {
+            var level = _unfolded[i];
+            var slot = new Slot(table, level.IndexOf(address), level.Level);
+            var entry = Get(slot);
+            if (level.Level >= target || i == _unfolded.Length - 1)
+                return new WalkResult(slot, entry);
+            if (entry.Kind == EntryKind.None)
+            {
+                if (!allocate)
+                    return new WalkResult(slot, entry);
+                ulong child = AllocateTable(_unfolded[i + 1].Level, address);
+                var pointer = PageEntry.Table(child);
+                WriteRaw(slot, _ops.Codec.Encode(level.Level, pointer));
+                if (_ops.Sink.Enabled)
+                    _ops.Sink.Record(new TraceEvent(PopulateHookName(level.Level), level.Level, address, 0, ReadRaw(slot), child, null));
+                table = child;
+                continue;
+            }
+            if (entry.Kind != EntryKind.Table)
+                return new WalkResult(slot, entry);
+            table = entry.Frame;
+        }
+        throw new InvalidOperationException("page-table walk fell off the last level");
+    }
+
+    /// <summary>The next unfolded level below <paramref name="level"/>.</summary>
+    public PageLevel? ChildLevel(PageLevel level) => _geo.ChildOf(level)?.Level;
+
+    public ulong AllocateTable(PageLevel level, ulong address)
+    {
+        int bytes = _geo.TableBytes(level);
+        int order = 0;
+        while ((_memory.PageSize << order) < bytes)
+            order++;
+        ulong pfn = _memory.Allocate(order, zero: true);
+        _memory[pfn].Flags |= PageFlags.PageTable;
+        TableFrames += 1L << order;
+        _ops.Record("pgtable_alloc", level, address, 0, pfn);
+        return pfn;
+    }
+
+    public void FreeTable(ulong pfn, PageLevel level, ulong address)
+    {
+        int bytes = _geo.TableBytes(level);
+        int order = 0;
+        while ((_memory.PageSize << order) < bytes)
+            order++;
+        _memory[pfn].Flags &= ~PageFlags.PageTable;
+        _memory.Free(pfn, order);
+        TableFrames -= 1L << order;
+        _ops.Record("pgtable_free", level, address, 0, pfn);
+    }
+
+    /// <summary>
+    /// Frees every table below the pgd that only covers addresses in [floor, ceiling) and lies
+    /// within [start, end), clearing the pointers to them. Leaves must already be gone.
+    /// </summary>
+    /// Kernel: free_pgtables() / free_pgd_range().
+    public void FreeRange(ulong start, ulong end, ulong floor, ulong ceiling)
+    {
+        FreeLevel(Root, 0, start, end, floor, ceiling, 0);
+    }
+
+    /// <summary>Frees every table, at teardown. Leaves must already be gone.</summary>
+    public void FreeAll()
+    {
+        FreeLevel(Root, 0, 0, ulong.MaxValue, 0, ulong.MaxValue, 0);
+        FreeTable(Root, PageLevel.Pgd, 0);
+    }
+
+    private void FreeLevel(ulong table, int depth, ulong start, ulong end, ulong floor, ulong ceiling, ulong baseAddress)
+    {
+        if (depth == _unfolded.Length - 1)
+            return;
+        var level = _unfolded[depth];
+        ulong span = level.EntrySpan;
+        for (int i = 0; i < level.Entries; i++)
+        {
+            ulong lo = baseAddress + (ulong)i * span;
+            ulong hi = lo + span;
+            if (hi <= start || lo >= end)
+                continue;
+            var slot = new Slot(table, i, level.Level);
+            var entry = Get(slot);
+            if (entry.Kind != EntryKind.Table)
+                continue;
+            FreeLevel(entry.Frame, depth + 1, start, end, floor, ceiling, lo);
+            if (lo >= floor && hi <= ceiling && IsEmpty(entry.Frame, _unfolded[depth + 1]))
+            {
+                WriteRaw(slot, 0);
+                FreeTable(entry.Frame, _unfolded[depth + 1].Level, lo);
+            }
+        }
+    }
+
+    private bool IsEmpty(ulong table, LevelGeometry level)
+    {
+        for (int i = 0; i < level.Entries; i++)
+            if (ReadRaw(new Slot(table, i, level.Level)) != 0)
+                return false;
+        return true;
+    }
+
+    private static string SetHookName(PageLevel level) => level switch
+    {
+        PageLevel.Pte => "set_pte_at",
+        PageLevel.Pmd => "set_pmd_at",
+        PageLevel.Pud => "set_pud_at",
+        PageLevel.P4d => "set_p4d",
+        _ => "set_pgd",
+    };
+
+    private static string ClearHookName(PageLevel level) => level switch
+    {
+        PageLevel.Pte => "ptep_get_and_clear",
+        PageLevel.Pmd => "pmdp_huge_get_and_clear",
+        PageLevel.Pud => "pudp_huge_get_and_clear",
+        _ => "clear_" + level.KernelName(),
+    };
+
+    private static string PopulateHookName(PageLevel level) => level switch
+    {
+        PageLevel.Pgd => "pgd_populate",
+        PageLevel.P4d => "p4d_populate",
+        PageLevel.Pud => "pud_populate",
+        _ => "pmd_populate",
+    };
+}
