@@ -47,6 +47,12 @@ public sealed class UserfaultWaiter
     /// <summary>The address the message reported, which wake ranges match.</summary>
     public ulong Address { get; set; }
 
+    /// <summary>UFFD_PAGEFAULT_FLAG_* bits of the message.</summary>
+    public ulong MessageFlags { get; set; }
+
+    /// <summary>The faulting thread's id, reported with UFFD_FEATURE_THREAD_ID.</summary>
+    public uint ThreadId { get; set; }
+
     public bool Woken { get; set; }
 
     /// <summary>The message was taken by read() (moved from pending to waiting).</summary>
@@ -56,6 +62,8 @@ public sealed class UserfaultWaiter
     {
         Context = null;
         Address = 0;
+        MessageFlags = 0;
+        ThreadId = 0;
         Woken = false;
         Read = false;
     }

@@ -1,0 +1,117 @@
+using Pluggable.Core.Mm;
+using Pluggable.Core.Scenarios;
+using Pluggable.Core.Userfaultfd;
+
+namespace Pluggable.Core.Emulator;
+
+/// <summary>
+/// Something a scenario command started on a task of its own: it runs at once, and if it has to
+/// sleep on a userfault it keeps its progress and runs again once its waiter is woken.
+/// </summary>
+public abstract class EmulatedTask
+{
+    /// <summary>The backend's handle, given when the task first blocks.</summary>
+    public int Id { get; set; }
+
+    /// <summary>What the task sleeps on while parked.</summary>
+    public UserfaultWaiter? Waiter { get; protected set; }
+
+    /// <summary>Runs (or continues) the task; null means it sleeps on <see cref="Waiter"/>.</summary>
+    public abstract CommandResult? Run();
+
+    /// <summary>Hands the old waiter back to its context before running again.</summary>
+    public void ReleaseWaiter()
+    {
+        if (Waiter?.Context is UffdContext ctx)
+            ctx.Recycle(Waiter);
+        Waiter = null;
+    }
+
+    protected CommandResult? FromFault(in FaultResult fault)
+    {
+        switch (fault.Status)
+        {
+            case FaultStatus.Blocked:
+                Waiter = fault.Waiter;
+                return null;
+            case FaultStatus.SigSegv:
+                return CommandResult.Signal("SIGSEGV");
+            case FaultStatus.SigBus:
+            case FaultStatus.HwPoison:
+                return CommandResult.Signal("SIGBUS");
+            default:
+                return CommandResult.Signal("SIGKILL");
+        }
+    }
+}
+
+/// <summary><c>touch ADDR read|write</c>: one load or store.</summary>
+public sealed class TouchTask(MmStruct mm, ulong address, bool write, byte value, uint threadId) : EmulatedTask
+{
+    public override CommandResult? Run()
+    {
+        var fault = UserAccess.Translate(mm, address, write, fromUser: true, threadId, out ulong pfn);
+        if (fault.Status != FaultStatus.Done)
+            return FromFault(fault);
+        var data = mm.System.Memory.Data(pfn);
+        int offset = (int)(address & (mm.System.PageSize - 1));
+        if (write)
+        {
+            data[offset] = value;
+            return CommandResult.Ok();
+        }
+        return CommandResult.Ok($"0x{data[offset]:x2}");
+    }
+}
+
+/// <summary><c>fill</c> and <c>check</c>: every byte of a range, page by page, resuming at the page that blocked.</summary>
+public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, BytePattern pattern, bool check, uint threadId) : EmulatedTask
+{
+    private ulong _done;
+
+    public override CommandResult? Run()
+    {
+        var system = mm.System;
+        while (_done < size)
+        {
+            ulong at = address + _done;
+            var fault = UserAccess.Translate(mm, at, write: !check, fromUser: true, threadId, out ulong pfn);
+            if (fault.Status != FaultStatus.Done)
+                return FromFault(fault);
+            int offset = (int)(at & (system.PageSize - 1));
+            int chunk = (int)Math.Min(size - _done, system.PageSize - (ulong)offset);
+            var bytes = system.Memory.Data(pfn).Slice(offset, chunk);
+            byte want = pattern.At((at - address) >> system.PageShift);
+            if (check)
+            {
+                int bad = bytes.IndexOfAnyExcept(want);
+                if (bad >= 0)
+                    return CommandResult.Mismatch(at + (ulong)bad, bytes[bad], want);
+            }
+            else
+            {
+                bytes.Fill(want);
+            }
+            _done += (ulong)chunk;
+        }
+        return CommandResult.Ok();
+    }
+}
+
+/// <summary>A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault.</summary>
+public sealed class FillTask(FillOperation operation) : EmulatedTask
+{
+    private bool _started;
+
+    public override CommandResult? Run()
+    {
+        var outcome = _started ? operation.Resume() : operation.Start();
+        _started = true;
+        if (outcome.IsBlocked)
+        {
+            Waiter = outcome.Blocked;
+            return null;
+        }
+        return EmulatorResults.FromIoctl(outcome);
+    }
+}

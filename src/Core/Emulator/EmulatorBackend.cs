@@ -1,0 +1,313 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.Mm;
+using Pluggable.Core.PageTables;
+using Pluggable.Core.Scenarios;
+using Pluggable.Core.Userfaultfd;
+
+namespace Pluggable.Core.Emulator;
+
+/// <summary>
+/// The scenario backend made of the generic core and one architecture plugin. Deterministic:
+/// tasks run one at a time, and parked tasks re-run in thread order right after the command that
+/// woke them.
+/// </summary>
+public sealed class EmulatorBackend : IScenarioBackend
+{
+    private readonly MemorySystem _system;
+    private readonly TraceRecorder _trace;
+    private readonly Dictionary<int, MmStruct> _processes = [];
+    private readonly Dictionary<string, MemoryFile> _files = [];
+    private readonly Dictionary<int, UffdContext> _uffds = [];
+    private readonly List<EmulatedTask> _parked = [];
+    private readonly List<ThreadCompletion> _completions = [];
+    private int _nextProcess;
+    private int _nextUffd;
+    private int _nextThread;
+
+    public EmulatorBackend(Architecture arch)
+    {
+        _system = new MemorySystem(arch);
+        _trace = new TraceRecorder(arch.Codec);
+        _system.Ops.Sink = _trace;
+        _processes[_nextProcess++] = _system.CreateMm();
+        var huge = arch.DefaultHugePage;
+        Facts = new BackendFacts(arch.Name, [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize);
+    }
+
+    /// <summary>Also records the architecture's aliases so that <c>arch NAME</c> accepts them.</summary>
+    public EmulatorBackend(Architecture arch, IReadOnlyList<string> aliases)
+        : this(arch)
+    {
+        Facts = Facts with { ArchAliases = aliases };
+    }
+
+    public string Name => $"emulator {_system.Arch}";
+
+    public BackendFacts Facts { get; }
+
+    public IAddressFormatter? AddressFormatter { get; set; }
+
+    public MemorySystem System => _system;
+
+    public CommandResult Hugepages(ulong size, ulong count) => EmulatorResults.NotImplemented("hugepages");
+
+    public CommandResult Thp(ThpPolicy policy)
+    {
+        if (policy == ThpPolicy.Always)
+            return EmulatorResults.NotImplemented("thp always");
+        _system.Thp = policy;
+        return CommandResult.Ok();
+    }
+
+    public CommandResult Memfd(int process, string name, bool hugetlb, ulong size)
+    {
+        if (hugetlb)
+            return EmulatorResults.NotImplemented("memfd hugetlb");
+        if (!_processes.ContainsKey(process))
+            return CommandResult.Error(Errno.ESRCH);
+        var file = _system.CreateFile(name, size, hugetlb: false, hugeShift: 0);
+        file.References = 1;
+        if (_files.Remove(name, out var old))
+            _system.DropFileReference(old);
+        _files[name] = file;
+        return CommandResult.Ok();
+    }
+
+    public CommandResult Mmap(int process, MmapRequest request, out ulong address)
+    {
+        address = 0;
+        if (!TryGetMm(process, out var mm, out var error))
+            return error;
+        MemoryFile? file = null;
+        if (request.File is not null && !_files.TryGetValue(request.File, out file))
+            return CommandResult.ScriptError($"unknown memory file '{request.File}'");
+        ulong length = request.Size != 0 ? request.Size : file?.Size ?? 0;
+        var errno = Mapping.Mmap(mm, length, request.Protection, request.Shared, file, request.Offset, request.Align, out address);
+        if (errno != Errno.None || !request.Populate)
+            return Finish(EmulatorResults.FromErrno(errno));
+        var populated = Mapping.Populate(mm, address, address + length);
+        return Finish(populated.Status == FaultStatus.Done ? CommandResult.Ok() : CommandResult.Error(Errno.ENOMEM));
+    }
+
+    public CommandResult Munmap(int process, ulong address, ulong size) =>
+        WithMm(process, mm => EmulatorResults.FromErrno(Unmapping.Munmap(mm, address, size)));
+
+    public CommandResult Mprotect(int process, ulong address, ulong size, Protection protection) =>
+        WithMm(process, mm => EmulatorResults.FromErrno(Protect.Mprotect(mm, address, size, protection)));
+
+    public CommandResult Madvise(int process, ulong address, ulong size, Advice advice)
+    {
+        if (advice is Advice.HugePage or Advice.Collapse or Advice.PopulateRead or Advice.PopulateWrite)
+            return EmulatorResults.NotImplemented($"madvise {advice.ToString().ToLowerInvariant()}");
+        return WithMm(process, mm =>
+        {
+            var error = Advise.Validate(mm, address, size, out ulong end);
+            if (error == Errno.None && end > address)
+                error = Advise.Apply(mm, address, end, advice);
+            return EmulatorResults.FromErrno(error);
+        });
+    }
+
+    public CommandResult Mremap(int process, ulong address, ulong oldSize, ulong newSize, out ulong newAddress)
+    {
+        newAddress = 0;
+        return EmulatorResults.NotImplemented("mremap");
+    }
+
+    public CommandResult Fork(int process, out int child)
+    {
+        child = -1;
+        if (!TryGetMm(process, out var mm, out var error))
+            return error;
+        foreach (var vma in mm.Vmas.All)
+        {
+            if (vma.Uffd is UffdContext { KeepsRegistrationOnFork: true })
+                return EmulatorResults.NotImplemented("fork with event_fork");
+        }
+        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, _ => null);
+        child = _nextProcess++;
+        _processes[child] = childMm;
+        return Finish(CommandResult.Ok());
+    }
+
+    public CommandResult UffdCreate(int process, UffdCreateOptions options, out int uffd)
+    {
+        uffd = -1;
+        if (!TryGetMm(process, out var mm, out var error))
+            return error;
+        var ctx = new UffdContext(mm, options.NonBlock, options.UserModeOnly);
+        uffd = ++_nextUffd;
+        _uffds[uffd] = ctx;
+        return CommandResult.Ok();
+    }
+
+    public CommandResult UffdApi(int process, int uffd, ulong features, ulong api) =>
+        WithUffd(uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Arch.Capabilities)));
+
+    public CommandResult Register(int process, int uffd, ulong start, ulong length, ulong modes) =>
+        WithUffd(uffd, ctx =>
+        {
+            if (!ctx.Initialized)
+                return CommandResult.Error(Errno.EINVAL);
+            var error = Registration.Register(ctx, start, length, modes, out ulong ioctls);
+            return error == Errno.None ? CommandResult.Ok(UffdUapi.FormatIoctls(ioctls)) : CommandResult.Error(error);
+        });
+
+    public CommandResult Unregister(int process, int uffd, ulong start, ulong length) =>
+        WithUffd(uffd, ctx => EmulatorResults.FromErrno(ctx.Initialized ? Registration.Unregister(ctx, start, length) : Errno.EINVAL));
+
+    public CommandResult Copy(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode) =>
+        StartFill(process, uffd, FillKind.Copy, dst, src, length, mode);
+
+    public CommandResult Zeropage(int process, int uffd, ulong dst, ulong length, ulong mode) =>
+        StartFill(process, uffd, FillKind.Zeropage, dst, 0, length, mode);
+
+    public CommandResult Continue(int process, int uffd, ulong dst, ulong length, ulong mode) =>
+        StartFill(process, uffd, FillKind.Continue, dst, 0, length, mode);
+
+    public CommandResult Poison(int process, int uffd, ulong dst, ulong length, ulong mode) =>
+        StartFill(process, uffd, FillKind.Poison, dst, 0, length, mode);
+
+    public CommandResult Move(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode) =>
+        EmulatorResults.NotImplemented("move");
+
+    public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
+        EmulatorResults.NotImplemented("wp");
+
+    public CommandResult Wake(int process, int uffd, ulong start, ulong length) =>
+        WithUffd(uffd, ctx => EmulatorResults.FromErrno(UffdIoctls.Wake(ctx, start, length)));
+
+    public CommandResult Read(int process, int uffd) =>
+        WithUffd(uffd, ctx =>
+        {
+            var error = UffdIoctls.Read(ctx, out var message);
+            return error == Errno.None ? CommandResult.FromMessage(message) : CommandResult.Error(error);
+        });
+
+    public CommandResult Close(int process, int uffd) =>
+        WithUffd(uffd, ctx =>
+        {
+            _uffds.Remove(uffd);
+            if (!_uffds.ContainsValue(ctx))
+                UffdIoctls.Release(ctx);
+            return CommandResult.Ok();
+        });
+
+    public CommandResult Touch(int process, ulong address, bool write, byte value) =>
+        WithMm(process, mm => Start(new TouchTask(mm, address, write, value, NextThreadId())));
+
+    public CommandResult Fill(int process, ulong address, ulong size, BytePattern pattern) =>
+        WithMm(process, mm => Start(new RangeAccessTask(mm, address, size, pattern, check: false, NextThreadId())));
+
+    public CommandResult Check(int process, ulong address, ulong size, BytePattern pattern) =>
+        WithMm(process, mm => Start(new RangeAccessTask(mm, address, size, pattern, check: true, NextThreadId())));
+
+    public CommandResult Pagemap(int process, ulong address, ulong size) =>
+        WithMm(process, mm => CommandResult.FromPagemap(Pluggable.Core.Mm.Pagemap.Read(mm, address, size)));
+
+    public CommandResult Gup(int process, GupRequest request) => EmulatorResults.NotImplemented("gup");
+
+    public CommandResult Unpin(int process, ulong address, ulong pages) => EmulatorResults.NotImplemented("unpin");
+
+    public CommandResult Dump(int process, ulong address, ulong size) =>
+        WithMm(process, mm =>
+        {
+            var result = CommandResult.Ok();
+            result.Detail = PageTableDump.Describe(mm.Tables, address, size, FormatAddress);
+            return result;
+        });
+
+    public CommandResult Trace(bool on)
+    {
+        _trace.Enabled = on;
+        return CommandResult.Ok();
+    }
+
+    public IReadOnlyList<ThreadCompletion> TakeCompletions()
+    {
+        bool progress = true;
+        while (progress)
+        {
+            progress = false;
+            for (int i = 0; i < _parked.Count; i++)
+            {
+                var task = _parked[i];
+                if (task.Waiter is { Woken: false })
+                    continue;
+                task.ReleaseWaiter();
+                var result = task.Run();
+                if (result is null)
+                    continue;
+                _parked.RemoveAt(i);
+                _completions.Add(new ThreadCompletion(task.Id, Finish(result)));
+                progress = true;
+                break;
+            }
+        }
+        var done = _completions.ToArray();
+        _completions.Clear();
+        return done;
+    }
+
+    public void Dispose()
+    {
+        foreach (var ctx in _uffds.Values.Distinct().ToArray())
+            UffdIoctls.Release(ctx);
+        _uffds.Clear();
+        foreach (var mm in _processes.Values)
+            _system.DestroyMm(mm);
+        foreach (var file in _files.Values)
+            _system.DropFileReference(file);
+        _system.Dispose();
+    }
+
+    private CommandResult StartFill(int process, int uffd, FillKind kind, ulong dst, ulong src, ulong length, ulong mode)
+    {
+        if (!TryGetMm(process, out var caller, out var error))
+            return error;
+        if (!_uffds.TryGetValue(uffd, out var ctx))
+            return CommandResult.Error(Errno.EBADF);
+        return Start(new FillTask(new FillOperation(ctx, caller, kind, dst, src, length, mode, NextThreadId())));
+    }
+
+    private CommandResult Start(EmulatedTask task)
+    {
+        var result = task.Run();
+        if (result is not null)
+            return Finish(result);
+        task.Id = ++_nextThread;
+        _parked.Add(task);
+        return Finish(CommandResult.Blocked(task.Id));
+    }
+
+    /// <summary>Attaches what the trace recorded during the command.</summary>
+    private CommandResult Finish(CommandResult result)
+    {
+        var lines = _trace.Drain(AddressFormatter);
+        if (lines is not null)
+            (result.Detail ??= []).AddRange(lines);
+        return result;
+    }
+
+    private uint NextThreadId() => (uint)(_nextThread + 1);
+
+    private string FormatAddress(ulong address) =>
+        AddressFormatter?.Format(address) ?? "0x" + address.ToString("x", global::System.Globalization.CultureInfo.InvariantCulture);
+
+    private bool TryGetMm(int process, out MmStruct mm, out CommandResult error)
+    {
+        if (_processes.TryGetValue(process, out mm!) && mm.Alive)
+        {
+            error = CommandResult.OkResult;
+            return true;
+        }
+        error = CommandResult.Error(Errno.ESRCH);
+        return false;
+    }
+
+    private CommandResult WithMm(int process, Func<MmStruct, CommandResult> action) =>
+        TryGetMm(process, out var mm, out var error) ? Finish(action(mm)) : error;
+
+    private CommandResult WithUffd(int uffd, Func<UffdContext, CommandResult> action) =>
+        _uffds.TryGetValue(uffd, out var ctx) ? Finish(action(ctx)) : CommandResult.Error(Errno.EBADF);
+}

@@ -1,0 +1,58 @@
+using System.Globalization;
+using Pluggable.Core.Arch;
+using Pluggable.Core.Scenarios;
+
+namespace Pluggable.Core.Emulator;
+
+/// <summary>
+/// Collects hook calls while <c>trace on</c> and renders them as the command's continuation lines,
+/// with label-relative addresses and the architecture's names for the bits of every raw word.
+/// </summary>
+public sealed class TraceRecorder : ITraceSink
+{
+    private readonly List<TraceEvent> _events = [];
+    private readonly IEntryCodec _codec;
+
+    public TraceRecorder(IEntryCodec codec) => _codec = codec;
+
+    public bool Enabled { get; set; }
+
+    public void Record(in TraceEvent e) => _events.Add(e);
+
+    /// <summary>Renders and forgets what was recorded since the last call.</summary>
+    public List<string>? Drain(IAddressFormatter? formatter)
+    {
+        if (_events.Count == 0)
+            return null;
+        var lines = new List<string>(_events.Count);
+        foreach (var e in _events)
+            lines.Add(Render(e, formatter));
+        _events.Clear();
+        return lines;
+    }
+
+    private string Render(in TraceEvent e, IAddressFormatter? formatter)
+    {
+        string Addr(ulong a) => formatter?.Format(a) ?? "0x" + a.ToString("x", CultureInfo.InvariantCulture);
+        string Hex(ulong v) => "0x" + v.ToString("x", CultureInfo.InvariantCulture);
+        string level = e.Level.KernelName();
+        return e.Hook switch
+        {
+            "set_pte_at" or "set_pmd_at" or "set_pud_at" or "set_p4d" or "set_pgd"
+                => $"{e.Hook} {level} {Addr(e.Address)} {Hex(e.Raw)} [{_codec.Describe(e.Level, e.Raw)}]",
+            "ptep_get_and_clear" or "pmdp_huge_get_and_clear" or "pudp_huge_get_and_clear"
+                => $"{e.Hook} {level} {Addr(e.Address)} was {Hex(e.Raw)}",
+            "pgd_populate" or "p4d_populate" or "pud_populate" or "pmd_populate"
+                => $"{e.Hook} {level} {Addr(e.Address)} {Hex(e.Raw)} -> table pfn={Hex(e.Pfn)}",
+            "pgtable_alloc" or "pgtable_free" => $"{e.Hook} {level} pfn={Hex(e.Pfn)}",
+            "flush_tlb_page" => $"flush_tlb_page {Addr(e.Address)}",
+            "flush_tlb_range" => $"flush_tlb_range {Addr(e.Address)}..{Addr(e.End)}",
+            "flush_tlb_mm" => "flush_tlb_mm",
+            "flush_dcache_folio" => $"flush_dcache_folio pfn={Hex(e.Pfn)}",
+            "update_mmu_cache" => $"update_mmu_cache {level} {Addr(e.Address)}",
+            "my_zero_pfn" => $"my_zero_pfn {Addr(e.Address)} -> pfn={Hex(e.Pfn)}",
+            _ when e.Detail is not null => $"  {e.Hook}: {e.Detail}",
+            _ => $"{e.Hook} {Addr(e.Address)}",
+        };
+    }
+}

@@ -1,0 +1,109 @@
+using System.Globalization;
+using Pluggable.Core.Arch;
+
+namespace Pluggable.Core.PageTables;
+
+/// <summary>
+/// The walk of a range as text: every table entry visited once, top to bottom, with its raw word
+/// and the architecture's names for its bits. Runs of empty leaf-level entries collapse to one line.
+/// </summary>
+/// Kernel: (none; what ptdump and a debugger would show for one range).
+public static class PageTableDump
+{
+    public static List<string> Describe(PageTable tables, ulong start, ulong length, Func<ulong, string> formatAddress)
+    {
+        var lines = new List<string>();
+        var codec = tables.Ops.Codec;
+        var geo = tables.Ops.Geometry;
+        var levels = tables.UnfoldedLevels;
+        var lastPrinted = new Slot[levels.Count];
+        ulong end = start + length;
+        ulong address = start;
+        int emptyRun = 0;
+        Slot emptyFirst = default;
+        ulong emptyAddress = 0;
+
+        void FlushEmpty()
+        {
+            if (emptyRun == 0)
+                return;
+            string range = emptyRun == 1 ? $"[{emptyFirst.Index}]" : $"[{emptyFirst.Index}..{emptyFirst.Index + emptyRun - 1}]";
+            lines.Add($"{emptyFirst.Level.KernelName()}{range} {formatAddress(emptyAddress)} none{(emptyRun > 1 ? $" x{emptyRun}" : "")}");
+            emptyRun = 0;
+        }
+
+        while (address < end)
+        {
+            ulong table = tables.Root;
+            ulong step = geo.PageSize;
+            for (int depth = 0; depth < levels.Count; depth++)
+            {
+                var level = levels[depth];
+                var slot = new Slot(table, level.IndexOf(address), level.Level);
+                ulong raw = tables.ReadRaw(slot);
+                var entry = codec.Decode(level.Level, raw);
+                bool last = depth == levels.Count - 1;
+                if (entry.Kind == EntryKind.None)
+                {
+                    step = Math.Max(geo.PageSize, level.EntrySpan - (address & (level.EntrySpan - 1)));
+                    if (last && emptyRun > 0 && slot.Table == emptyFirst.Table && slot.Index == emptyFirst.Index + emptyRun)
+                    {
+                        emptyRun++;
+                        break;
+                    }
+                    FlushEmpty();
+                    if (last)
+                    {
+                        emptyFirst = slot;
+                        emptyAddress = address;
+                        emptyRun = 1;
+                    }
+                    else if (lastPrinted[depth] != slot)
+                    {
+                        lines.Add($"{level.Name}[{slot.Index}] {formatAddress(address)} none");
+                        lastPrinted[depth] = slot;
+                    }
+                    break;
+                }
+                FlushEmpty();
+                if (lastPrinted[depth] != slot)
+                {
+                    lines.Add(Line(level, slot, address, raw, entry, codec, formatAddress));
+                    lastPrinted[depth] = slot;
+                }
+                if (entry.Kind != EntryKind.Table)
+                {
+                    step = Math.Max(geo.PageSize, level.EntrySpan - (address & (level.EntrySpan - 1)));
+                    break;
+                }
+                table = entry.Frame;
+            }
+            address += step;
+        }
+        FlushEmpty();
+        return lines;
+    }
+
+    private static string Line(LevelGeometry level, in Slot slot, ulong address, ulong raw, in PageEntry entry, IEntryCodec codec, Func<ulong, string> formatAddress)
+    {
+        string what = entry.Kind switch
+        {
+            EntryKind.Table => $"table pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
+            EntryKind.Page => $"page pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
+            EntryKind.HugePd => $"hugepd table pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)} shift={entry.Shift}",
+            EntryKind.Swap when PteMarker.IsMarker(entry) => $"marker{MarkerNames(entry.Frame)}",
+            EntryKind.Swap => $"swap type={entry.SwapType} offset=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
+            _ => "none",
+        };
+        string bits = codec.Describe(level.Level, raw);
+        return $"{level.Name}[{slot.Index}] {formatAddress(address)} 0x{raw.ToString("x16", CultureInfo.InvariantCulture)} {what}{(bits.Length > 0 ? $" [{bits}]" : "")}";
+    }
+
+    private static string MarkerNames(ulong bits)
+    {
+        var names = "";
+        if ((bits & PteMarker.UffdWp) != 0) names += " uffd-wp";
+        if ((bits & PteMarker.Poisoned) != 0) names += " poisoned";
+        return names;
+    }
+}

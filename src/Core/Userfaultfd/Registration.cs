@@ -1,0 +1,139 @@
+using Pluggable.Core.Mm;
+
+namespace Pluggable.Core.Userfaultfd;
+
+/// <summary>UFFDIO_REGISTER / UFFDIO_UNREGISTER: mark VMAs (splitting and merging them) as owned by a context.</summary>
+/// Kernel: userfaultfd_register(), userfaultfd_unregister() (fs/userfaultfd.c), userfaultfd_register_range(), vma_can_userfault().
+public static class Registration
+{
+    public static Errno Register(UffdContext ctx, ulong start, ulong length, ulong modes, out ulong ioctls)
+    {
+        ioctls = 0;
+        var mm = ctx.Mm;
+        var system = mm.System;
+        var caps = system.Arch.Capabilities;
+        if (modes == 0 || (modes & ~UffdUapi.RegisterModesAll) != 0)
+            return Errno.EINVAL;
+        if ((modes & UffdUapi.RegisterModeWp) != 0 && !caps.UffdWp)
+            return Errno.EINVAL;
+        if ((modes & UffdUapi.RegisterModeMinor) != 0 && !caps.UffdMinor)
+            return Errno.EINVAL;
+        var rangeError = UffdRange.Validate(system.Geometry, start, length);
+        if (rangeError != Errno.None)
+            return rangeError;
+        if (!mm.Alive)
+            return Errno.ENOMEM;
+        ulong end = start + length;
+        var vmas = mm.Vmas.Intersecting(start, end);
+        if (vmas.Count == 0)
+            return Errno.EINVAL;
+        if (vmas[0].IsHugetlb && !IsHugeAligned(vmas[0], start))
+            return Errno.EINVAL;
+        var flags = ToVmFlags(modes);
+        bool wpAsync = ctx.Has(UffdUapi.FeatureWpAsync);
+        bool anyHugetlb = false;
+        foreach (var vma in vmas)
+        {
+            if (!CanUserfault(vma, flags, wpAsync))
+                return Errno.EINVAL;
+            if (!vma.Has(VmFlags.MayWrite))
+                return Errno.EPERM;
+            if (vma.IsHugetlb && end > vma.Start && end < vma.End && !IsHugeAligned(vma, end))
+                return Errno.EINVAL;
+            if (vma.Uffd is not null && !ReferenceEquals(vma.Uffd, ctx))
+                return Errno.EBUSY;
+            anyHugetlb |= vma.IsHugetlb;
+        }
+        Apply(mm, start, end,
+            vma => !(ReferenceEquals(vma.Uffd, ctx) && (vma.Flags & flags) == flags),
+            vma =>
+            {
+                vma.Flags = (vma.Flags & ~VmFlags.UffdMask) | flags;
+                vma.Uffd = ctx;
+            });
+        ioctls = anyHugetlb ? UffdUapi.RangeIoctlsBasic : UffdUapi.RangeIoctls;
+        if ((modes & UffdUapi.RegisterModeWp) == 0)
+            ioctls &= ~(1UL << UffdUapi.IoctlWriteProtect);
+        if ((modes & UffdUapi.RegisterModeMinor) == 0)
+            ioctls &= ~(1UL << UffdUapi.IoctlContinue);
+        return Errno.None;
+    }
+
+    public static Errno Unregister(UffdContext ctx, ulong start, ulong length)
+    {
+        var mm = ctx.Mm;
+        var system = mm.System;
+        var rangeError = UffdRange.Validate(system.Geometry, start, length);
+        if (rangeError != Errno.None)
+            return rangeError;
+        if (!mm.Alive)
+            return Errno.ENOMEM;
+        ulong end = start + length;
+        var vmas = mm.Vmas.Intersecting(start, end);
+        if (vmas.Count == 0)
+            return Errno.EINVAL;
+        if (vmas[0].IsHugetlb && !IsHugeAligned(vmas[0], start))
+            return Errno.EINVAL;
+        foreach (var vma in vmas)
+        {
+            if (!CanUserfault(vma, vma.Flags & VmFlags.UffdMask, ctx.Has(UffdUapi.FeatureWpAsync)))
+                return Errno.EINVAL;
+            if (vma.Uffd is not null && !ReferenceEquals(vma.Uffd, ctx))
+                return Errno.EINVAL;
+        }
+        Apply(mm, start, end, vma => vma.Uffd is not null, vma => ClearVma(ctx, vma));
+        return Errno.None;
+    }
+
+    /// <summary>
+    /// Drops a VMA's registration: wakes MISSING waiters in it and clears its uffd-wp state first.
+    /// </summary>
+    /// Kernel: userfaultfd_clear_vma() + the wake in userfaultfd_unregister().
+    public static void ClearVma(UffdContext ctx, Vma vma)
+    {
+        if (vma.Has(VmFlags.UffdMissing))
+            ctx.Wake(vma.Start, vma.Length);
+        if (vma.Has(VmFlags.UffdWp))
+            WriteProtect.ClearAll(ctx.Mm, vma);
+        vma.Flags &= ~VmFlags.UffdMask;
+        vma.Uffd = null;
+    }
+
+    /// <summary>Splits at the range edges where a VMA changes, applies the change, merges neighbours.</summary>
+    private static void Apply(MmStruct mm, ulong start, ulong end, Func<Vma, bool> needsChange, Action<Vma> change)
+    {
+        int shift = mm.System.PageShift;
+        foreach (var vma in mm.Vmas.Intersecting(start, end))
+        {
+            if (!needsChange(vma))
+                continue;
+            ulong s = Math.Max(start, vma.Start), e = Math.Min(end, vma.End);
+            mm.Vmas.SplitAt(s, shift);
+            mm.Vmas.SplitAt(e, shift);
+            change(mm.Vmas.Find(s)!);
+        }
+        mm.Vmas.MergeAround(start, end, shift);
+    }
+
+    /// <summary>Kernel: vma_can_userfault().</summary>
+    public static bool CanUserfault(Vma vma, VmFlags modes, bool wpAsync)
+    {
+        if ((modes & VmFlags.UffdMinor) != 0 && !(vma.IsHugetlb || vma.IsShmem))
+            return false;
+        if (wpAsync && modes == VmFlags.UffdWp)
+            return true;
+        return vma.IsAnonymous || vma.IsHugetlb || vma.IsShmem;
+    }
+
+    public static VmFlags ToVmFlags(ulong modes)
+    {
+        var flags = VmFlags.None;
+        if ((modes & UffdUapi.RegisterModeMissing) != 0) flags |= VmFlags.UffdMissing;
+        if ((modes & UffdUapi.RegisterModeWp) != 0) flags |= VmFlags.UffdWp;
+        if ((modes & UffdUapi.RegisterModeMinor) != 0) flags |= VmFlags.UffdMinor;
+        return flags;
+    }
+
+    private static bool IsHugeAligned(Vma vma, ulong address) =>
+        (address & ((1UL << vma.File!.HugeShift) - 1)) == 0;
+}
