@@ -1,0 +1,39 @@
+using Pluggable.Core.Emulator;
+using Pluggable.Core.Mm;
+using Pluggable.Core.Scenarios;
+using Pluggable.Core.Userfaultfd;
+
+namespace Pluggable.Core.Tests;
+
+/// <summary>Drives the emulator backend on the test architecture with short names.</summary>
+internal sealed class Emu : IDisposable
+{
+    public Emu() => Backend = new EmulatorBackend(new TestArchitecture());
+
+    public EmulatorBackend Backend { get; }
+    public MemorySystem System => Backend.System;
+    public const ulong P = 4096;
+
+    public ulong Map(ulong pages, bool shared = false, Protection prot = Protection.Read | Protection.Write, string? file = null)
+    {
+        var r = Backend.Mmap(0, new MmapRequest(file, pages * P, shared || file is not null, prot, 0, false, 0), out ulong a);
+        Assert.Equal("ok", r.ToString());
+        return a;
+    }
+
+    public int Uffd(ulong features = 0, bool nonBlock = true)
+    {
+        Assert.Equal("ok", Backend.UffdCreate(0, new UffdCreateOptions(nonBlock, false, false), out int u).ToString());
+        Assert.Equal("ok", Backend.UffdApi(0, u, features, UffdUapi.Api).ToString());
+        return u;
+    }
+
+    public string Touch(ulong a, bool write = false, byte value = 1, int process = 0) => Backend.Touch(process, a, write, value).ToString();
+
+    public IReadOnlyList<ThreadCompletion> Completions() => Backend.TakeCompletions();
+
+    public string Pagemap(ulong a, ulong pages, int process = 0) =>
+        string.Join(",", Backend.Pagemap(process, a, pages * P).Pages!.Select(f => f == PagemapFlags.None ? "-" : f.ToString().Replace(", ", "+").ToLowerInvariant()));
+
+    public void Dispose() => Backend.Dispose();
+}
