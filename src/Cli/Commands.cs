@@ -56,7 +56,7 @@ internal static class Commands
     {
         HelpName = "DIR",
         Description = "Also load plugins from DIR: one plugin folder, or a folder of plugin folders. Repeatable.",
-        Arity = ArgumentArity.ZeroOrMore,
+        Arity = ArgumentArity.OneOrMore,
         DefaultValueFactory = _ => [],
     };
 

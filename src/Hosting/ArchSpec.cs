@@ -10,8 +10,6 @@ public sealed record ArchSpec(string Name, IReadOnlyList<KeyValuePair<string, st
     /// <summary>The architecture used when none is asked for.</summary>
     public const string DefaultName = "x86_64";
 
-    public static ArchSpec Default { get; } = new(DefaultName, []);
-
     /// <exception cref="HostingException">The text is not <c>NAME[:option=value,...]</c>.</exception>
     public static ArchSpec Parse(string text)
     {

@@ -65,7 +65,8 @@ public sealed class PluginCatalog
         }
         foreach (var dir in extraDirectories)
         {
-            var full = Path.GetFullPath(dir);
+            // Trimmed so that "plugins/Foo/" is the folder Foo, whose plugin is Foo.dll.
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
             if (!Directory.Exists(full))
                 throw new HostingException($"plugin directory '{dir}' does not exist");
             catalog._searched.Add(full);

@@ -41,12 +41,14 @@ public class PluginCatalogTests
             f => Assert.Equal(("Typeless", "no public class with a public parameterless constructor implements IArchitecturePlugin"), (f.Name, f.Reason)));
     }
 
-    [Fact]
-    public void OnePluginFolder_CanBePassedDirectly()
+    [Theory]
+    [InlineData("")]
+    [InlineData("/")]
+    public void OnePluginFolder_CanBePassedDirectly(string trailing)
     {
         using var dir = new TempDir();
         var alpha = dir.PluginFolder("Alpha");
-        var catalog = Discover(new FakePluginLoader().Answer("Alpha.dll", new ToyPlugin()), alpha);
+        var catalog = Discover(new FakePluginLoader().Answer("Alpha.dll", new ToyPlugin()), alpha + trailing);
         Assert.Equal(["toy"], catalog.Plugins.Select(p => p.Name));
         Assert.Empty(catalog.Failures);
     }
