@@ -48,7 +48,7 @@ internal static class Commands
     private static Option<string> ArchOption() => new("--arch")
     {
         HelpName = "NAME[:option=value,...]",
-        Description = $"The architecture plugin and its options, e.g. {ArchSpec.DefaultName}:levels=5 (see 'pluggable archs').",
+        Description = "The architecture plugin (name or alias) and its options; 'pluggable archs' lists them.",
         DefaultValueFactory = _ => ArchSpec.DefaultName,
     };
 
