@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Pluggable.Core.Scenarios;
+using Pluggable.Hosting;
+
+namespace Pluggable.Cli;
+
+/// <summary>The command tree of <c>pluggable</c> (System.CommandLine) and what each command does.</summary>
+internal static class Commands
+{
+    private const string DemoResource = "Pluggable.Cli.Demo.demo.scenario";
+
+    public static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var rootArch = ArchOption();
+        var rootDirs = PluginDirOption();
+        var root = new RootCommand(
+            "Pluggable: Linux memory management and userfaultfd, emulated, with each CPU architecture in a plugin. " +
+            "Without a command, runs a bundled demo scenario.")
+        {
+            rootArch,
+            rootDirs,
+        };
+        root.SetAction(r => Demo(r.GetValue(rootArch)!, r.GetValue(rootDirs)!, stdout, stderr));
+
+        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "Scenario files (.scenario) to run, in order." };
+        var runArch = ArchOption();
+        var runDirs = PluginDirOption();
+        var run = new Command("run", "Run scenario files on the emulator with the selected architecture; the exit status is the worst of the files'.")
+        {
+            files,
+            runArch,
+            runDirs,
+        };
+        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(runArch)!, r.GetValue(runDirs)!, stdout, stderr));
+        root.Add(run);
+
+        var archsDirs = PluginDirOption();
+        var archs = new Command("archs", "List the architecture plugins found, their options and configurations, and the plugins that failed to load.")
+        {
+            archsDirs,
+        };
+        archs.SetAction(r => ArchsListing.Write(Catalog(Compose(r.GetValue(archsDirs)!, arch: null), stderr: null), stdout));
+        root.Add(archs);
+        return root;
+    }
+
+    private static Option<string> ArchOption() => new("--arch")
+    {
+        HelpName = "NAME[:option=value,...]",
+        Description = "The architecture plugin (name or alias) and its options; 'pluggable archs' lists them.",
+        DefaultValueFactory = _ => ArchSpec.DefaultName,
+    };
+
+    private static Option<string[]> PluginDirOption() => new("--plugin-dir")
+    {
+        HelpName = "DIR",
+        Description = "Also load plugins from DIR: one plugin folder, or a folder of plugin folders. Repeatable.",
+        Arity = ArgumentArity.OneOrMore,
+        DefaultValueFactory = _ => [],
+    };
+
+    private static ServiceProvider Compose(IEnumerable<string> pluginDirs, string? arch)
+    {
+        var services = new ServiceCollection().AddPluginCatalog(pluginDirs);
+        if (arch is not null)
+            services.AddArchitecture(arch);
+        return services.BuildServiceProvider();
+    }
+
+    /// <summary>Resolves the catalog and, when <paramref name="stderr"/> is given, warns about each plugin that failed to load.</summary>
+    private static PluginCatalog Catalog(ServiceProvider services, TextWriter? stderr)
+    {
+        var catalog = services.GetRequiredService<PluginCatalog>();
+        if (stderr is not null)
+            foreach (var failure in catalog.Failures)
+                stderr.WriteLine($"pluggable: warning: plugin {failure.Name} not loaded ({failure.Path}): {failure.Reason}");
+        return catalog;
+    }
+
+    private static int RunFiles(string[] files, string arch, string[] pluginDirs, TextWriter stdout, TextWriter stderr)
+    {
+        // Checked up front so that a typo in the last file does not cost the runs of the others.
+        foreach (var file in files)
+            if (!File.Exists(file))
+                throw new HostingException(Directory.Exists(file) ? $"{file}: is a directory, expected a scenario file" : $"{file}: no such file");
+
+        using var services = Compose(pluginDirs, arch);
+        Catalog(services, stderr);
+        var backend = services.GetRequiredService<Func<IScenarioBackend>>();
+        int worst = 0;
+        for (int i = 0; i < files.Length; i++)
+        {
+            if (files.Length > 1)
+            {
+                if (i > 0)
+                    stdout.WriteLine();
+                stdout.WriteLine($"== {files[i]} ==");
+            }
+            worst = Math.Max(worst, ScenarioRunner.RunFile(files[i], backend, stdout, stderr));
+        }
+        return worst;
+    }
+
+    private static int Demo(string arch, string[] pluginDirs, TextWriter stdout, TextWriter stderr)
+    {
+        using var services = Compose(pluginDirs, arch);
+        Catalog(services, stderr);
+        var selected = services.GetRequiredService<SelectedArchitecture>();
+        var backend = services.GetRequiredService<Func<IScenarioBackend>>();
+        stdout.WriteLine($"# Pluggable demo on {selected}: a userfaultfd missing fault resolved with UFFDIO_COPY, then the page-table walk to the new page.");
+        stdout.WriteLine("# Next: 'pluggable run FILE.scenario [--arch NAME[:option=value]]', 'pluggable archs', 'pluggable --help'.");
+        return ScenarioRunner.RunText("demo.scenario", ReadDemo(), backend, stdout, stderr);
+    }
+
+    private static string ReadDemo()
+    {
+        using var stream = typeof(Commands).Assembly.GetManifestResourceStream(DemoResource)
+            ?? throw new InvalidOperationException($"the demo scenario is missing from the build (resource {DemoResource})");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+}

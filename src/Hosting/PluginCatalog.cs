@@ -1,0 +1,282 @@
+using Pluggable.Core.Arch;
+
+namespace Pluggable.Hosting;
+
+/// <summary>A plugin that loaded and passed validation, with the assembly it came from.</summary>
+public sealed record LoadedPlugin(IArchitecturePlugin Plugin, string AssemblyPath)
+{
+    public string Name => Plugin.Name;
+
+    /// <summary>Whether <paramref name="name"/> is the plugin's name or one of its aliases (case-insensitive).</summary>
+    public bool AnswersTo(string name) =>
+        string.Equals(Plugin.Name, name, StringComparison.OrdinalIgnoreCase)
+        || Plugin.Aliases.Any(a => string.Equals(a, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The plugin's option defaults, the base every selection starts from.</summary>
+    public Dictionary<string, string> DefaultOptions() =>
+        Plugin.Options.ToDictionary(o => o.Name, o => o.Default, StringComparer.Ordinal);
+}
+
+/// <summary>A plugin that was found but not loaded: its name (the folder's when the plugin never said its own), where, and why.</summary>
+public sealed record PluginFailure(string Name, string Path, string Reason)
+{
+    public override string ToString() => $"{Name} ({Path}): {Reason}";
+}
+
+/// <summary>
+/// The architecture plugins found at start-up. <see cref="Discover"/> looks in the <c>plugins/</c>
+/// folder beside the executable and in extra directories, loads each plugin through an
+/// <see cref="IPluginLoader"/>, validates it (<see cref="ArchitectureValidator"/> on its default and
+/// snapshot configurations) and keeps the first of two plugins answering to the same name. Plugins
+/// that fail are listed in <see cref="Failures"/>; the others are usable.
+/// </summary>
+public sealed class PluginCatalog
+{
+    private readonly List<LoadedPlugin> _plugins = [];
+    private readonly List<PluginFailure> _failures = [];
+    private readonly List<string> _searched = [];
+
+    /// <summary>Where plugins are looked for first: <c>plugins/</c> beside the executable.</summary>
+    public static string DefaultPluginFolder => Path.Combine(AppContext.BaseDirectory, "plugins");
+
+    public IReadOnlyList<LoadedPlugin> Plugins => _plugins;
+
+    public IReadOnlyList<PluginFailure> Failures => _failures;
+
+    /// <summary>The directories looked at, as absolute paths, in search order.</summary>
+    public IReadOnlyList<string> SearchedDirectories => _searched;
+
+    /// <summary>
+    /// Finds and loads the plugins of <see cref="DefaultPluginFolder"/> (when
+    /// <paramref name="includeDefaultFolder"/>; a missing one is no error) and of each of
+    /// <paramref name="extraDirectories"/>, in that order. A directory is either one plugin folder
+    /// (it holds <c>NAME.dll</c> where NAME is the folder's name, or one <c>NAME.deps.json</c> with its
+    /// <c>NAME.dll</c>, as a build output does) or a folder of plugin folders.
+    /// </summary>
+    /// <exception cref="HostingException">An extra directory does not exist.</exception>
+    public static PluginCatalog Discover(IPluginLoader loader, IEnumerable<string> extraDirectories, bool includeDefaultFolder = true)
+    {
+        var catalog = new PluginCatalog();
+        if (includeDefaultFolder)
+        {
+            catalog._searched.Add(DefaultPluginFolder);
+            if (Directory.Exists(DefaultPluginFolder))
+                catalog.LoadDirectory(loader, DefaultPluginFolder, reportEmpty: false);
+        }
+        foreach (var dir in extraDirectories)
+        {
+            // Trimmed so that "plugins/Foo/" is the folder Foo, whose plugin is Foo.dll.
+            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+            if (!Directory.Exists(full))
+                throw new HostingException($"plugin directory '{dir}' does not exist");
+            catalog._searched.Add(full);
+            catalog.LoadDirectory(loader, full, reportEmpty: true);
+        }
+        return catalog;
+    }
+
+    /// <summary>The plugin whose name or alias is <paramref name="nameOrAlias"/> (case-insensitive), or null.</summary>
+    public LoadedPlugin? Find(string nameOrAlias) => _plugins.FirstOrDefault(p => p.AnswersTo(nameOrAlias));
+
+    /// <summary>Parses <paramref name="spec"/> (<c>NAME[:option=value,...]</c>) and selects it.</summary>
+    /// <exception cref="HostingException">The text is malformed, or see <see cref="Select(ArchSpec)"/>.</exception>
+    public SelectedArchitecture Select(string spec) => Select(ArchSpec.Parse(spec));
+
+    /// <summary>
+    /// Resolves the name or alias, checks every option name and value against the plugin's
+    /// <see cref="IArchitecturePlugin.Options"/> (case-insensitive, stored as the plugin spells them),
+    /// fills in defaults, creates the architecture and validates it.
+    /// </summary>
+    /// <exception cref="HostingException">Unknown architecture (the message lists the available ones), unknown option or bad value (the message lists the allowed ones), or the plugin failed to create it.</exception>
+    public SelectedArchitecture Select(ArchSpec spec)
+    {
+        var plugin = Find(spec.Name) ?? throw new HostingException(UnknownArchitectureMessage(spec.Name));
+        var options = plugin.DefaultOptions();
+        foreach (var (key, value) in spec.Options)
+        {
+            var option = plugin.Plugin.Options.FirstOrDefault(o => string.Equals(o.Name, key, StringComparison.OrdinalIgnoreCase))
+                ?? throw new HostingException(plugin.Plugin.Options.Count == 0
+                    ? $"architecture {plugin.Name} has no options, got '{key}'"
+                    : $"architecture {plugin.Name} has no option '{key}'; its options: {string.Join(", ", plugin.Plugin.Options.Select(OptionSyntax))}");
+            options[option.Name] = option.Values.FirstOrDefault(v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase))
+                ?? throw new HostingException($"bad value '{value}' for option '{option.Name}' of {plugin.Name}; allowed: {string.Join(", ", option.Values)}");
+        }
+
+        Architecture arch;
+        try
+        {
+            arch = plugin.Plugin.Create(options);
+            ArchitectureValidator.Validate(arch);
+        }
+        catch (Exception e)
+        {
+            // Plugin code: anything it throws is the plugin's failure, reported to the user by name.
+            throw new HostingException($"architecture {spec} could not be created by {plugin.Name} ({plugin.AssemblyPath}): {e.Message}", e);
+        }
+        return new SelectedArchitecture(plugin, options, arch);
+    }
+
+    private string UnknownArchitectureMessage(string name)
+    {
+        if (_plugins.Count == 0)
+        {
+            var failed = _failures.Count == 0 ? "" : $"; {_failures.Count} failed to load (see 'pluggable archs')";
+            return $"unknown architecture '{name}': no architecture plugin was loaded from {string.Join(", ", _searched)}{failed}";
+        }
+        var available = _plugins.Select(p => p.Plugin.Aliases.Count == 0 ? p.Name : $"{p.Name} (also {string.Join(", ", p.Plugin.Aliases)})");
+        return $"unknown architecture '{name}'; available: {string.Join(", ", available)}";
+    }
+
+    private static string OptionSyntax(ArchOption o) => $"{o.Name}={string.Join("|", o.Values)}";
+
+    private void LoadDirectory(IPluginLoader loader, string dir, bool reportEmpty)
+    {
+        if (PluginAssemblyIn(dir) is { } assembly)
+        {
+            LoadAssembly(loader, assembly);
+            return;
+        }
+        var subdirs = Directory.GetDirectories(dir).Order(StringComparer.Ordinal).ToList();
+        if (subdirs.Count == 0 && reportEmpty)
+            _failures.Add(new(Path.GetFileName(dir), dir, "no plugin here: expected NAME.dll in a folder NAME, or folders of such"));
+        foreach (var sub in subdirs)
+        {
+            if (PluginAssemblyIn(sub) is { } path)
+                LoadAssembly(loader, path);
+            else
+                _failures.Add(new(Path.GetFileName(sub), sub, $"no {Path.GetFileName(sub)}.dll in the plugin folder"));
+        }
+    }
+
+    /// <summary>The plugin assembly of a plugin folder, or null when <paramref name="dir"/> is not one.</summary>
+    private static string? PluginAssemblyIn(string dir)
+    {
+        var named = Path.Combine(dir, Path.GetFileName(dir) + ".dll");
+        if (File.Exists(named))
+            return named;
+        // A build output folder (bin/Debug/net10.0) is named after the framework, but its main
+        // assembly is the only one with a deps.json.
+        var mains = Directory.GetFiles(dir, "*.deps.json")
+            .Select(d => Path.Combine(dir, Path.GetFileName(d)[..^".deps.json".Length] + ".dll"))
+            .Where(File.Exists)
+            .ToList();
+        return mains.Count == 1 ? mains[0] : null;
+    }
+
+    private void LoadAssembly(IPluginLoader loader, string path)
+    {
+        var folderName = Path.GetFileNameWithoutExtension(path);
+        IReadOnlyList<IArchitecturePlugin> found;
+        try
+        {
+            found = loader.Load(path);
+        }
+        catch (PluginLoadException e)
+        {
+            _failures.Add(new(folderName, path, e.Message));
+            return;
+        }
+        if (found.Count == 0)
+        {
+            _failures.Add(new(folderName, path, $"no public class with a public parameterless constructor implements {nameof(IArchitecturePlugin)}"));
+            return;
+        }
+        foreach (var plugin in found)
+            Admit(plugin, path, folderName);
+    }
+
+    private void Admit(IArchitecturePlugin plugin, string path, string folderName)
+    {
+        string name;
+        try
+        {
+            name = plugin.Name;
+            Check(plugin);
+        }
+        catch (Exception e)
+        {
+            // Plugin code: whatever it throws disqualifies this plugin only.
+            _failures.Add(new(SafeName(plugin, folderName), path, e.Message));
+            return;
+        }
+
+        foreach (var candidate in plugin.Aliases.Prepend(name))
+        {
+            if (Find(candidate) is { } earlier)
+            {
+                _failures.Add(new(name, path, $"conflict: '{candidate}' is already taken by {earlier.Name} from {earlier.AssemblyPath}"));
+                return;
+            }
+        }
+        _plugins.Add(new LoadedPlugin(plugin, path));
+    }
+
+    private static string SafeName(IArchitecturePlugin plugin, string fallback)
+    {
+        try
+        {
+            return string.IsNullOrWhiteSpace(plugin.Name) ? fallback : plugin.Name;
+        }
+        catch (Exception)
+        {
+            // A plugin whose Name throws is still reported, under its folder's name.
+            return fallback;
+        }
+    }
+
+    /// <summary>
+    /// What a plugin must get right before anyone can select it: names usable in
+    /// <c>--arch NAME:option=value</c>, option defaults among the values, and every configuration
+    /// it offers (the default and the snapshot ones) created and validated.
+    /// </summary>
+    private static void Check(IArchitecturePlugin plugin)
+    {
+        foreach (var name in plugin.Aliases.Prepend(plugin.Name))
+            if (string.IsNullOrWhiteSpace(name) || name.IndexOfAny([':', ',', '=', ' ']) >= 0)
+                throw new InvalidOperationException($"'{name}' cannot be used as an architecture name (empty, or holds ':', ',', '=' or a space)");
+
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var option in plugin.Options)
+        {
+            if (!seen.Add(option.Name))
+                throw new InvalidOperationException($"option '{option.Name}' is declared twice");
+            if (!option.Values.Contains(option.Default))
+                throw new InvalidOperationException($"the default '{option.Default}' of option '{option.Name}' is not among its values {string.Join("|", option.Values)}");
+        }
+
+        var defaults = plugin.Options.ToDictionary(o => o.Name, o => o.Default, StringComparer.Ordinal);
+        CheckConfiguration(plugin, defaults, "the default configuration");
+        foreach (var config in plugin.SnapshotConfigurations)
+        {
+            var label = $"snapshot configuration {FormatOptions(config)}";
+            foreach (var (key, value) in config)
+            {
+                var option = plugin.Options.FirstOrDefault(o => o.Name == key)
+                    ?? throw new InvalidOperationException($"{label} uses undeclared option '{key}'");
+                if (!option.Values.Contains(value))
+                    throw new InvalidOperationException($"{label} gives option '{key}' the undeclared value '{value}'");
+            }
+            CheckConfiguration(plugin, config, label);
+        }
+    }
+
+    private static void CheckConfiguration(IArchitecturePlugin plugin, IReadOnlyDictionary<string, string> options, string label)
+    {
+        Architecture arch;
+        try
+        {
+            arch = plugin.Create(options);
+            ArchitectureValidator.Validate(arch);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidOperationException($"{label}: {e.Message}", e);
+        }
+        if (!string.Equals(arch.Name, plugin.Name, StringComparison.Ordinal))
+            throw new InvalidOperationException($"{label}: the architecture calls itself '{arch.Name}', the plugin '{plugin.Name}'");
+    }
+
+    /// <summary>Formats an option set as <c>a=1,b=2</c> (the <c>--arch</c> syntax after the colon).</summary>
+    public static string FormatOptions(IReadOnlyDictionary<string, string> options) =>
+        options.Count == 0 ? "(no options)" : string.Join(",", options.Select(kv => $"{kv.Key}={kv.Value}"));
+}
