@@ -39,8 +39,8 @@ public static class ServiceCollectionExtensions
         services.AddSingleton(sp => sp.GetRequiredService<SelectedArchitecture>().Architecture);
         services.AddSingleton<Func<IScenarioBackend>>(sp =>
         {
-            var arch = sp.GetRequiredService<Architecture>();
-            return () => new EmulatorBackend(arch);
+            var selected = sp.GetRequiredService<SelectedArchitecture>();
+            return () => new EmulatorBackend(selected.Architecture, selected.Plugin.Plugin.Aliases);
         });
         return services;
     }

@@ -24,21 +24,15 @@ public sealed class EmulatorBackend : IScenarioBackend
     private int _nextUffd;
     private int _nextThread;
 
-    public EmulatorBackend(Architecture arch)
+    /// <param name="aliases">The plugin's other names, so that <c>arch NAME</c> accepts them.</param>
+    public EmulatorBackend(Architecture arch, IReadOnlyList<string>? aliases = null)
     {
         _system = new MemorySystem(arch);
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
         _processes[_nextProcess++] = _system.CreateMm();
         var huge = arch.DefaultHugePage;
-        Facts = new BackendFacts(arch.Name, [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize);
-    }
-
-    /// <summary>Also records the architecture's aliases so that <c>arch NAME</c> accepts them.</summary>
-    public EmulatorBackend(Architecture arch, IReadOnlyList<string> aliases)
-        : this(arch)
-    {
-        Facts = Facts with { ArchAliases = aliases };
+        Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize);
     }
 
     public string Name => $"emulator {_system.Arch}";
