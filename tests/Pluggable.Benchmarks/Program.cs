@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(Pluggable.Benchmarks.UserfaultfdBenchmarks).Assembly).Run(args);
