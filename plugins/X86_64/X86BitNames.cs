@@ -41,6 +41,7 @@ internal static class X86BitNames
         9 => "SPECIAL",
         10 => "UFFD_WP",
         11 => "SOFT_DIRTY",
+        // A 2M/1G leaf moves its PAT bit here because bit 7 is PSE; in other entries bit 12 is a frame bit.
         12 when leaf => "PAT_LARGE",
         < 52 => null,
         57 => "DEVMAP",

@@ -13,13 +13,14 @@ internal static class X86Paging
     public const int PmdShift = 21;
     public const int PudShift = 30;
     private const int P4dShift = 39;
-    private const int Entries = 512;
+    private const int IndexBits = 9;
+    private const int Entries = 1 << IndexBits;
 
     public static PageGeometry Geometry(int levels)
     {
         bool la57 = levels == 5;
         int pgdShift = la57 ? 48 : P4dShift;
-        int vaBits = pgdShift + 9;
+        int vaBits = pgdShift + IndexBits;
         return new PageGeometry(
             pageShift: X86PteBits.PageShift,
             vaBits: vaBits,

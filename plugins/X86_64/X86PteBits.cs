@@ -12,7 +12,6 @@ internal static class X86PteBits
     public const ulong Rw = 1UL << 1;
     public const ulong User = 1UL << 2;
     public const ulong Pwt = 1UL << 3;
-    public const ulong Pcd = 1UL << 4;
     public const ulong Accessed = 1UL << 5;
     public const ulong Dirty = 1UL << 6;
 
@@ -27,9 +26,6 @@ internal static class X86PteBits
     public const ulong Special = 1UL << 9;
     public const ulong UffdWp = 1UL << 10;
     public const ulong SoftDirty = 1UL << 11;
-
-    /// <summary>The PAT bit of 2M/1G leaves, moved here because bit 7 is taken by PSE.</summary>
-    public const ulong PatLarge = 1UL << 12;
 
     public const ulong Devmap = 1UL << 57;
 

@@ -19,17 +19,17 @@ public sealed class X86_64Architecture : Architecture
     {
         if (levels is not (4 or 5))
             throw new ArgumentOutOfRangeException(nameof(levels), levels, "x86_64 paging has 4 or 5 levels");
-        Levels = levels;
+        PagingLevels = levels;
         Geometry = X86Paging.Geometry(levels);
         _userVaBits = X86Paging.UserVaBits(Geometry.VaBits);
     }
 
     /// <summary>4, or 5 with LA57.</summary>
-    public int Levels { get; }
+    public int PagingLevels { get; }
 
     public override string Name => X86_64Plugin.ArchName;
 
-    public override string Configuration => $"levels={Levels}";
+    public override string Configuration => $"levels={PagingLevels}";
 
     public override PageGeometry Geometry { get; }
 

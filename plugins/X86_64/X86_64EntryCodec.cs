@@ -125,7 +125,7 @@ public sealed class X86_64EntryCodec : IEntryCodec
     {
         ulong phys = frame << PageShift;
         if (frame > MaxFrame || (phys & ~frameMask) != 0)
-            throw new ArgumentOutOfRangeException(nameof(frame), $"frame 0x{frame:x} does not fit an x86_64 {what} (mask 0x{frameMask:x})");
+            throw new ArgumentOutOfRangeException("entry", $"frame 0x{frame:x} does not fit an x86_64 {what} (mask 0x{frameMask:x})");
         return phys;
     }
 }
