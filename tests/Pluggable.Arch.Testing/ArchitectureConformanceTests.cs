@@ -134,7 +134,7 @@ public abstract class ArchitectureConformanceTests
         var g = arch.Geometry;
         var sizes = arch.HugePageSizes;
         Assert.Equal(sizes.Count, sizes.Select(h => h.Shift).Distinct().Count());
-        Assert.Equal(sizes, Plugin.Create(Options(arch)).HugePageSizes);
+        Assert.Equal(sizes, Plugin.Create(OptionsOf(arch)).HugePageSizes);
         foreach (var size in sizes)
         {
             var level = g[size.Level];
@@ -316,7 +316,7 @@ public abstract class ArchitectureConformanceTests
         }
     }
 
-    private IReadOnlyDictionary<string, string> Options(Architecture arch) =>
+    private IReadOnlyDictionary<string, string> OptionsOf(Architecture arch) =>
         Plugin.SnapshotConfigurations.First(c => Plugin.Create(c).Configuration == arch.Configuration);
 
     private void ForEachConfiguration(Action<Architecture> check)
