@@ -1,0 +1,94 @@
+using Pluggable.Core.Arch;
+
+namespace Pluggable.Arch.X86_64;
+
+/// <summary>x86_64 with 4-level or 5-level (LA57) paging.</summary>
+/// Kernel: arch/x86 (asm/pgtable*.h, mm/hugetlbpage.c, mm/tlb.c).
+public sealed class X86_64Architecture : Architecture
+{
+    /// <summary>
+    /// Above this many pages a range flush becomes a full flush: one CR3 reload is cheaper than a
+    /// long run of INVLPGs plus the TLB misses they would avoid.
+    /// </summary>
+    /// Kernel: tlb_single_page_flush_ceiling (default 33).
+    public const int SinglePageFlushCeiling = 33;
+
+    private readonly int _userVaBits;
+
+    public X86_64Architecture(int levels)
+    {
+        if (levels is not (4 or 5))
+            throw new ArgumentOutOfRangeException(nameof(levels), levels, "x86_64 paging has 4 or 5 levels");
+        PagingLevels = levels;
+        Geometry = X86Paging.Geometry(levels);
+        _userVaBits = X86Paging.UserVaBits(Geometry.VaBits);
+    }
+
+    /// <summary>4, or 5 with LA57.</summary>
+    public int PagingLevels { get; }
+
+    public override string Name => X86_64Plugin.ArchName;
+
+    public override string Configuration => $"levels={PagingLevels}";
+
+    public override PageGeometry Geometry { get; }
+
+    public override IEntryCodec Codec => X86_64EntryCodec.Instance;
+
+    /// <summary>
+    /// 1G first: the arch registers it at arch_initcall, before the generic code adds the default 2M
+    /// hstate. Only 2M is transparent here; PUD-sized THP exists only for DAX, not anonymous memory.
+    /// </summary>
+    /// Kernel: gigantic_pages_init() (arch/x86/mm/hugetlbpage.c), hugetlb_init() (mm/hugetlb.c).
+    public override IReadOnlyList<HugePageSize> HugePageSizes { get; } =
+    [
+        new HugePageSize(X86Paging.PudShift, PageLevel.Pud, HugePlacement.Leaf),
+        new HugePageSize(X86Paging.PmdShift, PageLevel.Pmd, HugePlacement.Leaf, Transparent: true),
+    ];
+
+    /// <summary>Kernel: arch/x86/Kconfig selects HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP/_MINOR, HAVE_ARCH_SOFT_DIRTY, ARCH_HAS_PTE_SPECIAL.</summary>
+    public override ArchCapabilities Capabilities { get; } =
+        new(Thp: true, UffdWp: true, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: true);
+
+    /// <summary>The hardware bits only: PRESENT and USER, and RW for a write. Protection keys are not modelled.</summary>
+    /// Kernel: __pte_access_permitted() (also behind pmd_/pud_access_permitted()).
+    public override bool AccessPermitted(in PageEntry entry, bool write) =>
+        entry.Kind == EntryKind.Page
+        && !entry.Has(EntryFlags.ProtNone)
+        && entry.Has(EntryFlags.User)
+        && (!write || entry.Has(EntryFlags.Write));
+
+    /// <summary>
+    /// Anything below the top of the user half may be walked locklessly, including the guard page
+    /// above TaskSize: the kernel checks only that no bit at or above __VIRTUAL_MASK_SHIFT is set.
+    /// </summary>
+    /// Kernel: gup_fast_permitted() (arch/x86/include/asm/pgtable_64.h).
+    public override bool GupFastPermitted(ulong start, ulong end) => end >> _userVaBits == 0;
+
+    /// <summary>Kernel: flush_tlb_page() -> flush_tlb_mm_range(a, a + PAGE_SIZE).</summary>
+    public override void FlushTlbPage(ArchContext ctx, ulong address) =>
+        ctx.Note("flush_tlb_page", "invlpg 1 page");
+
+    /// <summary>Kernel: flush_tlb_range() -> flush_tlb_mm_range(stride_shift), against tlb_single_page_flush_ceiling.</summary>
+    public override void FlushTlbRange(ArchContext ctx, ulong start, ulong end, int strideShift)
+    {
+        if (!ctx.Trace.Enabled)
+            return;
+        ulong strides = (end - start) >> strideShift;
+        ctx.Note("flush_tlb_range", strides > SinglePageFlushCeiling
+            ? $"full flush ({strides} pages > ceiling {SinglePageFlushCeiling})"
+            : $"invlpg per page ({strides} x {HugePageSize.Format(1UL << strideShift)})");
+    }
+
+    /// <summary>Kernel: flush_tlb_mm() -> flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, ...).</summary>
+    public override void FlushTlbMm(ArchContext ctx) =>
+        ctx.Note("flush_tlb_mm", "full flush");
+
+    /// <summary>Kernel: flush_dcache_folio() is the asm-generic no-op on x86.</summary>
+    public override void FlushDcachePage(ArchContext ctx, ulong pfn) =>
+        ctx.Note("flush_dcache_page", "no-op on x86 (coherent caches)");
+
+    /// <summary>Kernel: update_mmu_cache_range() is empty on x86: the CPU walks the tables itself.</summary>
+    public override void UpdateMmuCache(ArchContext ctx, ulong address, PageLevel level, in PageEntry entry) =>
+        ctx.Note("update_mmu_cache", "no-op on x86 (hardware table walk)");
+}

@@ -1,0 +1,179 @@
+using System.Numerics;
+
+namespace Pluggable.Core.Arch;
+
+/// <summary>
+/// Checks, once when a plugin loads, that its geometry, huge page sizes and codec fit together the way
+/// the generic walker assumes. Every problem found is reported, so a plugin author fixes them in one go.
+/// </summary>
+/// Kernel: none; it is start-up validation of what the kernel fixes at build time.
+public static class ArchitectureValidator
+{
+    /// <exception cref="InvalidPluginException">The architecture breaks one of the core's assumptions.</exception>
+    public static void Validate(Architecture arch)
+    {
+        var problems = new List<string>();
+        var geometry = arch.Geometry;
+        if (CheckLevels(geometry, problems))
+        {
+            CheckShifts(geometry, problems);
+            CheckAddressSpace(geometry, problems);
+            CheckHugePages(arch, problems);
+            CheckCodec(arch, problems);
+        }
+
+        if (problems.Count > 0)
+            throw new InvalidPluginException(arch.ToString(), problems);
+    }
+
+    /// <summary>Returns false when the level list is too broken for the other checks to mean anything.</summary>
+    private static bool CheckLevels(PageGeometry g, List<string> problems)
+    {
+        for (int i = 0; i < PageLevels.Count; i++)
+        {
+            var level = g.Levels[i];
+            if (level is null || level.Level != (PageLevel)i)
+            {
+                problems.Add($"levels must be pgd, p4d, pud, pmd, pte in that order, each once; slot {i} is {level?.Name ?? "missing"}");
+                return false;
+            }
+        }
+
+        bool usable = true;
+        foreach (var level in g.Levels)
+        {
+            if (level.Entries < 1 || !BitOperations.IsPow2(level.Entries))
+            {
+                problems.Add($"{level.Name} has {level.Entries} entries, not a power of two");
+                usable = false;
+            }
+            else if (level.Folded && level.Entries != 1)
+            {
+                problems.Add($"{level.Name} is folded but has {level.Entries} entries instead of 1");
+            }
+        }
+
+        foreach (var ends in new[] { PageLevel.Pgd, PageLevel.Pte })
+            if (g[ends].Folded)
+            {
+                problems.Add($"{ends.KernelName()} cannot be folded: the walk starts at pgd and ends at pte");
+                usable = false;
+            }
+
+        return usable;
+    }
+
+    private static void CheckShifts(PageGeometry g, List<string> problems)
+    {
+        if (g[PageLevel.Pte].Shift != g.PageShift)
+            problems.Add($"pte shift {g[PageLevel.Pte].Shift} differs from the page shift {g.PageShift}");
+
+        foreach (var level in g.Levels)
+        {
+            if (level.Folded)
+            {
+                var above = g.ParentOf(level.Level)!;
+                if (level.Shift != above.Shift)
+                    problems.Add($"{level.Name} is folded so its shift must be {above.Name}'s ({above.Shift}), not {level.Shift}");
+                continue;
+            }
+
+            var below = g.ChildOf(level.Level);
+            if (below is not null && level.Shift != below.Shift + Log2(below.Entries))
+                problems.Add($"{level.Name} shift {level.Shift} should be {below.Name} shift {below.Shift} + log2({below.Entries})");
+        }
+    }
+
+    private static void CheckAddressSpace(PageGeometry g, List<string> problems)
+    {
+        var top = g[PageLevel.Pgd];
+        int covered = top.Shift + Log2(top.Entries);
+        if (covered != g.VaBits)
+            problems.Add($"the levels translate {covered} bits of address but VaBits is {g.VaBits}");
+        if (g.VaBits is < 1 or > 64)
+            problems.Add($"VaBits {g.VaBits} is outside 1..64");
+        else if ((UInt128)g.TaskSize > (UInt128.One << g.VaBits))
+            problems.Add($"TaskSize 0x{g.TaskSize:x} lies beyond 2^{g.VaBits}");
+    }
+
+    private static void CheckHugePages(Architecture arch, List<string> problems)
+    {
+        var g = arch.Geometry;
+        foreach (var size in arch.HugePageSizes)
+        {
+            var level = g[size.Level];
+            if (level.Folded)
+            {
+                problems.Add($"huge page {size} is placed at {level.Name}, which is folded");
+                continue;
+            }
+
+            int slotsLog2 = size.Shift - level.Shift;
+            switch (size.Placement)
+            {
+                case HugePlacement.Leaf when slotsLog2 != 0:
+                    problems.Add($"huge page {size} is a leaf but {level.Name} entries map 2^{level.Shift} bytes");
+                    break;
+                case HugePlacement.ContiguousRun when slotsLog2 <= 0:
+                    problems.Add($"huge page {size} is a run at {level.Name} but is not larger than one entry (2^{level.Shift})");
+                    break;
+            }
+
+            if (slotsLog2 > Log2(level.Entries))
+                problems.Add($"huge page {size} needs 2^{slotsLog2} slots, more than a {level.Name} table has");
+            if (size.Shift <= g.PageShift)
+                problems.Add($"huge page {size} is not larger than the base page");
+        }
+
+        var byShift = arch.HugePageSizes.GroupBy(h => h.Shift).Where(s => s.Count() > 1);
+        foreach (var duplicate in byShift)
+            problems.Add($"huge page size {HugePageSize.Format(1UL << duplicate.Key)} is declared {duplicate.Count()} times");
+
+        var fallback = arch.DefaultHugePage;
+        if (arch.HugePageSizes.Count > 0 && (fallback is null || !arch.HugePageSizes.Contains(fallback)))
+            problems.Add("the default huge page is not one of the declared sizes");
+    }
+
+    /// <summary>The two entries every walk needs: a table pointer at each directory level, and a present pte.</summary>
+    private static void CheckCodec(Architecture arch, List<string> problems)
+    {
+        const ulong probeFrame = 0x1234;
+        var g = arch.Geometry;
+        foreach (var level in g.Levels.Where(l => !l.Folded && l.Level != PageLevel.Pte))
+            CheckRoundTrip(arch, level.Level, PageEntry.Table(probeFrame), problems);
+        CheckRoundTrip(arch, PageLevel.Pte, PageEntry.Page(probeFrame, EntryFlags.None), problems);
+
+        foreach (var level in g.Levels.Where(l => !l.Folded))
+        {
+            try
+            {
+                if (arch.Codec.Encode(level.Level, PageEntry.Empty) != 0)
+                    problems.Add($"an empty {level.Name} entry must encode as 0");
+                if (!arch.Codec.Decode(level.Level, 0).IsNone)
+                    problems.Add($"a zero {level.Name} word must decode as none");
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                problems.Add($"the codec throws on an empty {level.Name} entry: {e.Message}");
+            }
+        }
+    }
+
+    private static void CheckRoundTrip(Architecture arch, PageLevel level, PageEntry entry, List<string> problems)
+    {
+        string what = $"{entry.Kind.ToString().ToLowerInvariant()} entry at {level.KernelName()}";
+        try
+        {
+            ulong raw = arch.Codec.Encode(level, entry);
+            var back = arch.Codec.Decode(level, raw);
+            if (raw == 0 || back.Kind != entry.Kind || back.Frame != entry.Frame)
+                problems.Add($"the codec does not round-trip a {what}: encoded 0x{raw:x16}, decoded {back}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            problems.Add($"the codec throws on a {what}: {e.Message}");
+        }
+    }
+
+    private static int Log2(int entries) => BitOperations.Log2((uint)entries);
+}
