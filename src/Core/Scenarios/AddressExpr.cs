@@ -17,5 +17,20 @@ public sealed record AddressExpr(string Label, IReadOnlyList<SizeExpr> Offsets, 
         return total;
     }
 
+    /// <summary>Structural, so that two parses of the same line compare equal.</summary>
+    public bool Equals(AddressExpr? other)
+    {
+        if (other is null || Label != other.Label || Text != other.Text || Offsets.Count != other.Offsets.Count)
+            return false;
+        for (int i = 0; i < Offsets.Count; i++)
+        {
+            if (Offsets[i] != other.Offsets[i])
+                return false;
+        }
+        return true;
+    }
+
+    public override int GetHashCode() => HashCode.Combine(Label, Text);
+
     public override string ToString() => Text;
 }

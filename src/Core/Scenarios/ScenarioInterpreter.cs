@@ -113,7 +113,7 @@ internal sealed class ScenarioInterpreter
             WriteCompletions();
             return true;
         }
-        catch (Exception e) when (e is not ScriptErrorException)
+        catch (Exception e)
         {
             // A kernel assertion in the emulator, or a broken backend: report it with the line, stop.
             _transcript.Err($"{_script.DisplayName}:{statement.Line}: error: the {_backend.Name} backend failed: {e}");

@@ -3,7 +3,10 @@ namespace Pluggable.Core.Scenarios;
 /// <summary>"did you mean" for parse errors: the closest valid word at that position by edit distance.</summary>
 internal static class Suggestions
 {
-    /// <summary>The closest candidate, or null when none is close enough to be a likely typo.</summary>
+    /// <summary>
+    /// The closest candidate, or null when none is close enough to be a likely typo: within a third
+    /// of the word's length in edits, or an abbreviation of it (<c>rd</c> for <c>read</c>).
+    /// </summary>
     public static string? Closest(string found, IReadOnlyList<string> candidates)
     {
         if (found.Length == 0)
@@ -14,13 +17,27 @@ internal static class Suggestions
         foreach (var candidate in candidates)
         {
             int d = Distance(found, candidate);
-            if (d <= limit && d < bestDistance)
+            if ((d <= limit || IsAbbreviation(found, candidate)) && d < bestDistance)
             {
                 best = candidate;
                 bestDistance = d;
             }
         }
         return best;
+    }
+
+    /// <summary>Same first letter, at least two letters, and every letter found in order in <paramref name="candidate"/>.</summary>
+    private static bool IsAbbreviation(string found, string candidate)
+    {
+        if (found.Length < 2 || found.Length >= candidate.Length || found[0] != candidate[0])
+            return false;
+        int j = 0;
+        foreach (char c in candidate)
+        {
+            if (j < found.Length && found[j] == c)
+                j++;
+        }
+        return j == found.Length;
     }
 
     /// <summary>Optimal string alignment distance: insertions, deletions, substitutions and adjacent swaps ("cpoy").</summary>
