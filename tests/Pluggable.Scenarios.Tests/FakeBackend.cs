@@ -152,5 +152,13 @@ internal sealed class FakeBackend(BackendFacts? facts = null) : IScenarioBackend
         return taken;
     }
 
-    public void Dispose() => Disposed = true;
+    /// <summary>Thrown by Dispose, as an emulator whose teardown finds a broken invariant would.</summary>
+    public Exception? TeardownFailure { get; init; }
+
+    public void Dispose()
+    {
+        Disposed = true;
+        if (TeardownFailure is not null)
+            throw TeardownFailure;
+    }
 }

@@ -483,6 +483,16 @@ public class RunnerTests
     }
 
     [Fact]
+    public void A_teardown_failure_is_reported_and_exit_2()
+    {
+        var backend = new FakeBackend { TeardownFailure = new InvalidOperationException("3 frames leaked") };
+        var run = Run.Text("uffd u\n", backend);
+        Assert.Equal(2, run.Exit);
+        Assert.Equal(["uffd u -> ok", "end -> ok"], run.Lines);
+        Assert.StartsWith("t.scenario: error: the fake backend failed at teardown: System.InvalidOperationException: 3 frames leaked", run.Stderr);
+    }
+
+    [Fact]
     public void A_run_past_its_time_limit_ends_with_timeout()
     {
         using var release = new ManualResetEventSlim();

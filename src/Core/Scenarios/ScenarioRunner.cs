@@ -63,13 +63,20 @@ public static class ScenarioRunner
         if (worker.Join(limit))
             return code;
         if (transcript.End("end -> timeout"))
+        {
+            transcript.Abandon();
             return ScenarioExitCode.Timeout;
+        }
         // The transcript is complete and only the teardown is still running: its status stands.
         int finished = Volatile.Read(ref code);
         return finished >= 0 ? finished : ScenarioExitCode.Timeout;
     }
 
-    /// <summary>Runs the script on a new backend; <paramref name="done"/> gets the status before the backend is torn down.</summary>
+    /// <summary>
+    /// Runs the script on a new backend and tears it down; <paramref name="done"/> gets the status as
+    /// soon as it is known, before the teardown. A backend that throws (a broken invariant in the
+    /// emulator, also at teardown) is reported on stderr with exit status 2.
+    /// </summary>
     private static int RunOnBackend(Script script, Func<IScenarioBackend> backendFactory, Transcript transcript, long? deadline, Action<int> done)
     {
         IScenarioBackend backend;
@@ -83,12 +90,30 @@ public static class ScenarioRunner
             done(ScenarioExitCode.ScriptError);
             return ScenarioExitCode.ScriptError;
         }
-        using (backend)
+
+        int code;
+        try
         {
-            int code = new ScenarioInterpreter(script, backend, transcript, deadline).Run();
-            done(code);
-            return code;
+            code = new ScenarioInterpreter(script, backend, transcript, deadline).Run();
         }
+        catch (Exception e)
+        {
+            transcript.Err($"{script.DisplayName}: error: the {backend.Name} backend failed: {e}");
+            code = ScenarioExitCode.ScriptError;
+        }
+        done(code);
+
+        try
+        {
+            backend.Dispose();
+        }
+        catch (Exception e)
+        {
+            transcript.Err($"{script.DisplayName}: error: the {backend.Name} backend failed at teardown: {e}");
+            code = ScenarioExitCode.ScriptError;
+            done(code);
+        }
+        return code;
     }
 
     private static string ReadFailure(Exception e) => e switch

@@ -2,13 +2,14 @@ namespace Pluggable.Core.Scenarios;
 
 /// <summary>
 /// The two output streams of a run, written a whole line at a time. Once the <c>end</c> line is
-/// written nothing more gets through, so a run abandoned at its time limit cannot add lines
-/// after <c>end -&gt; timeout</c>.
+/// written nothing more reaches stdout; once a run is abandoned at its time limit nothing more
+/// reaches stderr either, so the thread left behind cannot add to the output.
 /// </summary>
 internal sealed class Transcript(TextWriter stdout, TextWriter stderr)
 {
     private readonly Lock _lock = new();
     private bool _ended;
+    private bool _abandoned;
 
     public void Out(string line)
     {
@@ -23,7 +24,7 @@ internal sealed class Transcript(TextWriter stdout, TextWriter stderr)
     {
         lock (_lock)
         {
-            if (!_ended)
+            if (!_abandoned)
                 stderr.WriteLine(line);
         }
     }
@@ -40,5 +41,11 @@ internal sealed class Transcript(TextWriter stdout, TextWriter stderr)
             _ended = true;
             return true;
         }
+    }
+
+    public void Abandon()
+    {
+        lock (_lock)
+            _abandoned = true;
     }
 }
