@@ -67,7 +67,8 @@ public static class ScenarioRunner
             transcript.Abandon();
             return ScenarioExitCode.Timeout;
         }
-        // The transcript is complete and only the teardown is still running: its status stands.
+        // The end line is out, so the status follows at once; only the teardown may still be running.
+        SpinWait.SpinUntil(() => Volatile.Read(ref code) >= 0, TimeSpan.FromSeconds(1));
         int finished = Volatile.Read(ref code);
         return finished >= 0 ? finished : ScenarioExitCode.Timeout;
     }
