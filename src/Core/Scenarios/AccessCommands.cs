@@ -1,0 +1,10 @@
+namespace Pluggable.Core.Scenarios;
+
+/// <summary><c>touch ADDR read|write [value=BYTE]</c>; a write without a value writes 0x01.</summary>
+public sealed record TouchCommand(AddressExpr Address, bool Write, byte Value) : ScenarioCommand;
+
+public sealed record FillCommand(AddressExpr Address, SizeExpr Size, BytePattern Pattern) : ScenarioCommand;
+
+public sealed record CheckCommand(AddressExpr Address, SizeExpr Size, BytePattern Pattern) : ScenarioCommand;
+
+public sealed record PagemapCommand(AddressExpr Address, SizeExpr Size) : ScenarioCommand;

@@ -1,0 +1,80 @@
+namespace Pluggable.Core.Scenarios;
+
+/// <summary>Syntax of the memory-access and emulator-only commands.</summary>
+internal static class AccessGrammar
+{
+    private static readonly OptionSpec WriteOptions = new([], ["value"]);
+    private static readonly OptionSpec GupOptions = OptionSpec.Flags("write", "force", "pin", "longterm", "fast", "fast-only", "dump");
+
+    public static ScenarioCommand Touch(LineCursor c)
+    {
+        var address = c.Address();
+        bool write = c.Keyword(Keywords.AccessKinds);
+        if (!write)
+        {
+            c.End();
+            return new TouchCommand(address, false, 0);
+        }
+        var options = c.Options(WriteOptions);
+        // pageidx names page 0 of a one-byte range: 0x01, the same as no value.
+        byte value = options.Value("value") is { } v ? ValueScanner.Byte(v).At(0) : (byte)0x01;
+        return new TouchCommand(address, true, value);
+    }
+
+    public static ScenarioCommand Fill(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        var pattern = c.Byte();
+        c.End();
+        return new FillCommand(address, size, pattern);
+    }
+
+    public static ScenarioCommand Check(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        var pattern = c.Byte();
+        c.End();
+        return new CheckCommand(address, size, pattern);
+    }
+
+    public static ScenarioCommand Pagemap(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        c.End();
+        return new PagemapCommand(address, size);
+    }
+
+    public static ScenarioCommand Gup(LineCursor c)
+    {
+        var address = c.Address();
+        ulong pages = c.Number();
+        var o = c.Options(GupOptions);
+        return new GupCommand(address, pages, o.Has("write"), o.Has("force"), o.Has("pin"), o.Has("longterm"), o.Has("fast"), o.Has("fast-only"), o.Has("dump"));
+    }
+
+    public static ScenarioCommand Unpin(LineCursor c)
+    {
+        var address = c.Address();
+        ulong pages = c.Number();
+        c.End();
+        return new UnpinCommand(address, pages);
+    }
+
+    public static ScenarioCommand Dump(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        c.End();
+        return new DumpCommand(address, size);
+    }
+
+    public static ScenarioCommand Trace(LineCursor c)
+    {
+        bool on = c.Keyword(Keywords.OnOff);
+        c.End();
+        return new TraceCommand(on);
+    }
+}

@@ -1,0 +1,260 @@
+using Pluggable.Core.Userfaultfd;
+
+namespace Pluggable.Core.Scenarios;
+
+/// <summary>
+/// Runs one command on the backend: resolves labels, sizes and names, calls the backend, and keeps
+/// the name tables (labels, memory files, processes, userfaultfds) up to date with the results.
+/// Script errors (unknown label, overflowing size) surface as <see cref="ScriptErrorException"/>;
+/// they are checked before the userfaultfd name, so a script bug is never hidden behind EBADF.
+/// </summary>
+internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree processes, LabelAddressFormatter addresses)
+{
+    private readonly BackendFacts _facts = backend.Facts;
+
+    /// <summary>Userfaultfd names are global; fork events add <c>NAME@CHILD</c>.</summary>
+    private readonly Dictionary<string, int> _uffds = new(StringComparer.Ordinal);
+
+    /// <summary>The name of the most recent <c>fork</c>: the CHILD of fork events.</summary>
+    private string? _lastFork;
+
+    /// <summary>Binds the userfaultfd a fork event delivered; returns its name.</summary>
+    public string BindForkUffd(string readFrom, int handle)
+    {
+        string name = $"{readFrom}@{_lastFork}";
+        _uffds[name] = handle;
+        return name;
+    }
+
+    public CommandResult Execute(ScenarioCommand command, CommandContext context)
+    {
+        var p = context.Process;
+        addresses.Current = p;
+        return command switch
+        {
+            ArchCommand => CommandResult.Ok(),
+            HugepagesCommand c => backend.Hugepages(Size(c.Size), c.Count),
+            ThpCommand c => backend.Thp(c.Policy),
+            MemfdCommand c => Memfd(p, c),
+            MmapAnonCommand c => MmapAnon(p, c),
+            MmapFileCommand c => MmapFile(p, c),
+            MunmapCommand c => backend.Munmap(p.Id, Address(context, c.Address), Size(c.Size)),
+            MprotectCommand c => backend.Mprotect(p.Id, Address(context, c.Address), Size(c.Size), c.Protection),
+            MadviseCommand c => backend.Madvise(p.Id, Address(context, c.Address), Size(c.Size), c.Advice),
+            MremapCommand c => Mremap(p, c),
+            ForkCommand c => Fork(context, c),
+            InCommand c => In(context, c),
+            UffdCommand c => Uffd(p, c),
+            ApiCommand c => Uffd(c.Name, out int h) ? backend.UffdApi(p.Id, h, c.Features, c.Version) : BadUffd,
+            RegisterCommand c => Register(context, c),
+            UnregisterCommand c => Unregister(context, c),
+            CopyCommand c => Copy(context, c),
+            ZeropageCommand c => Zeropage(context, c),
+            ContinueCommand c => Continue(context, c),
+            PoisonCommand c => Poison(context, c),
+            MoveCommand c => Move(context, c),
+            WriteProtectCommand c => WriteProtect(context, c),
+            WakeCommand c => Wake(context, c),
+            ReadCommand c => Read(context, c),
+            CloseCommand c => Uffd(c.Uffd, out int h) ? backend.Close(p.Id, h) : BadUffd,
+            TouchCommand c => backend.Touch(p.Id, Address(context, c.Address), c.Write, c.Value),
+            FillCommand c => backend.Fill(p.Id, Address(context, c.Address), Size(c.Size), c.Pattern),
+            CheckCommand c => Check(context, c),
+            PagemapCommand c => backend.Pagemap(p.Id, Address(context, c.Address), Size(c.Size)),
+            GupCommand c => Gup(context, c),
+            UnpinCommand c => backend.Unpin(p.Id, Address(context, c.Address), c.Pages),
+            DumpCommand c => backend.Dump(p.Id, Address(context, c.Address), Size(c.Size)),
+            TraceCommand c => backend.Trace(c.On),
+            _ => throw new InvalidOperationException($"no executor for {command.GetType().Name}"),
+        };
+    }
+
+    private static CommandResult BadUffd => CommandResult.Error(Errno.EBADF);
+
+    private ulong Size(SizeExpr size) => size.Resolve(_facts);
+
+    private ulong Address(CommandContext context, AddressExpr address)
+    {
+        var label = processes.ResolveLabel(context.Process, address.Label);
+        ulong offset = address.ResolveOffset(_facts);
+        if (offset > ulong.MaxValue - label.Address)
+            throw new ScriptErrorException($"address '{address.Text}' is too large");
+        context.OwnLabel ??= label;
+        return label.Address + offset;
+    }
+
+    private bool Uffd(string name, out int handle) => _uffds.TryGetValue(name, out handle);
+
+    /// <summary>A label covers whole base pages, as the kernel rounds the length of a mapping.</summary>
+    private ulong MappingSize(ulong size)
+    {
+        ulong mask = _facts.PageSize - 1;
+        return size > ulong.MaxValue - mask ? size : (size + mask) & ~mask;
+    }
+
+    private static bool Placed(CommandResult result) => result.Kind is ResultKind.Ok or ResultKind.Blocked;
+
+    private CommandResult Memfd(ScenarioProcess p, MemfdCommand c)
+    {
+        ulong size = Size(c.Size);
+        var result = backend.Memfd(p.Id, c.Name, c.Hugetlb, size);
+        if (result.Kind == ResultKind.Ok)
+            p.Files[c.Name] = new MemoryFile(c.Name, size);
+        return result;
+    }
+
+    private CommandResult MmapAnon(ScenarioProcess p, MmapAnonCommand c)
+    {
+        ulong size = Size(c.Size);
+        ulong align = c.Align is { } a ? Size(a) : _facts.PmdSize;
+        var result = backend.Mmap(p.Id, new MmapRequest(null, size, c.Shared, c.Protection, align, c.Populate, 0), out ulong address);
+        if (Placed(result))
+            processes.Bind(p, c.Label, address, MappingSize(size));
+        return result;
+    }
+
+    private CommandResult MmapFile(ScenarioProcess p, MmapFileCommand c)
+    {
+        var file = processes.ResolveFile(p, c.File);
+        ulong size = c.Size is { } s ? Size(s) : file.Size;
+        ulong offset = c.Offset is { } o ? Size(o) : 0;
+        var request = new MmapRequest(file.Name, size, !c.Private, c.Protection, _facts.PmdSize, false, offset);
+        var result = backend.Mmap(p.Id, request, out ulong address);
+        if (Placed(result))
+            processes.Bind(p, c.Label, address, MappingSize(size));
+        return result;
+    }
+
+    private CommandResult Mremap(ScenarioProcess p, MremapCommand c)
+    {
+        var label = processes.ResolveLabel(p, c.Label);
+        ulong newSize = c.Size is { } s ? MappingSize(Size(s)) : label.Size;
+        var result = backend.Mremap(p.Id, label.Address, label.Size, newSize, out ulong newAddress);
+        if (Placed(result))
+            processes.Bind(p, c.NewLabel, newAddress, newSize);
+        return result;
+    }
+
+    private CommandResult Fork(CommandContext context, ForkCommand c)
+    {
+        var result = backend.Fork(context.Process.Id, out int childId);
+        if (!Placed(result))
+            return result;
+        var child = processes.Fork(context.Process, childId, c.Name);
+        child.WaitingForForkEvent = result.Kind == ResultKind.Blocked;
+        context.ForkChild = child;
+        _lastFork = c.Name;
+        return result;
+    }
+
+    private CommandResult In(CommandContext context, InCommand c)
+    {
+        var target = processes.Find(c.Process);
+        if (target is null || target.WaitingForForkEvent)
+            return CommandResult.Error(Errno.ESRCH);
+        context.Process = target;
+        return Execute(c.Command, context);
+    }
+
+    private CommandResult Uffd(ScenarioProcess p, UffdCommand c)
+    {
+        var created = backend.UffdCreate(p.Id, c.Options, out int handle);
+        if (created.Kind != ResultKind.Ok)
+            return created;
+        _uffds[c.Name] = handle;
+        if (c.NoApi)
+            return created;
+        var api = backend.UffdApi(p.Id, handle, c.Features, UffdUapi.Api);
+        if (created.Detail is { Count: > 0 })
+        {
+            var detail = new List<string>(created.Detail);
+            if (api.Detail is not null)
+                detail.AddRange(api.Detail);
+            api.Detail = detail;
+        }
+        return api;
+    }
+
+    private CommandResult Register(CommandContext context, RegisterCommand c)
+    {
+        ulong start = Address(context, c.Address);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.Register(context.Process.Id, h, start, length, c.Modes) : BadUffd;
+    }
+
+    private CommandResult Unregister(CommandContext context, UnregisterCommand c)
+    {
+        ulong start = Address(context, c.Address);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.Unregister(context.Process.Id, h, start, length) : BadUffd;
+    }
+
+    private CommandResult Copy(CommandContext context, CopyCommand c)
+    {
+        ulong dst = Address(context, c.Destination);
+        ulong src = Address(context, c.Source);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.Copy(context.Process.Id, h, dst, src, length, c.Mode) : BadUffd;
+    }
+
+    private CommandResult Zeropage(CommandContext context, ZeropageCommand c)
+    {
+        ulong dst = Address(context, c.Destination);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.Zeropage(context.Process.Id, h, dst, length, c.Mode) : BadUffd;
+    }
+
+    private CommandResult Continue(CommandContext context, ContinueCommand c)
+    {
+        ulong dst = Address(context, c.Destination);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.Continue(context.Process.Id, h, dst, length, c.Mode) : BadUffd;
+    }
+
+    private CommandResult Poison(CommandContext context, PoisonCommand c)
+    {
+        ulong dst = Address(context, c.Destination);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.Poison(context.Process.Id, h, dst, length, c.Mode) : BadUffd;
+    }
+
+    private CommandResult Move(CommandContext context, MoveCommand c)
+    {
+        ulong dst = Address(context, c.Destination);
+        ulong src = Address(context, c.Source);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.Move(context.Process.Id, h, dst, src, length, c.Mode) : BadUffd;
+    }
+
+    private CommandResult WriteProtect(CommandContext context, WriteProtectCommand c)
+    {
+        ulong start = Address(context, c.Address);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.WriteProtect(context.Process.Id, h, start, length, c.Mode) : BadUffd;
+    }
+
+    private CommandResult Wake(CommandContext context, WakeCommand c)
+    {
+        ulong start = Address(context, c.Address);
+        ulong length = Size(c.Size);
+        return Uffd(c.Uffd, out int h) ? backend.Wake(context.Process.Id, h, start, length) : BadUffd;
+    }
+
+    private CommandResult Read(CommandContext context, ReadCommand c)
+    {
+        context.ReadFrom = c.Uffd;
+        return Uffd(c.Uffd, out int h) ? backend.Read(context.Process.Id, h) : BadUffd;
+    }
+
+    private CommandResult Check(CommandContext context, CheckCommand c)
+    {
+        ulong address = Address(context, c.Address);
+        return backend.Check(context.Process.Id, address, Size(c.Size), c.Pattern);
+    }
+
+    private CommandResult Gup(CommandContext context, GupCommand c)
+    {
+        var request = new GupRequest(Address(context, c.Address), c.Pages, c.Write, c.Force, c.Pin, c.LongTerm, c.Fast, c.FastOnly, c.Dump);
+        return backend.Gup(context.Process.Id, request);
+    }
+}

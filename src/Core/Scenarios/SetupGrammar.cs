@@ -1,0 +1,128 @@
+namespace Pluggable.Core.Scenarios;
+
+/// <summary>Syntax of the set-up commands (Commands, "Set-up").</summary>
+internal static class SetupGrammar
+{
+    private static readonly OptionSpec AnonOptions = new(["shared", "populate"], ["prot", "align"]);
+    private static readonly OptionSpec FileOptions = new(["private"], ["offset", "prot"]);
+    private static readonly OptionSpec MremapOptions = new([], ["size"]);
+    private static readonly string[] MmapKinds = ["anon", "file="];
+    private const string MmapKindExpected = "anon or file=NAME";
+
+    public static ScenarioCommand Arch(LineCursor c)
+    {
+        var name = c.Next("an architecture name");
+        c.End();
+        return new ArchCommand(name.Text);
+    }
+
+    public static ScenarioCommand Hugepages(LineCursor c)
+    {
+        var size = c.Size();
+        ulong count = c.Number();
+        c.End();
+        return new HugepagesCommand(size, count);
+    }
+
+    public static ScenarioCommand Thp(LineCursor c)
+    {
+        var policy = c.Keyword(Keywords.ThpPolicies);
+        c.End();
+        return new ThpCommand(policy);
+    }
+
+    public static ScenarioCommand Memfd(LineCursor c)
+    {
+        string name = c.Name("a memory file name");
+        bool hugetlb = c.Keyword(Keywords.MemfdKinds);
+        var size = c.Size();
+        c.End();
+        return new MemfdCommand(name, hugetlb, size);
+    }
+
+    public static ScenarioCommand Mmap(LineCursor c)
+    {
+        string label = c.Label();
+        var kind = c.Next(MmapKindExpected);
+        if (kind.Text == "anon")
+            return MmapAnon(c, label);
+        if (kind.Text.StartsWith("file=", StringComparison.Ordinal))
+            return MmapFile(c, label, ValueScanner.Name(kind.Slice(5), "a memory file name"));
+
+        int eq = kind.Text.IndexOf('=');
+        string? closest = eq > 0
+            ? (Suggestions.Distance(kind.Text[..eq], "file") <= 1 ? "file" + kind.Text[eq..] : null)
+            : Suggestions.Closest(kind.Text, MmapKinds);
+        throw ParseErrorException.At(kind, MmapKindExpected, closest);
+    }
+
+    private static MmapAnonCommand MmapAnon(LineCursor c, string label)
+    {
+        var size = c.Size();
+        var options = c.Options(AnonOptions);
+        return new MmapAnonCommand(
+            label,
+            size,
+            options.Has("shared"),
+            ProtectionOption(options),
+            options.Value("align") is { } align ? ValueScanner.Size(align) : null,
+            options.Has("populate"));
+    }
+
+    private static MmapFileCommand MmapFile(LineCursor c, string label, string file)
+    {
+        SizeExpr? size = c.Peek() is { } next && char.IsAsciiDigit(next.Text[0]) ? c.Size() : null;
+        var options = c.Options(FileOptions);
+        return new MmapFileCommand(
+            label,
+            file,
+            size,
+            options.Value("offset") is { } offset ? ValueScanner.Size(offset) : null,
+            options.Has("private"),
+            ProtectionOption(options));
+    }
+
+    private static Protection ProtectionOption(ParsedOptions options) =>
+        options.Value("prot") is { } prot ? Keywords.Protections.Parse(prot) : Protection.Read | Protection.Write;
+
+    public static ScenarioCommand Munmap(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        c.End();
+        return new MunmapCommand(address, size);
+    }
+
+    public static ScenarioCommand Mprotect(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        var protection = c.Keyword(Keywords.Protections);
+        c.End();
+        return new MprotectCommand(address, size, protection);
+    }
+
+    public static ScenarioCommand Madvise(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        var advice = c.Keyword(Keywords.Advices);
+        c.End();
+        return new MadviseCommand(address, size, advice);
+    }
+
+    public static ScenarioCommand Mremap(LineCursor c)
+    {
+        string label = c.Label();
+        string newLabel = c.Label();
+        var options = c.Options(MremapOptions);
+        return new MremapCommand(label, newLabel, options.Value("size") is { } size ? ValueScanner.Size(size) : null);
+    }
+
+    public static ScenarioCommand Fork(LineCursor c)
+    {
+        string name = c.Name("a process name");
+        c.End();
+        return new ForkCommand(name);
+    }
+}
