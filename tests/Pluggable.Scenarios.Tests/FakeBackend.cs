@@ -1,3 +1,5 @@
+using Pluggable.Core.Mm;
+
 namespace Pluggable.Scenarios.Tests;
 
 /// <summary>

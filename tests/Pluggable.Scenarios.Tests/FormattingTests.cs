@@ -1,5 +1,7 @@
 using Pluggable.Core.Userfaultfd;
 
+using Pluggable.Core.Mm;
+
 namespace Pluggable.Scenarios.Tests;
 
 public class FormattingTests

@@ -3,6 +3,7 @@ using Pluggable.Core.Mm;
 using Pluggable.Core.PageTables;
 using Pluggable.Core.Scenarios;
 using Pluggable.Core.Userfaultfd;
+using MemoryFile = Pluggable.Core.Mm.MemoryFile;
 
 namespace Pluggable.Core.Emulator;
 

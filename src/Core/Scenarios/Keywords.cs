@@ -1,5 +1,7 @@
 using Pluggable.Core.Userfaultfd;
 
+using Pluggable.Core.Mm;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>The fixed vocabularies of the language (Commands section).</summary>

@@ -1,5 +1,7 @@
 using System.Text;
 
+using Pluggable.Core.Mm;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>

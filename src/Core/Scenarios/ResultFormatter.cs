@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Pluggable.Core.Userfaultfd;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>Turns a <see cref="CommandResult"/> into the text after <c> -&gt; </c> (Output; Messages printed by read).</summary>

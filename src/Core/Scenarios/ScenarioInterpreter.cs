@@ -1,5 +1,7 @@
 using System.Diagnostics;
 
+using Pluggable.Core.Userfaultfd;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>

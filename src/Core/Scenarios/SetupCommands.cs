@@ -1,3 +1,5 @@
+using Pluggable.Core.Mm;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>A command of the language (Commands section); sizes and addresses stay symbolic until run time.</summary>

@@ -1,3 +1,5 @@
+using Pluggable.Core.Mm;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>Syntax of the set-up commands (Commands, "Set-up").</summary>
