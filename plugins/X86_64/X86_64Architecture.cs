@@ -50,14 +50,6 @@ public sealed class X86_64Architecture : Architecture
     public override ArchCapabilities Capabilities { get; } =
         new(Thp: true, UffdWp: true, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: true);
 
-    /// <summary>The hardware bits only: PRESENT and USER, and RW for a write. Protection keys are not modelled.</summary>
-    /// Kernel: __pte_access_permitted() (also behind pmd_/pud_access_permitted()).
-    public override bool AccessPermitted(in PageEntry entry, bool write) =>
-        entry.Kind == EntryKind.Page
-        && !entry.Has(EntryFlags.ProtNone)
-        && entry.Has(EntryFlags.User)
-        && (!write || entry.Has(EntryFlags.Write));
-
     /// <summary>
     /// Anything below the top of the user half may be walked locklessly, including the guard page
     /// above TaskSize: the kernel checks only that no bit at or above __VIRTUAL_MASK_SHIFT is set.
@@ -83,12 +75,4 @@ public sealed class X86_64Architecture : Architecture
     /// <summary>Kernel: flush_tlb_mm() -> flush_tlb_mm_range(mm, 0, TLB_FLUSH_ALL, ...).</summary>
     public override void FlushTlbMm(ArchContext ctx) =>
         ctx.Note("flush_tlb_mm", "full flush");
-
-    /// <summary>Kernel: flush_dcache_folio() is the asm-generic no-op on x86.</summary>
-    public override void FlushDcachePage(ArchContext ctx, ulong pfn) =>
-        ctx.Note("flush_dcache_page", "no-op on x86 (coherent caches)");
-
-    /// <summary>Kernel: update_mmu_cache_range() is empty on x86: the CPU walks the tables itself.</summary>
-    public override void UpdateMmuCache(ArchContext ctx, ulong address, PageLevel level, in PageEntry entry) =>
-        ctx.Note("update_mmu_cache", "no-op on x86 (hardware table walk)");
 }

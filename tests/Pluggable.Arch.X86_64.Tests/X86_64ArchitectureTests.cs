@@ -88,7 +88,7 @@ public sealed class X86_64ArchitectureTests
     }
 
     [Fact]
-    public void Maintenance_hooks_only_annotate_the_trace()
+    public void Tlb_hooks_annotate_the_trace_and_cache_hooks_keep_the_generic_no_ops()
     {
         var ctx = new RecordingContext();
         FourLevel.FlushTlbPage(ctx, 0x1000);
@@ -96,8 +96,7 @@ public sealed class X86_64ArchitectureTests
         FourLevel.FlushDcachePage(ctx, 7);
         FourLevel.UpdateMmuCache(ctx, 0x1000, PageLevel.Pte, PageEntry.Page(7, EntryFlags.User));
         Assert.Equal(
-            ["flush_tlb_page: invlpg 1 page", "flush_tlb_mm: full flush", "flush_dcache_page: no-op on x86 (coherent caches)",
-             "update_mmu_cache: no-op on x86 (hardware table walk)"],
+            ["flush_tlb_page: invlpg 1 page", "flush_tlb_mm: full flush"],
             ctx.Events.Select(e => $"{e.Hook}: {e.Detail}"));
         Assert.False(ctx.GetArchFlag(7));
     }

@@ -35,6 +35,8 @@ public sealed class TraceRecorder : ITraceSink
     {
         string Addr(ulong a) => formatter?.Format(a) ?? "0x" + a.ToString("x", CultureInfo.InvariantCulture);
         string Hex(ulong v) => "0x" + v.ToString("x", CultureInfo.InvariantCulture);
+        if (e.Detail is not null)
+            return $"  {e.Hook}: {e.Detail}";
         string level = e.Level.KernelName();
         return e.Hook switch
         {
@@ -51,7 +53,6 @@ public sealed class TraceRecorder : ITraceSink
             "flush_dcache_folio" => $"flush_dcache_folio pfn={Hex(e.Pfn)}",
             "update_mmu_cache" => $"update_mmu_cache {level} {Addr(e.Address)}",
             "my_zero_pfn" => $"my_zero_pfn {Addr(e.Address)} -> pfn={Hex(e.Pfn)}",
-            _ when e.Detail is not null => $"  {e.Hook}: {e.Detail}",
             _ => $"{e.Hook} {Addr(e.Address)}",
         };
     }

@@ -65,9 +65,9 @@ public static class PageTableDump
                     }
                     break;
                 }
-                FlushEmpty();
                 if (lastPrinted[depth] != slot)
                 {
+                    FlushEmpty();
                     lines.Add(Line(level, slot, address, raw, entry, codec, formatAddress));
                     lastPrinted[depth] = slot;
                 }
