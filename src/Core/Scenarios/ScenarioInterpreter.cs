@@ -118,7 +118,7 @@ internal sealed class ScenarioInterpreter
         catch (Exception e)
         {
             // A kernel assertion in the emulator, or a broken backend: report it with the line, stop.
-            _transcript.Err($"{_script.DisplayName}:{statement.Line}: error: the {_backend.Name} backend failed: {e}");
+            _transcript.Err($"{_script.DisplayName}:{statement.Line}: error: the {_backend.Name} backend failed: {e.Message} ({e.GetType().Name})");
             return false;
         }
     }

@@ -99,7 +99,7 @@ public static class ScenarioRunner
         }
         catch (Exception e)
         {
-            transcript.Err($"{script.DisplayName}: error: the {backend.Name} backend failed: {e}");
+            transcript.Err($"{script.DisplayName}: error: the {backend.Name} backend failed: {e.Message} ({e.GetType().Name})");
             code = ScenarioExitCode.ScriptError;
         }
         done(code);
@@ -110,7 +110,7 @@ public static class ScenarioRunner
         }
         catch (Exception e)
         {
-            transcript.Err($"{script.DisplayName}: error: the {backend.Name} backend failed at teardown: {e}");
+            transcript.Err($"{script.DisplayName}: error: the {backend.Name} backend failed at teardown: {e.Message} ({e.GetType().Name})");
             code = ScenarioExitCode.ScriptError;
             done(code);
         }
