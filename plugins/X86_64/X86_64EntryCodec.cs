@@ -49,7 +49,7 @@ public sealed class X86_64EntryCodec : IEntryCodec
     {
         if (level == PageLevel.Pte)
             throw new ArgumentException("an x86_64 pte maps a page; it never points to a table", nameof(level));
-        return FrameBits(frame, PfnMask, "table") | Table;
+        return FrameBits(frame, PfnMask, level, table: true) | Table;
     }
 
     /// <summary>
@@ -59,7 +59,7 @@ public sealed class X86_64EntryCodec : IEntryCodec
     private static ulong EncodePage(PageLevel level, in PageEntry e)
     {
         ulong frameMask = FrameMask(level);
-        ulong phys = FrameBits(e.Frame, frameMask, $"{level.KernelName()} page");
+        ulong phys = FrameBits(e.Frame, frameMask, level, table: false);
         bool protNone = e.Has(EntryFlags.ProtNone);
         ulong raw = protNone ? (~phys & frameMask) | ProtNone : phys | Present;
 
@@ -120,12 +120,14 @@ public sealed class X86_64EntryCodec : IEntryCodec
 
     /// <summary>
     /// The kernel masks a misaligned frame silently; here it is a caller's bug, so it is reported.
+    /// The message is built only then: encoding runs on every fault and fill.
     /// </summary>
-    private static ulong FrameBits(ulong frame, ulong frameMask, string what)
+    private static ulong FrameBits(ulong frame, ulong frameMask, PageLevel level, bool table)
     {
         ulong phys = frame << PageShift;
         if (frame > MaxFrame || (phys & ~frameMask) != 0)
-            throw new ArgumentOutOfRangeException("entry", $"frame 0x{frame:x} does not fit an x86_64 {what} (mask 0x{frameMask:x})");
+            throw new ArgumentOutOfRangeException("entry",
+                $"frame 0x{frame:x} does not fit an x86_64 {level.KernelName()} {(table ? "table" : "page")} (mask 0x{frameMask:x})");
         return phys;
     }
 }
