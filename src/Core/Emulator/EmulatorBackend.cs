@@ -167,7 +167,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         EmulatorResults.NotImplemented("move");
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
-        EmulatorResults.NotImplemented("wp");
+        WithUffd(uffd, ctx => EmulatorResults.FromErrno(Userfaultfd.WriteProtect.Ioctl(ctx, start, length, mode)));
 
     public CommandResult Wake(int process, int uffd, ulong start, ulong length) =>
         WithUffd(uffd, ctx => EmulatorResults.FromErrno(UffdIoctls.Wake(ctx, start, length)));

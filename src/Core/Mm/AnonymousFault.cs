@@ -3,11 +3,15 @@ using Pluggable.Core.PageTables;
 
 namespace Pluggable.Core.Mm;
 
-/// <summary>A fault on an empty entry of anonymous memory: the zero page for reads, a new page for writes.</summary>
-/// Kernel: do_anonymous_page().
+/// <summary>
+/// A fault on an empty entry of anonymous memory: the zero page for reads, a new page for writes.
+/// Over a uffd-wp marker (<paramref name="origWp"/>) the new entry stays write-protected, so a
+/// write retries into a write-protect fault.
+/// </summary>
+/// Kernel: do_anonymous_page() with vmf_orig_pte_uffd_wp().
 public static class AnonymousFault
 {
-    public static FaultResult Handle(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault)
+    public static FaultResult Handle(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault, bool origWp = false)
     {
         var system = mm.System;
         ulong address = fault.Address & system.Geometry.PageMask;
@@ -17,13 +21,15 @@ public static class AnonymousFault
         {
             ulong zero = system.Zero.PfnFor(address);
             system.Ops.Record("my_zero_pfn", PageLevel.Pte, address, 0, zero);
-            var zeroEntry = PageEntry.Page(zero, PageProt.Base(vma) | EntryFlags.Special);
+            var zeroEntry = PageEntry.Page(zero, PageProt.Base(vma) | EntryFlags.Special | (origWp ? EntryFlags.UffdWp : EntryFlags.None));
             FaultHandler.Install(mm, slot, address, zeroEntry);
             return FaultResult.Done;
         }
         ulong pfn = Folios.AllocateAnon(system, zero: true);
         Folios.AddNewAnonMap(mm, vma, pfn);
         var entry = PageEntry.Page(pfn, PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty));
+        if (origWp)
+            entry = entry.With(EntryFlags.UffdWp, EntryFlags.Write);
         FaultHandler.Install(mm, slot, address, entry);
         return FaultResult.Done;
     }

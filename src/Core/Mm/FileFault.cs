@@ -14,7 +14,8 @@ public static class FileFault
     /// <summary>Kernel: fault_around_bytes (64 KiB).</summary>
     private const ulong FaultAroundBytes = 64 * 1024;
 
-    public static FaultResult Handle(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault)
+    /// <param name="origWp">The entry held a uffd-wp marker: the new mapping keeps the protection.</param>
+    public static FaultResult Handle(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault, bool origWp = false)
     {
         var system = mm.System;
         var file = vma.File!;
@@ -35,10 +36,12 @@ public static class FileFault
         }
 
         if (fault.Write && !vma.IsShared)
-            return CopyOnWrite(mm, vma, slot, address, pfn);
+            return CopyOnWrite(mm, vma, slot, address, pfn, origWp);
         var flags = PageProt.ForSharedMapping(vma);
         if (fault.Write)
-            flags |= EntryFlags.Dirty;
+            flags = PageProt.MaybeWrite(vma, flags | EntryFlags.Dirty);
+        if (origWp)
+            flags = (flags | EntryFlags.UffdWp) & ~EntryFlags.Write;
         Folios.AddMap(mm, pfn);
         FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
         if (!fault.Write && !DisablesFaultAround(vma))
@@ -63,13 +66,15 @@ public static class FileFault
     private static bool DisablesFaultAround(Vma vma) => vma.Has(VmFlags.UffdWp) || vma.Has(VmFlags.UffdMinor);
 
     /// <summary>Kernel: do_cow_fault() — the private mapping gets its own copy of the file page.</summary>
-    private static FaultResult CopyOnWrite(MmStruct mm, Vma vma, in Slot slot, ulong address, ulong filePfn)
+    private static FaultResult CopyOnWrite(MmStruct mm, Vma vma, in Slot slot, ulong address, ulong filePfn, bool origWp)
     {
         var system = mm.System;
         ulong pfn = Folios.AllocateAnon(system, zero: false);
         system.Memory.Data(filePfn).CopyTo(system.Memory.Data(pfn));
         Folios.AddNewAnonMap(mm, vma, pfn);
         var flags = PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty);
+        if (origWp)
+            flags = (flags | EntryFlags.UffdWp) & ~EntryFlags.Write;
         FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
         return FaultResult.Done;
     }

@@ -17,14 +17,26 @@ public static class PageProt
         return flags;
     }
 
-    /// <summary>Base attributes plus write where the VMA is shared and writable (no write-notify for shmem).</summary>
-    public static EntryFlags ForSharedMapping(Vma vma)
-    {
-        var flags = Base(vma);
-        if (vma.IsShared && vma.Has(VmFlags.Write))
-            flags |= EntryFlags.Write;
-        return flags;
-    }
+    /// <summary>The attributes of vm_page_prot: base attributes, plus write where <see cref="ProtWritable"/>.</summary>
+    public static EntryFlags ForSharedMapping(Vma vma) =>
+        ProtWritable(vma) ? Base(vma) | EntryFlags.Write : Base(vma);
+
+    /// <summary>
+    /// Whether writes to a shared mapping must fault first. Shmem needs no dirty accounting, so only
+    /// uffd-wp registration asks for it here.
+    /// </summary>
+    /// Kernel: vma_wants_writenotify().
+    public static bool WantsWritenotify(Vma vma) =>
+        vma.IsShared && vma.Has(VmFlags.Write) && vma.Has(VmFlags.UffdWp);
+
+    /// <summary>The write bit of vm_page_prot: only shared writable mappings without write-notify have it.</summary>
+    /// Kernel: vma_set_page_prot().
+    public static bool ProtWritable(Vma vma) =>
+        vma.IsShared && vma.Has(VmFlags.Write) && !WantsWritenotify(vma);
+
+    /// <summary>Kernel: vma_wants_manual_pte_write_upgrade().</summary>
+    public static bool WantsManualWriteUpgrade(Vma vma) =>
+        vma.IsShared ? WantsWritenotify(vma) : vma.Has(VmFlags.Write);
 
     /// <summary>Kernel: maybe_mkwrite() — write only if the VMA allows it.</summary>
     public static EntryFlags MaybeWrite(Vma vma, EntryFlags flags) =>

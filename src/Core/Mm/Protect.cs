@@ -1,5 +1,3 @@
-using Pluggable.Core.Arch;
-using Pluggable.Core.Physical;
 
 namespace Pluggable.Core.Mm;
 
@@ -42,60 +40,10 @@ public static class Protect
             if (prot.HasFlag(Protection.Write)) access |= VmFlags.Write;
             if (prot.HasFlag(Protection.Exec)) access |= VmFlags.Exec;
             vma.Flags = (vma.Flags & ~VmFlags.AccessMask) | access;
-            ChangeRange(mm, vma, vma.Start, vma.End);
+            var cp = PageProt.WantsManualWriteUpgrade(vma) ? ChangeProtectionFlags.TryChangeWritable : ChangeProtectionFlags.None;
+            ChangeProtection.Range(mm, vma, vma.Start, vma.End, cp);
         }
         mm.Vmas.MergeAround(start, end, shift);
         return Errno.None;
-    }
-
-    /// <summary>Rewrites the present entries of [start, end) with the VMA's protection.</summary>
-    /// Kernel: change_pte_range(), can_change_pte_writable().
-    private static void ChangeRange(MmStruct mm, Vma vma, ulong start, ulong end)
-    {
-        var system = mm.System;
-        var baseFlags = PageProt.Base(vma);
-        const EntryFlags protBits = EntryFlags.User | EntryFlags.Exec | EntryFlags.ProtNone | EntryFlags.Write;
-        bool changed = false;
-        ulong address = start;
-        while (address < end)
-        {
-            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
-            if (walk.Level != PageLevel.Pte)
-            {
-                ulong span = system.Geometry[walk.Level].EntrySpan;
-                address = (address & ~(span - 1)) + span;
-                continue;
-            }
-            var entry = walk.Entry;
-            if (entry.Kind == EntryKind.Page)
-            {
-                var flags = (entry.Flags & ~protBits) | baseFlags;
-                if (entry.Has(EntryFlags.Write) && vma.Has(VmFlags.Write) && !entry.Has(EntryFlags.UffdWp))
-                    flags |= EntryFlags.Write;
-                else if (vma.Has(VmFlags.Write) && CanMakeWritable(mm, vma, entry))
-                    flags |= EntryFlags.Write;
-                var updated = entry with { Flags = flags };
-                if (updated != entry)
-                {
-                    mm.Tables.Set(walk.Slot, address, updated);
-                    changed = true;
-                }
-            }
-            address += system.PageSize;
-        }
-        if (changed)
-            system.Ops.FlushTlbRange(start, end, system.PageShift);
-    }
-
-    /// <summary>
-    /// Kernel: can_change_pte_writable() — exclusive anon pages in private mappings; shared shmem
-    /// mappings need no write-notify, so their entries take the write bit directly. Never uffd-wp.
-    /// </summary>
-    private static bool CanMakeWritable(MmStruct mm, Vma vma, in PageEntry entry)
-    {
-        var system = mm.System;
-        if (entry.Has(EntryFlags.UffdWp) || entry.Has(EntryFlags.ProtNone) || system.Zero.IsZero(entry.Frame) || entry.Has(EntryFlags.Special))
-            return false;
-        return vma.IsShared || (system.Memory[entry.Frame].Flags & PageFlags.AnonExclusive) != 0;
     }
 }

@@ -80,4 +80,12 @@ public interface IUserfaultContext
 
     /// <summary>The context has UFFD_FEATURE_EVENT_FORK (registrations survive fork).</summary>
     bool KeepsRegistrationOnFork { get; }
+
+    /// <summary>UFFD_FEATURE_WP_UNPOPULATED: write-protecting empty anonymous entries installs markers.</summary>
+    /// Kernel: userfaultfd_wp_unpopulated().
+    bool WpUnpopulated { get; }
+
+    /// <summary>UFFD_FEATURE_WP_ASYNC: the kernel resolves write-protect faults itself.</summary>
+    /// Kernel: userfaultfd_wp_async().
+    bool WpAsync { get; }
 }

@@ -15,7 +15,13 @@ public static class WriteProtectFault
         var system = mm.System;
         ulong address = fault.Address & system.Geometry.PageMask;
         if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
-            return ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Wp);
+        {
+            if (!ctx.WpAsync)
+                return ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Wp);
+            // Asynchronous mode: the kernel drops the bit itself and the write goes on as usual.
+            entry = entry.With(EntryFlags.None, EntryFlags.UffdWp);
+            mm.Tables.Set(slot, address, entry);
+        }
         bool special = system.Zero.IsZero(entry.Frame) || entry.Has(EntryFlags.Special);
         if (vma.IsShared && !special)
         {

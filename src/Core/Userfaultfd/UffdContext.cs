@@ -41,6 +41,10 @@ public sealed class UffdContext : IUserfaultContext
 
     public bool KeepsRegistrationOnFork => Has(UffdUapi.FeatureEventFork);
 
+    public bool WpUnpopulated => Has(UffdUapi.FeatureWpUnpopulated);
+
+    public bool WpAsync => Has(UffdUapi.FeatureWpAsync);
+
     /// <summary>Threads sleeping on this context, in the order they faulted.</summary>
     public IReadOnlyList<UserfaultWaiter> Waiters => _waiters;
 

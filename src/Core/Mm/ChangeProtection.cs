@@ -1,0 +1,111 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+using Pluggable.Core.Physical;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>What a protection change does besides applying the VMA's protection.</summary>
+/// Kernel: MM_CP_TRY_CHANGE_WRITABLE, MM_CP_UFFD_WP, MM_CP_UFFD_WP_RESOLVE.
+[Flags]
+public enum ChangeProtectionFlags
+{
+    None = 0,
+    TryChangeWritable = 1,
+    UffdWp = 2,
+    UffdWpResolve = 4,
+}
+
+/// <summary>
+/// Rewrites the entries of a range of one VMA with the VMA's protection, setting or clearing
+/// uffd-wp, installing uffd-wp markers on empty entries where the VMA uses them.
+/// </summary>
+/// Kernel: change_protection() -> change_pte_range() (mm/mprotect.c), can_change_pte_writable().
+public static class ChangeProtection
+{
+    private const EntryFlags ProtBits = EntryFlags.User | EntryFlags.Exec | EntryFlags.ProtNone | EntryFlags.Write;
+
+    public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ChangeProtectionFlags flags)
+    {
+        var system = mm.System;
+        bool protect = (flags & ChangeProtectionFlags.UffdWp) != 0;
+        bool resolve = (flags & ChangeProtectionFlags.UffdWpResolve) != 0;
+        bool markers = protect && UsesMarkers(vma);
+        var newProt = PageProt.ForSharedMapping(vma);
+        bool flush = false;
+        ulong address = start;
+        while (address < end)
+        {
+            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: markers);
+            if (walk.Level != PageLevel.Pte)
+            {
+                ulong span = system.Geometry[walk.Level].EntrySpan;
+                address = (address & ~(span - 1)) + span;
+                continue;
+            }
+            var old = walk.Entry;
+            if (old.Kind == EntryKind.Page)
+            {
+                var updated = old with { Flags = (old.Flags & ~ProtBits) | newProt };
+                if (protect)
+                    updated = updated.With(EntryFlags.UffdWp, EntryFlags.Write);
+                else if (resolve)
+                    updated = updated.With(EntryFlags.None, EntryFlags.UffdWp);
+                if ((flags & ChangeProtectionFlags.TryChangeWritable) != 0 && !updated.Has(EntryFlags.Write) && CanChangeWritable(mm, vma, updated))
+                    updated = updated.With(EntryFlags.Write);
+                if (updated != old)
+                {
+                    mm.Tables.Set(walk.Slot, address, updated);
+                    flush |= ReducesAccess(old, updated);
+                }
+            }
+            else if (PteMarker.IsMarker(old))
+            {
+                if (resolve && PteMarker.IsUffdWp(old))
+                    mm.Tables.Clear(walk.Slot, address);
+            }
+            else if (old.Kind == EntryKind.None && markers)
+            {
+                mm.Tables.Set(walk.Slot, address, PteMarker.Make(PteMarker.UffdWp));
+            }
+            address += system.PageSize;
+        }
+        if (flush)
+            system.Ops.FlushTlbRange(start, end, system.PageShift);
+    }
+
+    /// <summary>Only a change that takes a permission away leaves stale, too-permissive TLB entries.</summary>
+    /// Kernel: pte_needs_flush().
+    private static bool ReducesAccess(in PageEntry old, in PageEntry updated) =>
+        (old.Has(EntryFlags.Write) && !updated.Has(EntryFlags.Write))
+        || (old.Flags & ~updated.Flags & (EntryFlags.User | EntryFlags.Exec)) != 0
+        || (updated.Has(EntryFlags.ProtNone) && !old.Has(EntryFlags.ProtNone));
+
+    /// <summary>
+    /// Empty entries of file-backed and hugetlb VMAs get markers; anonymous ones only with
+    /// UFFD_FEATURE_WP_UNPOPULATED, since an empty anonymous entry has no page to lose.
+    /// </summary>
+    /// Kernel: userfaultfd_wp_use_markers().
+    public static bool UsesMarkers(Vma vma) =>
+        vma.IsHugetlb || !vma.IsAnonymous || vma.Uffd is { WpUnpopulated: true };
+
+    /// <summary>
+    /// Kernel: can_change_pte_writable() — never when uffd-wp protected; a private mapping only for
+    /// exclusive anonymous pages; a shared one only when already dirty.
+    /// </summary>
+    public static bool CanChangeWritable(MmStruct mm, Vma vma, in PageEntry entry)
+    {
+        var system = mm.System;
+        if (!vma.Has(VmFlags.Write) || entry.Has(EntryFlags.ProtNone))
+            return false;
+        if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp))
+            return false;
+        if (!vma.IsShared)
+        {
+            if (system.Zero.IsZero(entry.Frame) || entry.Has(EntryFlags.Special))
+                return false;
+            var flags = system.Memory[entry.Frame].Flags;
+            return (flags & PageFlags.Anon) != 0 && (flags & PageFlags.AnonExclusive) != 0;
+        }
+        return entry.Has(EntryFlags.Dirty);
+    }
+}
