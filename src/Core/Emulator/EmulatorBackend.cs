@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Gup;
 using Pluggable.Core.Mm;
 using Pluggable.Core.PageTables;
 using Pluggable.Core.Scenarios;
@@ -21,6 +22,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly Dictionary<int, UffdContext> _uffds = [];
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
+    private readonly Dictionary<(int Process, ulong Address), Stack<ulong>> _pins = [];
     private int _nextProcess;
     private int _nextUffd;
     private int _nextThread;
@@ -200,9 +202,35 @@ public sealed class EmulatorBackend : IScenarioBackend
     public CommandResult Pagemap(int process, ulong address, ulong size) =>
         WithMm(process, mm => CommandResult.FromPagemap(Pluggable.Core.Mm.Pagemap.Read(mm, address, size)));
 
-    public CommandResult Gup(int process, GupRequest request) => EmulatorResults.NotImplemented("gup");
+    public CommandResult Gup(int process, GupRequest request) =>
+        WithMm(process, mm =>
+        {
+            var flags = request.Pin ? GupFlags.Pin : GupFlags.Get;
+            if (request.Write) flags |= GupFlags.Write;
+            if (request.Force) flags |= GupFlags.Force;
+            if (request.LongTerm) flags |= GupFlags.LongTerm;
+            if (request.FastOnly) flags |= GupFlags.FastOnly;
+            bool fast = request.Fast || request.FastOnly;
+            if (!fast && !request.Pin)
+                flags |= GupFlags.Touch;
+            ulong start = request.Address & _system.Geometry.PageMask;
+            var call = new GetUserPages(mm, start, (long)request.Pages, flags, fast);
+            return Start(new GupTask(mm, call, start, request.Dump, (a, pfn) => KeepPin(process, a, pfn), FormatAddress));
+        });
 
-    public CommandResult Unpin(int process, ulong address, ulong pages) => EmulatorResults.NotImplemented("unpin");
+    public CommandResult Unpin(int process, ulong address, ulong pages) =>
+        WithMm(process, _ =>
+        {
+            ulong start = address & _system.Geometry.PageMask;
+            for (ulong i = 0; i < pages; i++)
+            {
+                if (!_pins.TryGetValue((process, start + (i << _system.PageShift)), out var pins) || pins.Count == 0)
+                    return CommandResult.Error(Errno.EINVAL);
+            }
+            for (ulong i = 0; i < pages; i++)
+                PinCounting.Release(_system, _pins[(process, start + (i << _system.PageShift))].Pop(), GupFlags.Pin);
+            return CommandResult.Ok();
+        });
 
     public CommandResult Dump(int process, ulong address, ulong size) =>
         WithMm(process, mm =>
@@ -246,6 +274,11 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public void Dispose()
     {
+        foreach (var pins in _pins.Values)
+        {
+            while (pins.Count > 0)
+                PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
+        }
         foreach (var ctx in _uffds.Values.Distinct().ToArray())
             UffdIoctls.Release(ctx);
         _uffds.Clear();
@@ -282,6 +315,13 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (lines is not null)
             (result.Detail ??= []).AddRange(lines);
         return result;
+    }
+
+    private void KeepPin(int process, ulong address, ulong pfn)
+    {
+        if (!_pins.TryGetValue((process, address), out var pins))
+            _pins[(process, address)] = pins = new Stack<ulong>();
+        pins.Push(pfn);
     }
 
     private uint NextThreadId() => (uint)(_nextThread + 1);

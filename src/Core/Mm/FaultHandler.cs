@@ -22,7 +22,7 @@ public static class FaultHandler
             case EntryKind.Swap:
                 return MarkerFault.Handle(mm, vma, walk.Slot, entry, fault);
             case EntryKind.Page:
-                if (fault.Write && !entry.Has(EntryFlags.Write))
+                if ((fault.Write || fault.Unshare) && !entry.Has(EntryFlags.Write))
                     return WriteProtectFault.Handle(mm, vma, walk.Slot, entry, fault);
                 return FaultResult.Done;
             default:

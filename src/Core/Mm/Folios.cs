@@ -76,4 +76,14 @@ public static class Folios
     public static bool IsAnon(MemorySystem system, ulong pfn) => (system.Memory[pfn].Flags & PageFlags.Anon) != 0;
 
     public static bool IsAnonExclusive(MemorySystem system, ulong pfn) => (system.Memory[pfn].Flags & PageFlags.AnonExclusive) != 0;
+
+    /// <summary>What one pin adds to a small page's refcount. Kernel: GUP_PIN_COUNTING_BIAS.</summary>
+    public const int PinBias = 1024;
+
+    /// <summary>Kernel: folio_maybe_dma_pinned() — false positives possible for small pages with many references.</summary>
+    public static bool MaybeDmaPinned(MemorySystem system, ulong pfn)
+    {
+        ref var d = ref system.Memory[system.Memory.HeadOf(pfn)];
+        return d.Order > 0 ? d.PinCount > 0 : d.RefCount >= PinBias;
+    }
 }

@@ -74,6 +74,11 @@ public static class Fork
         var system = parent.System;
         bool parentChanged = false;
         bool normal = !system.Zero.IsZero(entry.Frame) && !entry.Has(EntryFlags.Special);
+        if (normal && parent.HasPinned && Folios.IsAnon(system, entry.Frame) && Folios.MaybeDmaPinned(system, entry.Frame))
+        {
+            CopyPinned(child, src, address, entry, keepWp);
+            return false;
+        }
         if (normal)
         {
             ref var d = ref system.Memory[entry.Frame];
@@ -94,6 +99,24 @@ public static class Fork
         var childWalk = child.Tables.Walk(address, PageLevel.Pte, allocate: true);
         child.Tables.Set(childWalk.Slot, address, entry);
         return parentChanged;
+    }
+
+    /// <summary>
+    /// A page that may be pinned for DMA must stay the parent's: the child gets its own copy at once.
+    /// </summary>
+    /// Kernel: copy_present_page() (the folio_needs_cow_for_dma() case of copy_present_ptes()).
+    private static void CopyPinned(MmStruct child, Vma src, ulong address, in PageEntry entry, bool keepWp)
+    {
+        var system = child.System;
+        ulong pfn = Folios.AllocateAnon(system, zero: false);
+        system.Memory.Data(entry.Frame).CopyTo(system.Memory.Data(pfn));
+        var dst = child.Vmas.Find(address)!;
+        Folios.AddNewAnonMap(child, dst, pfn);
+        var flags = PageProt.MaybeWrite(src, PageProt.Base(src) | EntryFlags.Dirty);
+        if (keepWp && entry.Has(EntryFlags.UffdWp))
+            flags = (flags | EntryFlags.UffdWp) & ~EntryFlags.Write;
+        var childWalk = child.Tables.Walk(address, PageLevel.Pte, allocate: true);
+        child.Tables.Set(childWalk.Slot, address, PageEntry.Page(pfn, flags));
     }
 
     /// <summary>Kernel: copy_nonpresent_pte() — poison markers always travel, uffd-wp markers only with the registration.</summary>

@@ -31,9 +31,13 @@ public readonly record struct FaultResult(FaultStatus Status, UserfaultWaiter? W
     public static readonly FaultResult Oom = new(FaultStatus.Oom);
 }
 
-/// <summary>Details of a fault, as the userfaultfd layer needs them.</summary>
-/// Kernel: struct vm_fault (address, real_address, flags).
-public readonly record struct FaultInfo(ulong Address, ulong RealAddress, bool Write, bool FromUser, uint ThreadId);
+/// <summary>
+/// Details of a fault. <see cref="Unshare"/> asks for an exclusive copy without write access (a
+/// read-only pin of a shared page); <see cref="NoRetry"/> is a fault that may not sleep and drop
+/// the mmap lock (get_user_pages with the lock held), which userfaultfd answers with SIGBUS.
+/// </summary>
+/// Kernel: struct vm_fault (address, real_address, FAULT_FLAG_WRITE/USER/UNSHARE/ALLOW_RETRY).
+public readonly record struct FaultInfo(ulong Address, ulong RealAddress, bool Write, bool FromUser, uint ThreadId, bool Unshare = false, bool NoRetry = false);
 
 /// <summary>
 /// A sleeping task's place in a userfaultfd wait queue. The backend keeps it and re-runs the task's

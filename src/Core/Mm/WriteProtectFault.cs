@@ -5,7 +5,9 @@ namespace Pluggable.Core.Mm;
 
 /// <summary>
 /// A write to a present, read-only entry: a userfaultfd write-protect fault, reuse of an exclusive
-/// anonymous page, a shared mapping made writable, or copy-on-write into a new page.
+/// anonymous page, a shared mapping made writable, or copy-on-write into a new page. An unshare
+/// fault (a read-only pin of a shared anonymous page) takes the same path but leaves the entry
+/// read-only and raises no write-protect fault.
 /// </summary>
 /// Kernel: do_wp_page(), wp_page_reuse(), wp_page_shared(), wp_page_copy().
 public static class WriteProtectFault
@@ -14,7 +16,7 @@ public static class WriteProtectFault
     {
         var system = mm.System;
         ulong address = fault.Address & system.Geometry.PageMask;
-        if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
+        if (!fault.Unshare && entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
         {
             if (!ctx.WpAsync)
                 return ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Wp);
@@ -31,10 +33,11 @@ public static class WriteProtectFault
         if (!special && Folios.IsAnon(system, entry.Frame) && CanReuseAnon(system, entry.Frame))
         {
             system.Memory[entry.Frame].Flags |= Physical.PageFlags.AnonExclusive;
-            Reuse(mm, slot, address, entry);
+            if (!fault.Unshare)
+                Reuse(mm, slot, address, entry);
             return FaultResult.Done;
         }
-        return Copy(mm, vma, slot, address, entry, special);
+        return Copy(mm, vma, slot, address, entry, special, fault.Unshare);
     }
 
     /// <summary>Kernel: wp_can_reuse_anon_folio() — exclusive, or the only reference left.</summary>
@@ -52,16 +55,16 @@ public static class WriteProtectFault
     }
 
     /// <summary>Kernel: wp_page_copy() — a private copy replaces the shared or zero page.</summary>
-    private static FaultResult Copy(MmStruct mm, Vma vma, in Slot slot, ulong address, PageEntry old, bool fromZero)
+    private static FaultResult Copy(MmStruct mm, Vma vma, in Slot slot, ulong address, PageEntry old, bool fromZero, bool unshare)
     {
         var system = mm.System;
         ulong pfn = Folios.AllocateAnon(system, zero: fromZero);
         if (!fromZero)
             system.Memory.Data(old.Frame).CopyTo(system.Memory.Data(pfn));
         Folios.AddNewAnonMap(mm, vma, pfn);
-        var flags = PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty | EntryFlags.Young);
-        if (old.Has(EntryFlags.SoftDirty))
-            flags |= EntryFlags.SoftDirty;
+        var flags = unshare
+            ? PageProt.Base(vma) | (old.Flags & (EntryFlags.SoftDirty | EntryFlags.UffdWp))
+            : PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty | EntryFlags.Young) | (old.Flags & EntryFlags.SoftDirty);
         mm.Tables.ClearFlush(slot, address);
         FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
         if (!fromZero)

@@ -57,6 +57,8 @@ public sealed class UffdContext : IUserfaultContext
             return FaultResult.SigBus;
         if (Released)
             return FaultResult.Done;
+        if (fault.NoRetry)
+            return FaultResult.SigBus;
         var waiter = _pool.Count > 0 ? _pool.Pop() : new UserfaultWaiter();
         waiter.Context = this;
         waiter.Address = Has(UffdUapi.FeatureExactAddress) ? fault.RealAddress : fault.Address;

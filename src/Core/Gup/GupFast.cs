@@ -1,0 +1,40 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.Mm;
+
+namespace Pluggable.Core.Gup;
+
+/// <summary>
+/// The lockless walk: takes pages only where the entry already allows the access, and stops at
+/// the first entry that would need the slow path (empty, special, read-only for a write, or a
+/// read-only pin that must unshare).
+/// </summary>
+/// Kernel: gup_fast() -> gup_fast_pgd_range() ... gup_fast_pte_range() / gup_fast_pmd_leaf().
+public static class GupFast
+{
+    public static void Walk(MmStruct mm, ulong start, long count, GupFlags flags, List<ulong> pages)
+    {
+        var system = mm.System;
+        bool write = (flags & GupFlags.Write) != 0;
+        while (pages.Count < count)
+        {
+            ulong address = start + ((ulong)pages.Count << system.PageShift);
+            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
+            var entry = walk.Entry;
+            if (entry.Kind != EntryKind.Page || !system.Arch.AccessPermitted(entry, write) || entry.Has(EntryFlags.Special))
+                return;
+            ulong span = system.Geometry[walk.Level].EntrySpan;
+            ulong pfn = entry.Frame + ((address & (span - 1)) >> system.PageShift);
+            if (system.Zero.IsZero(pfn))
+                return;
+            var vma = mm.Vmas.Find(address);
+            if (vma is null || (!entry.Has(EntryFlags.Write) && FollowPage.MustUnshare(system, vma, flags, pfn)))
+                return;
+            long run = Math.Min(count - pages.Count, (long)((span - (address & (span - 1))) >> system.PageShift));
+            for (long i = 0; i < run; i++)
+            {
+                PinCounting.Grab(system, pfn + (ulong)i, flags);
+                pages.Add(pfn + (ulong)i);
+            }
+        }
+    }
+}
