@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using ApprovalTests;
 using ApprovalTests.Reporters;
 using Pluggable.Core.Emulator;
@@ -12,7 +11,7 @@ namespace Pluggable.Conformance.Tests;
 /// every hook traced and the tables of each mapping dumped at the end, compared with its approved
 /// text. A missing snapshot fails (run tests/approve-snapshots after reviewing the .received files).
 /// </summary>
-public partial class SnapshotTests
+public class SnapshotTests
 {
     private const string KernelModelled = "Linux 6.18 semantics (userfaultfd, mm); hugepd as in 6.1-6.10";
 
@@ -24,7 +23,7 @@ public partial class SnapshotTests
         var text = File.ReadAllText(ScenarioCases.ScenarioPath(scenario));
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = ScenarioRunner.RunText(scenario + ".scenario", Instrument(text),
+        int exit = ScenarioRunner.RunText(scenario + ".scenario", ScenarioInstrumentation.TraceAndDump(text),
             () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases), stdout, stderr);
         var snapshot = new StringBuilder();
         snapshot.Append(Header(config));
@@ -49,43 +48,4 @@ public partial class SnapshotTests
         sb.AppendLine();
         return sb.ToString();
     }
-
-    /// <summary>
-    /// Turns tracing on before the first command and dumps every anonymous or file mapping of the
-    /// first process at the end (its declared size, or 1p when the size comes from the file).
-    /// Expectations are kept: the snapshot records them failing too.
-    /// </summary>
-    private static string Instrument(string text)
-    {
-        var lines = text.Split('\n');
-        var dumps = new List<string>();
-        foreach (var raw in lines)
-        {
-            var m = MmapLine().Match(raw);
-            if (!m.Success)
-                continue;
-            string label = m.Groups["label"].Value;
-            string size = m.Groups["size"].Success ? m.Groups["size"].Value : "1p";
-            dumps.Add($"dump {label} {size}");
-        }
-        var sb = new StringBuilder();
-        bool traced = false;
-        foreach (var raw in lines)
-        {
-            string code = raw.Split('#')[0].Trim();
-            if (!traced && code.Length > 0 && !code.StartsWith("arch ", StringComparison.Ordinal))
-            {
-                sb.AppendLine("trace on");
-                traced = true;
-            }
-            sb.AppendLine(raw.TrimEnd('\r'));
-        }
-        sb.AppendLine("trace off");
-        foreach (var d in dumps.Distinct())
-            sb.AppendLine(d);
-        return sb.ToString();
-    }
-
-    [GeneratedRegex(@"^\s*mmap\s+(?<label>[A-Za-z_][A-Za-z0-9_]*)\s+(?:anon\s+(?<size>\S+)|file=\S+(?:\s+(?<size>[0-9][0-9a-fA-Fxkmgph+]*))?)")]
-    private static partial Regex MmapLine();
 }
