@@ -21,6 +21,14 @@ public static class Mapping
         if (file is { Hugetlb: true } && (size & ((1UL << file.HugeShift) - 1)) != 0)
             size = (size + (1UL << file.HugeShift) - 1) & ~((1UL << file.HugeShift) - 1);
         ulong alignment = Math.Max(geo.PmdSize, align);
+        HugetlbResvMap? hugetlbResv = null;
+        if (file is { Hugetlb: true })
+        {
+            var error = HugetlbMapping.Prepare(system, file, offset, size, shared, prot, out hugetlbResv);
+            if (error != Errno.None)
+                return error;
+            alignment = Math.Max(alignment, 1UL << file.HugeShift);
+        }
         if ((alignment & (alignment - 1)) != 0)
             return Errno.EINVAL;
         ulong start = (mm.NextFree + alignment - 1) & ~(alignment - 1);
@@ -32,7 +40,7 @@ public static class Mapping
             offset = 0;
         }
         var flags = FlagsFor(prot, shared) | (file is { Hugetlb: true } ? VmFlags.Hugetlb : VmFlags.None);
-        var vma = new Vma(start, start + size, flags, file, offset >> geo.PageShift);
+        var vma = new Vma(start, start + size, flags, file, offset >> geo.PageShift) { HugetlbResv = hugetlbResv };
         if (file is not null)
             file.References++;
         mm.Vmas.Insert(vma);
