@@ -5,6 +5,18 @@ namespace Pluggable.Core.Mm;
 public static class HugetlbMapping
 {
     /// <summary>
+    /// Where a hugetlb mapping may start, and the span nothing else may share: the huge page, or
+    /// for a hugepd the whole directory slot it occupies, since a slot holds either a hugepd or a
+    /// table (PowerPC keeps such areas apart with its slices).
+    /// </summary>
+    /// Kernel: hugetlb_get_unmapped_area(); arch/powerpc/mm/book3s64/slice.c.
+    public static ulong Alignment(MemorySystem system, MemoryFile file)
+    {
+        var size = Hugetlb.PoolOf(system, file).Size;
+        return size.Placement == Arch.HugePlacement.HugePd ? Math.Max(size.Size, system.Geometry[size.Level].EntrySpan) : size.Size;
+    }
+
+    /// <summary>
     /// The offset must be huge-aligned (EINVAL); the mapped huge pages are reserved (ENOMEM when the
     /// pool cannot promise them); a writable mapping grows the file to cover it.
     /// </summary>

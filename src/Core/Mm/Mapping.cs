@@ -27,7 +27,7 @@ public static class Mapping
             var error = HugetlbMapping.Prepare(system, file, offset, size, shared, prot, out hugetlbResv);
             if (error != Errno.None)
                 return error;
-            alignment = Math.Max(alignment, 1UL << file.HugeShift);
+            alignment = Math.Max(alignment, HugetlbMapping.Alignment(system, file));
         }
         if ((alignment & (alignment - 1)) != 0)
             return Errno.EINVAL;
@@ -44,7 +44,8 @@ public static class Mapping
         if (file is not null)
             file.References++;
         mm.Vmas.Insert(vma);
-        mm.NextFree = (start + size + geo.PmdSize + geo.PmdSize - 1) & ~(geo.PmdSize - 1);
+        ulong after = file is { Hugetlb: true } ? alignment : geo.PmdSize;
+        mm.NextFree = (start + size + geo.PmdSize + after - 1) & ~(after - 1);
         address = start;
         return Errno.None;
     }
