@@ -10,6 +10,8 @@ internal sealed class Emu : IDisposable
 {
     public Emu() => Backend = new EmulatorBackend(new TestArchitecture());
 
+    public Emu(Pluggable.Core.Arch.Architecture arch) => Backend = new EmulatorBackend(arch);
+
     public EmulatorBackend Backend { get; }
     public MemorySystem System => Backend.System;
     public const ulong P = 4096;

@@ -46,7 +46,8 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public MemorySystem System => _system;
 
-    public CommandResult Hugepages(ulong size, ulong count) => EmulatorResults.NotImplemented("hugepages");
+    public CommandResult Hugepages(ulong size, ulong count) =>
+        Finish(EmulatorResults.FromErrno(_system.Hugetlb.SetCount(size, count)));
 
     public CommandResult Thp(ThpPolicy policy)
     {
@@ -58,11 +59,20 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public CommandResult Memfd(int process, string name, bool hugetlb, ulong size)
     {
-        if (hugetlb)
-            return EmulatorResults.NotImplemented("memfd hugetlb");
         if (!_processes.ContainsKey(process))
             return CommandResult.Error(Errno.ESRCH);
-        var file = _system.CreateFile(name, size, hugetlb: false, hugeShift: 0);
+        MemoryFile file;
+        if (hugetlb)
+        {
+            var error = HugetlbFile.Create(_system, name, size, out var created);
+            if (created is null)
+                return CommandResult.Error(error);
+            file = created;
+        }
+        else
+        {
+            file = _system.CreateFile(name, size, hugetlb: false, hugeShift: 0);
+        }
         file.References = 1;
         if (_files.Remove(name, out var old))
             _system.DropFileReference(old);

@@ -40,13 +40,13 @@ public sealed class TraceRecorder : ITraceSink
         string level = e.Level.KernelName();
         return e.Hook switch
         {
-            "set_pte_at" or "set_pmd_at" or "set_pud_at" or "set_p4d" or "set_pgd"
+            "set_pte_at" or "set_pmd_at" or "set_pud_at" or "set_p4d" or "set_pgd" or "set_huge_pte_at" or "hugepd_populate"
                 => $"{e.Hook} {level} {Addr(e.Address)} {Hex(e.Raw)} [{_codec.Describe(e.Level, e.Raw)}]",
-            "ptep_get_and_clear" or "pmdp_huge_get_and_clear" or "pudp_huge_get_and_clear"
+            "ptep_get_and_clear" or "pmdp_huge_get_and_clear" or "pudp_huge_get_and_clear" or "huge_ptep_get_and_clear"
                 => $"{e.Hook} {level} {Addr(e.Address)} was {Hex(e.Raw)}",
             "pgd_populate" or "p4d_populate" or "pud_populate" or "pmd_populate"
                 => $"{e.Hook} {level} {Addr(e.Address)} {Hex(e.Raw)} -> table pfn={Hex(e.Pfn)}",
-            "pgtable_alloc" or "pgtable_free" => $"{e.Hook} {level} pfn={Hex(e.Pfn)}",
+            "pgtable_alloc" or "pgtable_free" or "hugepte_alloc" or "hugepte_free" => $"{e.Hook} {level} pfn={Hex(e.Pfn)}",
             "flush_tlb_page" => $"flush_tlb_page {Addr(e.Address)}",
             "flush_tlb_range" => $"flush_tlb_range {Addr(e.Address)}..{Addr(e.End)}",
             "flush_tlb_mm" => "flush_tlb_mm",

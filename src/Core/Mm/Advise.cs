@@ -55,6 +55,8 @@ public static class Advise
     /// <summary>Kernel: madvise_dontneed_single_vma() — VM_LOCKED/VM_PFNMAP refused.</summary>
     private static Errno DontNeed(MmStruct mm, Vma vma, ulong start, ulong end)
     {
+        if (vma.IsHugetlb)
+            return HugetlbUnmap.DontNeed(mm, vma, start, end);
         if (vma.Has(VmFlags.Locked))
             return Errno.EINVAL;
         Zap.Range(mm, vma, start, end, keepWpMarkers: true);
@@ -69,7 +71,10 @@ public static class Advise
         if (!vma.IsShared || !vma.Has(VmFlags.MayWrite))
             return Errno.EACCES;
         int shift = mm.System.PageShift;
-        PunchHole(mm.System, vma.File, vma.FileIndex(start, shift), vma.FileIndex(end, shift));
+        if (vma.IsHugetlb)
+            HugetlbFile.PunchHole(mm.System, vma.File, vma.FileIndex(start, shift) << shift, end - start);
+        else
+            PunchHole(mm.System, vma.File, vma.FileIndex(start, shift), vma.FileIndex(end, shift));
         return Errno.None;
     }
 

@@ -10,7 +10,7 @@ public static class FaultHandler
     public static FaultResult HandleMmFault(MmStruct mm, Vma vma, in FaultInfo fault)
     {
         if (vma.IsHugetlb)
-            return FaultResult.SigBus;
+            return HugetlbFault.Handle(mm, vma, fault);
         var walk = mm.Tables.Walk(fault.Address, PageLevel.Pte, allocate: true);
         if (walk.Level != PageLevel.Pte)
             return HandleUpperLeaf(mm, vma, walk, fault);

@@ -26,7 +26,10 @@ public static class Folios
         {
             if (d.MapCount != 0)
                 throw new InvalidOperationException($"VM_BUG_ON: freeing pfn 0x{head:x} still mapped {d.MapCount} times");
-            system.Memory.Free(head, d.Order);
+            if ((d.Flags & PageFlags.Hugetlb) != 0)
+                system.Hugetlb.ForShift(d.Order + system.PageShift)!.Release(head);
+            else
+                system.Memory.Free(head, d.Order);
         }
     }
 

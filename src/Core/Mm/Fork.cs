@@ -24,13 +24,14 @@ public static class Fork
                 continue;
             var copy = vma.CloneRange(vma.Start, vma.End, system.PageShift);
             copy.Uffd = childContext(vma);
+            copy.HugetlbResv = null;
             if (copy.Uffd is null)
                 copy.Flags &= ~VmFlags.UffdMask;
             if (copy.File is { } file)
                 file.References++;
             child.Vmas.Insert(copy);
             if (NeedsTableCopy(vma, copy))
-                parentChanged |= CopyRange(parent, vma, child, copy);
+                parentChanged |= vma.IsHugetlb ? HugetlbFork.CopyRange(parent, vma, child, copy) : CopyRange(parent, vma, child, copy);
         }
         if (parentChanged)
             system.Ops.FlushTlbMm();

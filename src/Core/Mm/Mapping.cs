@@ -21,6 +21,14 @@ public static class Mapping
         if (file is { Hugetlb: true } && (size & ((1UL << file.HugeShift) - 1)) != 0)
             size = (size + (1UL << file.HugeShift) - 1) & ~((1UL << file.HugeShift) - 1);
         ulong alignment = Math.Max(geo.PmdSize, align);
+        HugetlbResvMap? hugetlbResv = null;
+        if (file is { Hugetlb: true })
+        {
+            var error = HugetlbMapping.Prepare(system, file, offset, size, shared, prot, out hugetlbResv);
+            if (error != Errno.None)
+                return error;
+            alignment = Math.Max(alignment, HugetlbMapping.Alignment(system, file));
+        }
         if ((alignment & (alignment - 1)) != 0)
             return Errno.EINVAL;
         ulong start = (mm.NextFree + alignment - 1) & ~(alignment - 1);
@@ -32,11 +40,12 @@ public static class Mapping
             offset = 0;
         }
         var flags = FlagsFor(prot, shared) | (file is { Hugetlb: true } ? VmFlags.Hugetlb : VmFlags.None);
-        var vma = new Vma(start, start + size, flags, file, offset >> geo.PageShift);
+        var vma = new Vma(start, start + size, flags, file, offset >> geo.PageShift) { HugetlbResv = hugetlbResv };
         if (file is not null)
             file.References++;
         mm.Vmas.Insert(vma);
-        mm.NextFree = (start + size + geo.PmdSize + geo.PmdSize - 1) & ~(geo.PmdSize - 1);
+        ulong after = file is { Hugetlb: true } ? alignment : geo.PmdSize;
+        mm.NextFree = (start + size + geo.PmdSize + after - 1) & ~(after - 1);
         address = start;
         return Errno.None;
     }

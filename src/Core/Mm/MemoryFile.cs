@@ -28,6 +28,9 @@ public sealed class MemoryFile
 
     public PageCache Cache { get; } = new();
 
+    /// <summary>A hugetlb file's reservation map (inode resv_map); null until a mapping reserves.</summary>
+    public HugetlbResvMap? HugeResv { get; set; }
+
     /// <summary>Mappings and open descriptors keeping the file alive.</summary>
     public int References { get; set; }
 }

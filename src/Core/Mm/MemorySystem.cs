@@ -22,6 +22,7 @@ public sealed class MemorySystem : IDisposable
         Memory = new PhysicalMemory(arch.Geometry.PageShift);
         Ops = new ArchOps(arch, Memory);
         Zero = new ZeroPages(Memory, arch.ZeroPageCount, arch.ZeroPageIndex);
+        Hugetlb = new HugetlbPools(arch.HugePageSizes, Memory);
     }
 
     public Architecture Arch { get; }
@@ -37,6 +38,9 @@ public sealed class MemorySystem : IDisposable
     public ArchOps Ops { get; }
 
     public ZeroPages Zero { get; }
+
+    /// <summary>The hugetlb pools, one per huge page size.</summary>
+    public HugetlbPools Hugetlb { get; }
 
     /// <summary>/sys/kernel/mm/transparent_hugepage/enabled.</summary>
     public ThpPolicy Thp { get; set; } = ThpPolicy.Madvise;
@@ -77,6 +81,8 @@ public sealed class MemorySystem : IDisposable
     {
         if (--file.References > 0)
             return;
+        if (file.Hugetlb)
+            HugetlbFile.Evict(this, file);
         foreach (var (index, pfn) in file.Cache.Entries().ToArray())
         {
             file.Cache.Store(index, 0);

@@ -18,6 +18,11 @@ public static class Pagemap
             var vma = mm.Vmas.Find(address);
             if (vma is null)
                 continue;
+            if (vma.IsHugetlb)
+            {
+                result[i] = HugetlbPagemap.FlagsOf(mm, vma, address);
+                continue;
+            }
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
             result[i] = walk.Level == PageLevel.Pte || walk.Entry.Kind != EntryKind.None
                 ? FlagsOf(mm, walk, address)

@@ -12,6 +12,8 @@ public static class Unmapping
         if (length == 0)
             return Errno.EINVAL;
         ulong end = start + ((length + geo.PageSize - 1) & geo.PageMask);
+        if (!HugetlbUnmap.CanSplitAt(mm, start) || !HugetlbUnmap.CanSplitAt(mm, end))
+            return Errno.EINVAL;
         Remove(mm, start, end);
         return Errno.None;
     }
@@ -33,7 +35,15 @@ public static class Unmapping
     /// <summary>Zaps and forgets one VMA (its tables are freed by the caller or at teardown).</summary>
     public static void RemoveVma(MmStruct mm, Vma vma)
     {
-        Zap.Range(mm, vma, vma.Start, vma.End, keepWpMarkers: false);
+        if (vma.IsHugetlb)
+        {
+            HugetlbUnmap.Range(mm, vma, vma.Start, vma.End, keepWpMarkers: false);
+            HugetlbReserve.Close(mm.System, vma, vma.Start, vma.End);
+        }
+        else
+        {
+            Zap.Range(mm, vma, vma.Start, vma.End, keepWpMarkers: false);
+        }
         mm.Vmas.Remove(vma);
         if (vma.File is { } file)
             mm.System.DropFileReference(file);

@@ -36,15 +36,14 @@ public static class UserAccess
     {
         pfn = 0;
         var system = mm.System;
-        var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
-        var entry = walk.Entry;
+        var leaf = mm.Tables.WalkLeaf(address);
+        var entry = leaf.Entry;
         if (entry.Kind != EntryKind.Page || !system.Arch.AccessPermitted(entry, write))
             return false;
-        var span = system.Geometry[walk.Level].EntrySpan;
-        pfn = entry.Frame + ((address & (span - 1)) >> system.PageShift);
+        pfn = leaf.PfnOf(address, system.PageShift);
         var wanted = write ? EntryFlags.Young | EntryFlags.Dirty : EntryFlags.Young;
         if ((entry.Flags & wanted) != wanted)
-            mm.Tables.WriteRaw(walk.Slot, system.Ops.Codec.Encode(walk.Level, entry.With(wanted)));
+            mm.Tables.WriteRaw(leaf.Slot, system.Ops.Codec.Encode(leaf.Slot.Level, entry.With(wanted)));
         return true;
     }
 

@@ -29,6 +29,12 @@ public sealed class Vma
     /// <summary>Identity of the anon_vma once the VMA has anonymous pages (0 before).</summary>
     public int AnonVma { get; set; }
 
+    /// <summary>
+    /// A private hugetlb mapping's reservation map, held by the process that created the mapping
+    /// (HPAGE_RESV_OWNER) and shared by the pieces it splits into; null elsewhere.
+    /// </summary>
+    public HugetlbResvMap? HugetlbResv { get; set; }
+
     public ulong Length => End - Start;
 
     /// <summary>Kernel: vma_is_anonymous() — no vm_ops.</summary>
@@ -57,6 +63,7 @@ public sealed class Vma
         {
             Uffd = Uffd,
             AnonVma = AnonVma,
+            HugetlbResv = HugetlbResv,
         };
 
     public override string ToString() => $"[{Start:x}, {End:x}) {Flags}";

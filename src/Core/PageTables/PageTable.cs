@@ -66,6 +66,68 @@ public sealed unsafe class PageTable
             _ops.Sink.Record(new TraceEvent(SetHookName(slot.Level), slot.Level, address, 0, raw, entry.Frame, null));
     }
 
+    /// <summary>Writes one slot of a huge page's entries.</summary>
+    /// Kernel: set_huge_pte_at() (one slot of it).
+    public void SetHuge(in Slot slot, ulong address, in PageEntry entry)
+    {
+        ulong raw = _ops.PrepareSet(slot.Level, address, entry);
+        WriteRaw(slot, raw);
+        if (_ops.Sink.Enabled)
+            _ops.Sink.Record(new TraceEvent("set_huge_pte_at", slot.Level, address, 0, raw, entry.Frame, null));
+    }
+
+    /// <summary>Clears one slot of a huge page's entries and returns what it held.</summary>
+    /// Kernel: huge_ptep_get_and_clear() (one slot of it).
+    public PageEntry ClearHuge(in Slot slot, ulong address)
+    {
+        ulong raw = ReadRaw(slot);
+        WriteRaw(slot, 0);
+        if (_ops.Sink.Enabled)
+            _ops.Sink.Record(new TraceEvent("huge_ptep_get_and_clear", slot.Level, address, 0, raw, 0, null));
+        return _ops.Codec.Decode(slot.Level, raw);
+    }
+
+    /// <summary>
+    /// Allocates a hugepte table and points the slot (and, for a page larger than the slot's span,
+    /// the following slots the page covers) at it; returns the hugepd written.
+    /// </summary>
+    /// Kernel: __hugepte_alloc() -> hugepd_populate().
+    public PageEntry PopulateHugePd(in Slot slot, int pageShift, ulong address)
+    {
+        int slotShift = _geo[slot.Level].Shift;
+        int sharing = HugePdTable.SharingSlots(pageShift, slotShift);
+        ulong table = AllocateHugePteTable(HugePdTable.Entries(pageShift, slotShift), address);
+        var hugepd = PageEntry.HugePd(table, pageShift);
+        ulong raw = _ops.Codec.Encode(slot.Level, hugepd);
+        var first = slot with { Index = slot.Index & ~(sharing - 1) };
+        for (int i = 0; i < sharing; i++)
+        {
+            if (ReadRaw(first.Next(i)) != 0)
+                throw new InvalidOperationException($"BUG: hugepd slot {slot.Level.KernelName()}[{first.Index + i}] for 0x{address:x} is not empty");
+            WriteRaw(first.Next(i), raw);
+            if (_ops.Sink.Enabled)
+                _ops.Sink.Record(new TraceEvent("hugepd_populate", slot.Level, address + ((ulong)i << slotShift), 0, raw, table, null));
+        }
+        return _ops.Codec.Decode(slot.Level, raw);
+    }
+
+    /// <summary>
+    /// The final entry for <paramref name="address"/>, as the MMU reaches it: through tables, then
+    /// through a hugepd to its hugepte when the walk ends on one.
+    /// </summary>
+    public LeafWalk WalkLeaf(ulong address)
+    {
+        var walk = Walk(address, PageLevel.Pte, allocate: false);
+        var entry = walk.Entry;
+        if (entry.Kind == EntryKind.HugePd)
+        {
+            var hugepte = HugePdTable.EntryFor(entry, _geo[walk.Level].Shift, address);
+            return new LeafWalk(hugepte, Get(hugepte), entry.Shift);
+        }
+        int shift = entry.Kind == EntryKind.Page && entry.Shift > _geo[walk.Level].Shift ? entry.Shift : _geo[walk.Level].Shift;
+        return new LeafWalk(walk.Slot, entry, shift);
+    }
+
     /// <summary>Clears an entry and returns what it held.</summary>
     /// Kernel: ptep_get_and_clear() / pmdp_huge_get_and_clear().
     public PageEntry Clear(in Slot slot, ulong address)
@@ -136,6 +198,25 @@ public sealed unsafe class PageTable
         return pfn;
     }
 
+    /// <summary>Kernel: the hugepte kmem caches (PGT_CACHE) of __hugepte_alloc().</summary>
+    private ulong AllocateHugePteTable(int entries, ulong address)
+    {
+        int order = HugePteTableOrder(entries);
+        ulong pfn = _memory.Allocate(order, zero: true);
+        _memory[pfn].Flags |= PageFlags.PageTable;
+        TableFrames += 1L << order;
+        _ops.Record("hugepte_alloc", PageLevel.Pte, address, 0, pfn);
+        return pfn;
+    }
+
+    private int HugePteTableOrder(int entries)
+    {
+        int order = 0;
+        while ((_memory.PageSize << order) < entries * _geo.EntryBytes)
+            order++;
+        return order;
+    }
+
     public void FreeTable(ulong pfn, PageLevel level, ulong address)
     {
         int bytes = _geo.TableBytes(level);
@@ -179,6 +260,11 @@ public sealed unsafe class PageTable
                 continue;
             var slot = new Slot(table, i, level.Level);
             var entry = Get(slot);
+            if (entry.Kind == EntryKind.HugePd)
+            {
+                FreeHugePd(slot, entry, lo, floor, ceiling);
+                continue;
+            }
             if (entry.Kind != EntryKind.Table)
                 continue;
             FreeLevel(entry.Frame, depth + 1, start, end, floor, ceiling, lo);
@@ -188,6 +274,33 @@ public sealed unsafe class PageTable
                 FreeTable(entry.Frame, _unfolded[depth + 1].Level, lo);
             }
         }
+    }
+
+    /// <summary>
+    /// Frees a hugepte table once, from the first of the slots that share it, clearing them all,
+    /// when the page they cover lies within [floor, ceiling) and has no entry left.
+    /// </summary>
+    /// Kernel: free_hugepd_range() / hugetlb_free_pmd_range() (arch/powerpc/mm/hugetlbpage.c).
+    private void FreeHugePd(in Slot slot, in PageEntry hugepd, ulong slotStart, ulong floor, ulong ceiling)
+    {
+        int slotShift = _geo[slot.Level].Shift;
+        int sharing = HugePdTable.SharingSlots(hugepd.Shift, slotShift);
+        if ((slot.Index & (sharing - 1)) != 0)
+            return;
+        ulong span = (ulong)sharing << slotShift;
+        if (slotStart < floor || slotStart + span > ceiling)
+            return;
+        int entries = HugePdTable.Entries(hugepd.Shift, slotShift);
+        for (int i = 0; i < entries; i++)
+            if (ReadRaw(new Slot(hugepd.Frame, i, PageLevel.Pte)) != 0)
+                return;
+        for (int i = 0; i < sharing; i++)
+            WriteRaw(slot.Next(i), 0);
+        int order = HugePteTableOrder(entries);
+        _memory[hugepd.Frame].Flags &= ~PageFlags.PageTable;
+        _memory.Free(hugepd.Frame, order);
+        TableFrames -= 1L << order;
+        _ops.Record("hugepte_free", slot.Level, slotStart, 0, hugepd.Frame);
     }
 
     private bool IsEmpty(ulong table, LevelGeometry level)

@@ -17,6 +17,7 @@ public static class PageTableDump
         var geo = tables.Ops.Geometry;
         var levels = tables.UnfoldedLevels;
         var lastPrinted = new Slot[levels.Count];
+        Slot lastHugePte = default;
         ulong end = start + length;
         ulong address = start;
         int emptyRun = 0;
@@ -71,6 +72,18 @@ public static class PageTableDump
                     lines.Add(Line(level, slot, address, raw, entry, codec, formatAddress));
                     lastPrinted[depth] = slot;
                 }
+                if (entry.Kind == EntryKind.HugePd)
+                {
+                    var hugepte = HugePdTable.EntryFor(entry, level.Shift, address);
+                    ulong covered = Math.Min(1UL << entry.Shift, level.EntrySpan);
+                    step = covered - (address & (covered - 1));
+                    if (hugepte != lastHugePte)
+                    {
+                        lines.Add(HugePteLine(tables, hugepte, address & ~((1UL << entry.Shift) - 1), codec, formatAddress));
+                        lastHugePte = hugepte;
+                    }
+                    break;
+                }
                 if (entry.Kind != EntryKind.Table)
                 {
                     step = Math.Max(geo.PageSize, level.EntrySpan - (address & (level.EntrySpan - 1)));
@@ -84,20 +97,32 @@ public static class PageTableDump
         return lines;
     }
 
+    /// <summary>A hugepte behind a hugepd: an ordinary pte word, named by its index in the hugepte table.</summary>
+    private static string HugePteLine(PageTable tables, in Slot slot, ulong pageAddress, IEntryCodec codec, Func<ulong, string> formatAddress)
+    {
+        ulong raw = tables.ReadRaw(slot);
+        if (raw == 0)
+            return $"hugepte[{slot.Index}] {formatAddress(pageAddress)} none";
+        var entry = codec.Decode(PageLevel.Pte, raw);
+        string bits = codec.Describe(PageLevel.Pte, raw);
+        return $"hugepte[{slot.Index}] {formatAddress(pageAddress)} 0x{raw.ToString("x16", CultureInfo.InvariantCulture)} {What(entry)}{(bits.Length > 0 ? $" [{bits}]" : "")}";
+    }
+
     private static string Line(LevelGeometry level, in Slot slot, ulong address, ulong raw, in PageEntry entry, IEntryCodec codec, Func<ulong, string> formatAddress)
     {
-        string what = entry.Kind switch
-        {
-            EntryKind.Table => $"table pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
-            EntryKind.Page => $"page pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
-            EntryKind.HugePd => $"hugepd table pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)} shift={entry.Shift}",
-            EntryKind.Swap when PteMarker.IsMarker(entry) => $"marker{MarkerNames(entry.Frame)}",
-            EntryKind.Swap => $"swap type={entry.SwapType} offset=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
-            _ => "none",
-        };
         string bits = codec.Describe(level.Level, raw);
-        return $"{level.Name}[{slot.Index}] {formatAddress(address)} 0x{raw.ToString("x16", CultureInfo.InvariantCulture)} {what}{(bits.Length > 0 ? $" [{bits}]" : "")}";
+        return $"{level.Name}[{slot.Index}] {formatAddress(address)} 0x{raw.ToString("x16", CultureInfo.InvariantCulture)} {What(entry)}{(bits.Length > 0 ? $" [{bits}]" : "")}";
     }
+
+    private static string What(in PageEntry entry) => entry.Kind switch
+    {
+        EntryKind.Table => $"table pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
+        EntryKind.Page => $"page pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
+        EntryKind.HugePd => $"hugepd table pfn=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)} shift={entry.Shift}",
+        EntryKind.Swap when PteMarker.IsMarker(entry) => $"marker{MarkerNames(entry.Frame)}",
+        EntryKind.Swap => $"swap type={entry.SwapType} offset=0x{entry.Frame.ToString("x", CultureInfo.InvariantCulture)}",
+        _ => "none",
+    };
 
     private static string MarkerNames(ulong bits)
     {

@@ -9,7 +9,7 @@ namespace Pluggable.Core.Userfaultfd;
 /// loop, which may sleep when COPY's source takes a userfault and continues where it stopped.
 /// </summary>
 /// Kernel: userfaultfd_copy()/_zeropage()/_continue()/_poison() (fs/userfaultfd.c) and mfill_atomic() (mm/userfaultfd.c).
-public sealed class FillOperation
+public sealed partial class FillOperation
 {
     private readonly UffdContext _ctx;
     private readonly MmStruct _caller;
@@ -114,6 +114,8 @@ public sealed class FillOperation
             return IoctlOutcome.Fail(Errno.EAGAIN);
         if (Wp && !vma.Has(VmFlags.UffdWp))
             return IoctlOutcome.Fail(Errno.EINVAL);
+        if (vma.IsHugetlb)
+            return FillHugetlb(vma);
         if (!vma.IsAnonymous && !vma.IsShmem)
             return IoctlOutcome.Fail(Errno.EINVAL);
         if (!vma.IsShmem && _kind == FillKind.Continue)

@@ -1,0 +1,126 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+using Pluggable.Core.Physical;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// A fault in a hugetlb VMA, on the whole huge page around the address: a poison marker raises
+/// SIGBUS, an empty entry (or a uffd-wp marker) takes the no-page path, a write to a read-only
+/// entry takes the write-protect path.
+/// </summary>
+/// Kernel: hugetlb_fault(), hugetlb_no_page(), hugetlb_wp(), hugetlb_handle_userfault() (mm/hugetlb.c).
+public static class HugetlbFault
+{
+    public static FaultResult Handle(MmStruct mm, Vma vma, in FaultInfo fault)
+    {
+        var system = mm.System;
+        var pool = Hugetlb.PoolOf(system, vma);
+        ulong haddr = fault.Address & ~(pool.Size.Size - 1);
+        var huge = fault with { Address = haddr };
+        var pte = HugePteAlloc.Alloc(mm.Tables, pool.Size, haddr);
+        var entry = HugePteOps.Get(mm.Tables, pte);
+        if (PteMarker.IsPoisoned(entry))
+            return new FaultResult(FaultStatus.HwPoison);
+        if (PteMarker.IsNoneMostly(entry))
+            return NoPage(mm, vma, pool, pte, huge, entry);
+        if (entry.Kind != EntryKind.Page)
+            throw new InvalidOperationException($"BUG: hugetlb entry of kind {entry.Kind} at 0x{haddr:x}");
+        if (!fault.Write || entry.Has(EntryFlags.Write))
+            return FaultResult.Done;
+        if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
+            return ctx.HandleUserfault(mm, vma, huge, UserfaultReason.Wp);
+        return Wp(mm, vma, pool, pte, haddr, entry);
+    }
+
+    /// <summary>
+    /// Beyond EOF: SIGBUS. No page in the file's cache: a MISSING userfault, or a new zeroed page
+    /// (added to the cache of a shared mapping, anonymous in a private one). A cached page: a MINOR
+    /// userfault, or map it. A private write then goes on to copy-on-write.
+    /// </summary>
+    /// Kernel: hugetlb_no_page().
+    private static FaultResult NoPage(MmStruct mm, Vma vma, HugetlbPool pool, in HugePte pte, in FaultInfo fault, in PageEntry old)
+    {
+        var system = mm.System;
+        var file = vma.File!;
+        ulong haddr = fault.Address;
+        ulong index = Hugetlb.HugeIndex(system, vma, haddr);
+        if (index >= Hugetlb.HugePagesInFile(file))
+            return FaultResult.SigBus;
+        ulong pfn = file.Cache.Lookup(index);
+        if (pfn == 0)
+        {
+            if (vma.Has(VmFlags.UffdMissing) && vma.Uffd is { } missingCtx)
+                return missingCtx.HandleUserfault(mm, vma, fault, UserfaultReason.Missing);
+            pfn = HugetlbReserve.AllocFolio(system, vma, index);
+            if (pfn == 0)
+                return FaultResult.SigBus;
+            HugetlbFolios.Zero(system, pool, pfn);
+            if (vma.IsShared)
+            {
+                HugetlbFile.AddToCache(system, file, index, pfn);
+                HugetlbFolios.AddMap(system, pfn);
+            }
+            else
+            {
+                HugetlbFolios.AddNewAnon(mm, vma, pfn);
+            }
+        }
+        else
+        {
+            if (vma.Has(VmFlags.UffdMinor) && vma.Uffd is { } minorCtx)
+                return minorCtx.HandleUserfault(mm, vma, fault, UserfaultReason.Minor);
+            HugetlbFolios.AddMap(system, pfn);
+        }
+
+        var entry = MakeHugePte(vma, pfn, vma.IsShared && vma.Has(VmFlags.Write));
+        if (PteMarker.IsUffdWp(old) && vma.Has(VmFlags.UffdWp))
+            entry = entry.With(EntryFlags.UffdWp, EntryFlags.Write);
+        HugePteOps.Set(mm.Tables, pte, haddr, entry);
+        system.Ops.UpdateMmuCache(haddr, pte.Slot.Level, entry);
+        if (fault.Write && !vma.IsShared)
+            return Wp(mm, vma, pool, pte, haddr, entry);
+        return FaultResult.Done;
+    }
+
+    /// <summary>
+    /// A write to a read-only huge entry: shared mappings and exclusive anonymous pages get the write
+    /// bit; anything else is copied into a new anonymous page (SIGBUS when the pool has none to give).
+    /// </summary>
+    /// Kernel: hugetlb_wp().
+    private static FaultResult Wp(MmStruct mm, Vma vma, HugetlbPool pool, in HugePte pte, ulong haddr, PageEntry entry)
+    {
+        var system = mm.System;
+        ulong old = entry.Frame;
+        ref var d = ref system.Memory[old];
+        if (vma.IsShared || (HugetlbFolios.IsAnon(system, old) && ((d.Flags & PageFlags.AnonExclusive) != 0 || d.RefCount == 1)))
+        {
+            if (!vma.IsShared)
+                d.Flags |= PageFlags.AnonExclusive;
+            var writable = entry.With(EntryFlags.Write | EntryFlags.Dirty | EntryFlags.Young);
+            HugePteOps.Set(mm.Tables, pte, haddr, writable);
+            system.Ops.UpdateMmuCache(haddr, pte.Slot.Level, writable);
+            return FaultResult.Done;
+        }
+        ulong pfn = HugetlbReserve.AllocFolio(system, vma, Hugetlb.HugeIndex(system, vma, haddr));
+        if (pfn == 0)
+            return FaultResult.SigBus;
+        system.Memory.Data(old, pool.Order).CopyTo(system.Memory.Data(pfn, pool.Order));
+        HugetlbFolios.AddNewAnon(mm, vma, pfn);
+        HugePteOps.ClearFlush(mm.Tables, pte, haddr);
+        var copy = MakeHugePte(vma, pfn, writable: true);
+        HugePteOps.Set(mm.Tables, pte, haddr, copy);
+        system.Ops.UpdateMmuCache(haddr, pte.Slot.Level, copy);
+        HugetlbFolios.Unmap(system, old);
+        return FaultResult.Done;
+    }
+
+    /// <summary>Young always; writable ones dirty too. Kernel: make_huge_pte().</summary>
+    public static PageEntry MakeHugePte(Vma vma, ulong pfn, bool writable)
+    {
+        var flags = PageProt.Base(vma) | EntryFlags.Young;
+        if (writable)
+            flags |= EntryFlags.Write | EntryFlags.Dirty;
+        return PageEntry.Page(pfn, flags);
+    }
+}

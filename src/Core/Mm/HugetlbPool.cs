@@ -1,0 +1,115 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.Physical;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// The pool of one huge page size: how many pages it holds, which are free, and how many of the free
+/// ones are promised to mappings (reservations). Pool pages are allocated when the pool grows and go
+/// back to it when their last reference is dropped.
+/// </summary>
+/// Kernel: struct hstate (nr_huge_pages, free_huge_pages, resv_huge_pages), set_max_huge_pages(),
+/// dequeue_hugetlb_folio_vma(), free_huge_folio() (mm/hugetlb.c).
+public sealed class HugetlbPool
+{
+    private readonly PhysicalMemory _memory;
+    private readonly Stack<ulong> _free = new();
+
+    public HugetlbPool(HugePageSize size, PhysicalMemory memory)
+    {
+        Size = size;
+        _memory = memory;
+    }
+
+    public HugePageSize Size { get; }
+
+    public int Order => Size.Shift - _memory.PageShift;
+
+    /// <summary>/sys/kernel/mm/hugepages/hugepages-*/nr_hugepages.</summary>
+    public ulong NrHugepages { get; private set; }
+
+    public ulong FreeHugepages => (ulong)_free.Count;
+
+    /// <summary>Free pages promised to mappings (resv_huge_pages).</summary>
+    public ulong ResvHugepages { get; private set; }
+
+    /// <summary>Free pages nobody has reserved.</summary>
+    public ulong Available => FreeHugepages - ResvHugepages;
+
+    public ulong InUse => NrHugepages - FreeHugepages;
+
+    /// <summary>
+    /// Grows by allocating pages or shrinks by releasing free unreserved ones; a pool never shrinks
+    /// below the pages in use and reserved. Returns false when growing stopped at <paramref name="limit"/> pages.
+    /// </summary>
+    /// Kernel: set_max_huge_pages().
+    public bool Resize(ulong count, ulong limit)
+    {
+        while (NrHugepages < count)
+        {
+            if (NrHugepages >= limit)
+                return false;
+            ulong pfn = _memory.Allocate(Order, zero: false);
+            NrHugepages++;
+            Release(pfn);
+        }
+        while (NrHugepages > count && Available > 0)
+        {
+            ulong pfn = _free.Pop();
+            _memory[pfn].Flags &= ~PageFlags.Hugetlb;
+            _memory[pfn].RefCount = 0;
+            _memory.Free(pfn, Order);
+            NrHugepages--;
+        }
+        return true;
+    }
+
+    /// <summary>Reserves <paramref name="count"/> free pages; false when too few are unreserved.</summary>
+    /// Kernel: hugetlb_acct_memory(h, delta > 0).
+    public bool Reserve(ulong count)
+    {
+        if (count > Available)
+            return false;
+        ResvHugepages += count;
+        return true;
+    }
+
+    /// <summary>Kernel: hugetlb_acct_memory(h, delta &lt; 0).</summary>
+    public void Unreserve(ulong count)
+    {
+        if (count > ResvHugepages)
+            throw new InvalidOperationException($"BUG: unreserving {count} {Size} pages, only {ResvHugepages} reserved");
+        ResvHugepages -= count;
+    }
+
+    /// <summary>
+    /// Takes a free page with one reference, consuming a reservation when <paramref name="reserved"/>;
+    /// 0 when none may be taken. The page's contents are whatever its last user left.
+    /// </summary>
+    /// Kernel: alloc_hugetlb_folio() -> dequeue_hugetlb_folio_vma().
+    public ulong Dequeue(bool reserved)
+    {
+        if (reserved ? ResvHugepages == 0 : Available == 0)
+            return 0;
+        if (reserved)
+            ResvHugepages--;
+        ulong pfn = _free.Pop();
+        ref var d = ref _memory[pfn];
+        d.RefCount = 1;
+        return pfn;
+    }
+
+    /// <summary>Returns a page whose last reference went.</summary>
+    /// Kernel: free_huge_folio() -> enqueue_hugetlb_folio().
+    public void Release(ulong pfn)
+    {
+        ref var d = ref _memory[pfn];
+        d.Flags = PageFlags.Head | PageFlags.Hugetlb;
+        d.RefCount = 0;
+        d.MapCount = 0;
+        d.PinCount = 0;
+        d.Owner = 0;
+        d.Index = 0;
+        _free.Push(pfn);
+    }
+}

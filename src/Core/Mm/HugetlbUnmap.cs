@@ -1,0 +1,62 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>Unmapping huge pages: zap a range of a hugetlb VMA, and MADV_DONTNEED's huge rounding.</summary>
+/// Kernel: __unmap_hugepage_range(), madvise_dontneed_free_valid_vma() (mm/hugetlb.c, mm/madvise.c).
+public static class HugetlbUnmap
+{
+    /// <param name="keepWpMarkers">
+    /// Leave a uffd-wp marker where a protected entry of a WP-registered VMA goes while the VMA
+    /// stays; teardown (ZAP_FLAG_DROP_MARKER) passes false and drops markers too.
+    /// </param>
+    public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, bool keepWpMarkers)
+    {
+        var system = mm.System;
+        var size = Hugetlb.PoolOf(system, vma).Size;
+        bool keepWp = keepWpMarkers && vma.Has(VmFlags.UffdWp);
+        bool flushed = false;
+        for (ulong address = start; address < end; address += size.Size)
+        {
+            if (!HugePteOffset.Find(mm.Tables, size, address, out var pte))
+                continue;
+            var entry = HugePteOps.Get(mm.Tables, pte);
+            if (entry.IsNone || (keepWp && PteMarker.IsUffdWp(entry)))
+                continue;
+            var old = HugePteOps.Clear(mm.Tables, pte, address);
+            if (old.Kind != EntryKind.Page)
+                continue;
+            flushed = true;
+            if (keepWp && old.Has(EntryFlags.UffdWp))
+                HugePteOps.Set(mm.Tables, pte, address, PteMarker.Make(PteMarker.UffdWp));
+            if (old.Has(EntryFlags.Dirty))
+                system.Memory[old.Frame].Flags |= Physical.PageFlags.Dirty;
+            HugetlbFolios.Unmap(system, old.Frame);
+        }
+        if (flushed)
+            system.Ops.FlushTlbRange(start, end, size.Shift);
+    }
+
+    /// <summary>
+    /// MADV_DONTNEED on a hugetlb VMA: the start must be huge-aligned (EINVAL), the end is rounded
+    /// down so that no huge page is dropped that the caller did not fully name.
+    /// </summary>
+    public static Errno DontNeed(MmStruct mm, Vma vma, ulong start, ulong end)
+    {
+        if (!Hugetlb.IsAligned(vma, start))
+            return Errno.EINVAL;
+        ulong hsize = 1UL << vma.File!.HugeShift;
+        end &= ~(hsize - 1);
+        if (end > start)
+            Range(mm, vma, start, end, keepWpMarkers: true);
+        return Errno.None;
+    }
+
+    /// <summary>Whether munmap may split a hugetlb VMA at <paramref name="address"/>. Kernel: hugetlb_vm_op_split().</summary>
+    public static bool CanSplitAt(MmStruct mm, ulong address)
+    {
+        var vma = mm.Vmas.Find(address);
+        return vma is null || !vma.IsHugetlb || vma.Start == address || Hugetlb.IsAligned(vma, address);
+    }
+}

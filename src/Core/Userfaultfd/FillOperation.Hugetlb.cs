@@ -1,0 +1,129 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.Mm;
+using Pluggable.Core.PageTables;
+
+namespace Pluggable.Core.Userfaultfd;
+
+/// <summary>The hugetlb fill path: whole huge pages, one entry (or run, or hugepte) each.</summary>
+/// Kernel: mfill_atomic_hugetlb() (mm/userfaultfd.c), hugetlb_mfill_atomic_pte() (mm/hugetlb.c).
+public sealed partial class FillOperation
+{
+    /// <summary>
+    /// ZEROPAGE has no hugetlb form (EINVAL); dst and len must be multiples of the huge page
+    /// (EINVAL); then per huge page: an entry other than none or a marker stops with EEXIST, except
+    /// for CONTINUE, which checks after finding its page.
+    /// </summary>
+    private IoctlOutcome FillHugetlb(Vma vma)
+    {
+        var mm = _ctx.Mm;
+        var system = mm.System;
+        var pool = Hugetlb.PoolOf(system, vma);
+        ulong hsize = pool.Size.Size;
+        if (_kind == FillKind.Zeropage)
+            return IoctlOutcome.Fail(Errno.EINVAL);
+        if (((_dst | _length) & (hsize - 1)) != 0)
+            return IoctlOutcome.Fail(Errno.EINVAL);
+        while ((ulong)_copied < _length)
+        {
+            ulong dst = _dst + (ulong)_copied;
+            var pte = HugePteAlloc.Alloc(mm.Tables, pool.Size, dst);
+            if (_kind != FillKind.Continue && !PteMarker.IsNoneMostly(HugePteOps.Get(mm.Tables, pte)))
+                return IoctlOutcome.Fail(Errno.EEXIST);
+            var step = _kind switch
+            {
+                FillKind.Poison => PoisonHuge(pte, dst),
+                FillKind.Continue => ContinueHuge(vma, pte, dst),
+                _ => CopyHuge(vma, pool, pte, dst),
+            };
+            if (step.IsBlocked || step.Error != Errno.None)
+                return step;
+            _copied += (long)hsize;
+        }
+        return IoctlOutcome.Success(_copied);
+    }
+
+    /// <summary>A huge poison marker, only over a strictly empty entry.</summary>
+    private IoctlOutcome PoisonHuge(in HugePte pte, ulong dst)
+    {
+        var mm = _ctx.Mm;
+        if (!HugePteOps.Get(mm.Tables, pte).IsNone)
+            return IoctlOutcome.Fail(Errno.EEXIST);
+        var marker = PteMarker.Make(PteMarker.Poisoned);
+        HugePteOps.Set(mm.Tables, pte, dst, marker);
+        mm.System.Ops.UpdateMmuCache(dst, pte.Slot.Level, marker);
+        return new IoctlOutcome(Errno.None, 0);
+    }
+
+    /// <summary>Maps the page the file's cache holds: EFAULT when it holds none.</summary>
+    private IoctlOutcome ContinueHuge(Vma vma, in HugePte pte, ulong dst)
+    {
+        var system = _ctx.Mm.System;
+        ulong pfn = vma.File!.Cache.Lookup(Hugetlb.HugeIndex(system, vma, dst));
+        if (pfn == 0)
+            return IoctlOutcome.Fail(Errno.EFAULT);
+        return new IoctlOutcome(InstallHuge(vma, pte, dst, pfn, inCache: true), 0);
+    }
+
+    /// <summary>
+    /// A page from the pool (ENOMEM when it has none to give) filled from the source; a shared
+    /// mapping puts it in the file's cache first (EEXIST when a page is there, EFAULT beyond EOF).
+    /// </summary>
+    private IoctlOutcome CopyHuge(Vma vma, HugetlbPool pool, in HugePte pte, ulong dst)
+    {
+        var system = _ctx.Mm.System;
+        var file = vma.File!;
+        ulong index = Hugetlb.HugeIndex(system, vma, dst);
+        if (vma.IsShared && file.Cache.Lookup(index) != 0)
+            return IoctlOutcome.Fail(Errno.EEXIST);
+        ulong pfn = _pendingFolio;
+        _pendingFolio = 0;
+        if (pfn == 0)
+            pfn = HugetlbReserve.AllocFolio(system, vma, index);
+        if (pfn == 0)
+            return IoctlOutcome.Fail(Errno.ENOMEM);
+        var data = system.Memory.Data(pfn, pool.Order);
+        ulong src = _src + (ulong)_copied;
+        if (!UserAccess.ReadAtomic(_caller, src, data))
+        {
+            var fault = UserAccess.Read(_caller, src, data, _threadId, fromUser: false);
+            if (fault.Status == FaultStatus.Blocked)
+            {
+                _pendingFolio = pfn;
+                return new IoctlOutcome(Errno.None, 0, fault.Waiter);
+            }
+            if (fault.Status != FaultStatus.Done)
+                return Drop(pfn, Errno.EFAULT);
+        }
+        system.Ops.FlushDcachePage(pfn);
+        if (vma.IsShared)
+        {
+            if (index >= Hugetlb.HugePagesInFile(file))
+                return Drop(pfn, Errno.EFAULT);
+            HugetlbFile.AddToCache(system, file, index, pfn);
+            return new IoctlOutcome(InstallHuge(vma, pte, dst, pfn, inCache: true), 0);
+        }
+        var error = InstallHuge(vma, pte, dst, pfn, inCache: false);
+        return error == Errno.None ? new IoctlOutcome(Errno.None, 0) : Drop(pfn, error);
+    }
+
+    /// <summary>
+    /// Maps the huge page over an empty entry or a marker: dirty and young; writable when the VMA
+    /// is, except in WP mode or for CONTINUE into a private mapping; uffd-wp in WP mode.
+    /// </summary>
+    private Errno InstallHuge(Vma vma, in HugePte pte, ulong dst, ulong pfn, bool inCache)
+    {
+        var mm = _ctx.Mm;
+        var system = mm.System;
+        if (!PteMarker.IsNoneMostly(HugePteOps.Get(mm.Tables, pte)))
+            return Errno.EEXIST;
+        if (inCache)
+            HugetlbFolios.AddMap(system, pfn);
+        else
+            HugetlbFolios.AddNewAnon(mm, vma, pfn);
+        bool writable = !Wp && !(_kind == FillKind.Continue && !vma.IsShared) && vma.Has(VmFlags.Write);
+        var entry = HugetlbFault.MakeHugePte(vma, pfn, writable).With(EntryFlags.Dirty | (Wp ? EntryFlags.UffdWp : EntryFlags.None));
+        HugePteOps.Set(mm.Tables, pte, dst, entry);
+        system.Ops.UpdateMmuCache(dst, pte.Slot.Level, entry);
+        return Errno.None;
+    }
+}
