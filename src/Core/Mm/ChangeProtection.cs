@@ -26,6 +26,11 @@ public static class ChangeProtection
 
     public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ChangeProtectionFlags flags)
     {
+        if (vma.IsHugetlb)
+        {
+            HugetlbChangeProtection.Range(mm, vma, start, end, flags);
+            return;
+        }
         var system = mm.System;
         bool protect = (flags & ChangeProtectionFlags.UffdWp) != 0;
         bool resolve = (flags & ChangeProtectionFlags.UffdWpResolve) != 0;

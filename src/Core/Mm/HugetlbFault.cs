@@ -29,7 +29,13 @@ public static class HugetlbFault
         if (!fault.Write || entry.Has(EntryFlags.Write))
             return FaultResult.Done;
         if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
-            return ctx.HandleUserfault(mm, vma, huge, UserfaultReason.Wp);
+        {
+            if (!ctx.WpAsync)
+                return ctx.HandleUserfault(mm, vma, huge, UserfaultReason.Wp);
+            // Asynchronous mode: the kernel drops the bit itself and the write goes on as usual.
+            entry = entry.With(EntryFlags.None, EntryFlags.UffdWp);
+            HugePteOps.Set(mm.Tables, pte, haddr, entry);
+        }
         return Wp(mm, vma, pool, pte, haddr, entry);
     }
 
