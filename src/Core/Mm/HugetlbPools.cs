@@ -39,7 +39,9 @@ public sealed class HugetlbPools
 
     /// <summary>
     /// Sizes the pool of <paramref name="size"/> to <paramref name="count"/> pages: EINVAL without such
-    /// a pool, ENOMEM when it could not grow that far (it keeps what it got).
+    /// a pool, ENOMEM when it could not grow that far. A request beyond the emulator's budget is
+    /// refused before anything is allocated (the kernel would grow as far as memory allows, which
+    /// no scenario can observe beyond the ENOMEM).
     /// </summary>
     /// Kernel: nr_hugepages_store_common() -> set_max_huge_pages().
     public Errno SetCount(ulong size, ulong count)
@@ -52,6 +54,8 @@ public sealed class HugetlbPools
             if (p != pool)
                 others += p.NrHugepages * p.Size.Size;
         ulong limit = others >= MaxPoolBytes ? 0 : (MaxPoolBytes - others) / pool.Size.Size;
+        if (count > limit)
+            return Errno.ENOMEM;
         return pool.Resize(count, limit) ? Errno.None : Errno.ENOMEM;
     }
 }
