@@ -48,8 +48,6 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public CommandResult Thp(ThpPolicy policy)
     {
-        if (policy == ThpPolicy.Always)
-            return EmulatorResults.NotImplemented("thp always");
         _system.Thp = policy;
         return CommandResult.Ok();
     }
@@ -92,13 +90,13 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public CommandResult Madvise(int process, ulong address, ulong size, Advice advice)
     {
-        if (advice is Advice.HugePage or Advice.Collapse or Advice.PopulateRead or Advice.PopulateWrite)
+        if (advice is Advice.PopulateRead or Advice.PopulateWrite)
             return EmulatorResults.NotImplemented($"madvise {advice.ToString().ToLowerInvariant()}");
         return WithMm(process, mm =>
         {
             var error = Advise.Validate(mm, address, size, out ulong end);
             if (error == Errno.None && end > address)
-                error = Advise.Apply(mm, address, end, advice);
+                error = advice == Advice.Collapse ? Collapse.Madvise(mm, address, end) : Advise.Apply(mm, address, end, advice);
             return EmulatorResults.FromErrno(error);
         });
     }

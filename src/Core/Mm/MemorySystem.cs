@@ -22,6 +22,7 @@ public sealed class MemorySystem : IDisposable
         Memory = new PhysicalMemory(arch.Geometry.PageShift);
         Ops = new ArchOps(arch, Memory);
         Zero = new ZeroPages(Memory, arch.ZeroPageCount, arch.ZeroPageIndex);
+        HugeZero = new HugeZeroFolio(Memory, arch.Geometry.PmdShift - arch.Geometry.PageShift);
     }
 
     public Architecture Arch { get; }
@@ -37,6 +38,8 @@ public sealed class MemorySystem : IDisposable
     public ArchOps Ops { get; }
 
     public ZeroPages Zero { get; }
+
+    public HugeZeroFolio HugeZero { get; }
 
     /// <summary>/sys/kernel/mm/transparent_hugepage/enabled.</summary>
     public ThpPolicy Thp { get; set; } = ThpPolicy.Madvise;

@@ -49,7 +49,7 @@ public static class Protect
     }
 
     /// <summary>Rewrites the present entries of [start, end) with the VMA's protection.</summary>
-    /// Kernel: change_pte_range(), can_change_pte_writable().
+    /// Kernel: change_pmd_range() (change_huge_pmd() or split) -> change_pte_range(), can_change_pte_writable().
     private static void ChangeRange(MmStruct mm, Vma vma, ulong start, ulong end)
     {
         var system = mm.System;
@@ -60,6 +60,18 @@ public static class Protect
         while (address < end)
         {
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
+            if (HugePmd.IsLeaf(vma, walk))
+            {
+                ulong next = HugePmd.NextBlock(system, address);
+                if ((address & (system.Geometry.PmdSize - 1)) != 0 || next > end)
+                {
+                    HugePmdSplit.Split(mm, vma, walk.Slot, address);
+                    continue;
+                }
+                changed |= HugePmd.ChangeProtection(mm, vma, walk.Slot, address, walk.Entry);
+                address = next;
+                continue;
+            }
             if (walk.Level != PageLevel.Pte)
             {
                 ulong span = system.Geometry[walk.Level].EntrySpan;

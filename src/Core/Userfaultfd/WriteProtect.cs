@@ -17,6 +17,16 @@ public static class WriteProtect
         while (address < vma.End)
         {
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
+            if (HugePmd.IsLeaf(vma, walk))
+            {
+                if (walk.Entry.Has(EntryFlags.UffdWp))
+                {
+                    mm.Tables.Set(walk.Slot, address, walk.Entry.With(EntryFlags.None, EntryFlags.UffdWp));
+                    changed = true;
+                }
+                address = HugePmd.NextBlock(system, address);
+                continue;
+            }
             if (walk.Level != PageLevel.Pte)
             {
                 ulong span = system.Geometry[walk.Level].EntrySpan;
