@@ -161,8 +161,14 @@ public sealed class EmulatorBackend : IScenarioBackend
     public CommandResult Poison(int process, int uffd, ulong dst, ulong length, ulong mode) =>
         StartFill(process, uffd, FillKind.Poison, dst, 0, length, mode);
 
-    public CommandResult Move(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode) =>
-        EmulatorResults.NotImplemented("move");
+    public CommandResult Move(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode)
+    {
+        if (!TryGetMm(process, out var caller, out var error))
+            return error;
+        if (!_uffds.TryGetValue(uffd, out var ctx))
+            return CommandResult.Error(Errno.EBADF);
+        return Start(new MoveTask(new MoveOperation(ctx, caller, dst, src, length, mode)));
+    }
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
         EmulatorResults.NotImplemented("wp");
