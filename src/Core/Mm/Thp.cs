@@ -16,8 +16,10 @@ public static class Thp
     {
         if (!system.Arch.Capabilities.Thp || system.Geometry[PageLevel.Pmd].Folded)
             return null;
-        foreach (var size in system.Arch.HugePageSizes)
+        var sizes = system.Arch.HugePageSizes;
+        for (int i = 0; i < sizes.Count; i++)
         {
+            var size = sizes[i];
             if (size.Transparent && size.Placement == HugePlacement.Leaf && size.Level == PageLevel.Pmd && size.Shift == system.Geometry.PmdShift)
                 return size;
         }
