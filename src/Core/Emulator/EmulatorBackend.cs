@@ -51,8 +51,6 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public CommandResult Thp(ThpPolicy policy)
     {
-        if (policy == ThpPolicy.Always)
-            return EmulatorResults.NotImplemented("thp always");
         _system.Thp = policy;
         return CommandResult.Ok();
     }
@@ -104,13 +102,13 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public CommandResult Madvise(int process, ulong address, ulong size, Advice advice)
     {
-        if (advice is Advice.HugePage or Advice.Collapse or Advice.PopulateRead or Advice.PopulateWrite)
+        if (advice is Advice.PopulateRead or Advice.PopulateWrite)
             return EmulatorResults.NotImplemented($"madvise {advice.ToString().ToLowerInvariant()}");
         return WithMm(process, mm =>
         {
             var error = Advise.Validate(mm, address, size, out ulong end);
             if (error == Errno.None && end > address)
-                error = Advise.Apply(mm, address, end, advice);
+                error = advice == Advice.Collapse ? Collapse.Madvise(mm, address, end) : Advise.Apply(mm, address, end, advice);
             return EmulatorResults.FromErrno(error);
         });
     }
@@ -175,8 +173,14 @@ public sealed class EmulatorBackend : IScenarioBackend
     public CommandResult Poison(int process, int uffd, ulong dst, ulong length, ulong mode) =>
         StartFill(process, uffd, FillKind.Poison, dst, 0, length, mode);
 
-    public CommandResult Move(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode) =>
-        EmulatorResults.NotImplemented("move");
+    public CommandResult Move(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode)
+    {
+        if (!TryGetMm(process, out var caller, out var error))
+            return error;
+        if (!_uffds.TryGetValue(uffd, out var ctx))
+            return CommandResult.Error(Errno.EBADF);
+        return Start(new MoveTask(new MoveOperation(ctx, caller, dst, src, length, mode)));
+    }
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
         WithUffd(uffd, ctx => EmulatorResults.FromErrno(Userfaultfd.WriteProtect.Ioctl(ctx, start, length, mode)));

@@ -113,6 +113,8 @@ public static class Advise
     private static void SetHugeFlags(MmStruct mm, ulong start, ulong end, bool huge)
     {
         int shift = mm.System.PageShift;
+        HugePmdSplit.AdjustForVmaSplit(mm, start);
+        HugePmdSplit.AdjustForVmaSplit(mm, end);
         mm.Vmas.SplitAt(start, shift);
         mm.Vmas.SplitAt(end, shift);
         foreach (var vma in mm.Vmas.Intersecting(start, end))

@@ -41,6 +41,23 @@ public static class ChangeProtection
         while (address < end)
         {
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: markers);
+            if (HugePmd.IsLeaf(vma, walk))
+            {
+                ulong next = HugePmd.NextBlock(system, address);
+                if ((address & (system.Geometry.PmdSize - 1)) != 0 || next > end)
+                {
+                    HugePmdSplit.Split(mm, vma, walk.Slot, address);
+                    continue;
+                }
+                var pmd = Updated(mm, vma, walk.Entry, newProt, flags);
+                if (pmd != walk.Entry)
+                {
+                    mm.Tables.Set(walk.Slot, address, pmd);
+                    flush |= ReducesAccess(walk.Entry, pmd);
+                }
+                address = next;
+                continue;
+            }
             if (walk.Level != PageLevel.Pte)
             {
                 ulong span = system.Geometry[walk.Level].EntrySpan;
@@ -50,13 +67,7 @@ public static class ChangeProtection
             var old = walk.Entry;
             if (old.Kind == EntryKind.Page)
             {
-                var updated = old with { Flags = (old.Flags & ~ProtBits) | newProt };
-                if (protect)
-                    updated = updated.With(EntryFlags.UffdWp, EntryFlags.Write);
-                else if (resolve)
-                    updated = updated.With(EntryFlags.None, EntryFlags.UffdWp);
-                if ((flags & ChangeProtectionFlags.TryChangeWritable) != 0 && !updated.Has(EntryFlags.Write) && CanChangeWritable(mm, vma, updated))
-                    updated = updated.With(EntryFlags.Write);
+                var updated = Updated(mm, vma, old, newProt, flags);
                 if (updated != old)
                 {
                     mm.Tables.Set(walk.Slot, address, updated);
@@ -76,6 +87,23 @@ public static class ChangeProtection
         }
         if (flush)
             system.Ops.FlushTlbRange(start, end, system.PageShift);
+    }
+
+    /// <summary>
+    /// The VMA's protection on a present entry (its write bit only where vm_page_prot has one), the
+    /// uffd-wp change, then the write bit back where that is safe.
+    /// </summary>
+    /// Kernel: pte_modify()/pmd_modify() + pte_mkuffd_wp()/pte_clear_uffd_wp() + the MM_CP_TRY_CHANGE_WRITABLE step.
+    private static PageEntry Updated(MmStruct mm, Vma vma, in PageEntry old, EntryFlags newProt, ChangeProtectionFlags flags)
+    {
+        var updated = old with { Flags = (old.Flags & ~ProtBits) | newProt };
+        if ((flags & ChangeProtectionFlags.UffdWp) != 0)
+            updated = updated.With(EntryFlags.UffdWp, EntryFlags.Write);
+        else if ((flags & ChangeProtectionFlags.UffdWpResolve) != 0)
+            updated = updated.With(EntryFlags.None, EntryFlags.UffdWp);
+        if ((flags & ChangeProtectionFlags.TryChangeWritable) != 0 && !updated.Has(EntryFlags.Write) && CanChangeWritable(mm, vma, updated))
+            updated = updated.With(EntryFlags.Write);
+        return updated;
     }
 
     /// <summary>Only a change that takes a permission away leaves stale, too-permissive TLB entries.</summary>
@@ -106,7 +134,7 @@ public static class ChangeProtection
             return false;
         if (!vma.IsShared)
         {
-            if (system.Zero.IsZero(entry.Frame) || entry.Has(EntryFlags.Special))
+            if (system.Zero.IsZero(entry.Frame) || entry.Has(EntryFlags.Special) || HugePmd.IsHugeZero(system, entry))
                 return false;
             var flags = system.Memory[entry.Frame].Flags;
             return (flags & PageFlags.Anon) != 0 && (flags & PageFlags.AnonExclusive) != 0;

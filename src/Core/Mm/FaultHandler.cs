@@ -11,6 +11,8 @@ public static class FaultHandler
     {
         if (vma.IsHugetlb)
             return HugetlbFault.Handle(mm, vma, fault);
+        if (HugePmdFault.TryHandle(mm, vma, fault, out var huge))
+            return huge;
         var walk = mm.Tables.Walk(fault.Address, PageLevel.Pte, allocate: true);
         if (walk.Level != PageLevel.Pte)
             return HandleUpperLeaf(mm, vma, walk, fault);

@@ -48,7 +48,7 @@ public static class Folios
     {
         ref var d = ref mm.System.Memory[pfn];
         d.MapCount++;
-        d.RefCount++;
+        mm.System.Memory[mm.System.Memory.HeadOf(pfn)].RefCount++;
         if ((d.Flags & PageFlags.Anon) != 0)
             mm.AnonRss++;
         else

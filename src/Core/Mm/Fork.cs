@@ -51,6 +51,12 @@ public static class Fork
         while (address < src.End)
         {
             var walk = parent.Tables.Walk(address, PageLevel.Pte, allocate: false);
+            if (HugePmd.IsLeaf(src, walk))
+            {
+                parentChanged |= HugePmd.Copy(parent, walk.Slot, child, dst, address, walk.Entry);
+                address = HugePmd.NextBlock(system, address);
+                continue;
+            }
             if (walk.Level != PageLevel.Pte)
             {
                 ulong span = system.Geometry[walk.Level].EntrySpan;

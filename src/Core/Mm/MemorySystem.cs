@@ -23,6 +23,7 @@ public sealed class MemorySystem : IDisposable
         Ops = new ArchOps(arch, Memory);
         Zero = new ZeroPages(Memory, arch.ZeroPageCount, arch.ZeroPageIndex);
         Hugetlb = new HugetlbPools(arch.HugePageSizes, Memory);
+        HugeZero = new HugeZeroFolio(Memory, arch.Geometry.PmdShift - arch.Geometry.PageShift);
     }
 
     public Architecture Arch { get; }
@@ -41,6 +42,7 @@ public sealed class MemorySystem : IDisposable
 
     /// <summary>The hugetlb pools, one per huge page size.</summary>
     public HugetlbPools Hugetlb { get; }
+    public HugeZeroFolio HugeZero { get; }
 
     /// <summary>/sys/kernel/mm/transparent_hugepage/enabled.</summary>
     public ThpPolicy Thp { get; set; } = ThpPolicy.Madvise;

@@ -25,13 +25,13 @@ public static class Pagemap
             }
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
             result[i] = walk.Level == PageLevel.Pte || walk.Entry.Kind != EntryKind.None
-                ? FlagsOf(mm, walk, address)
+                ? FlagsOf(mm, vma, walk, address)
                 : PagemapFlags.None;
         }
         return result;
     }
 
-    private static PagemapFlags FlagsOf(MmStruct mm, in WalkResult walk, ulong address)
+    private static PagemapFlags FlagsOf(MmStruct mm, Vma vma, in WalkResult walk, ulong address)
     {
         var system = mm.System;
         var entry = walk.Entry;
@@ -44,6 +44,8 @@ public static class Pagemap
                 ulong pfn = entry.Frame + ((address & (span - 1)) >> system.PageShift);
                 if (system.Zero.IsZero(pfn))
                     flags |= PagemapFlags.Zero;
+                else if (HugePmd.IsLeaf(vma, walk))
+                    flags |= HugePmdPagemap.Flags(system, entry);
                 else if (!entry.Has(EntryFlags.Special))
                 {
                     ref var d = ref system.Memory[pfn];

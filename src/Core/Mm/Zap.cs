@@ -5,7 +5,7 @@ using Pluggable.Core.Physical;
 namespace Pluggable.Core.Mm;
 
 /// <summary>Removes the mappings of a range of one VMA, dropping page references; skips empty tables.</summary>
-/// Kernel: zap_page_range_single() / unmap_page_range() -> zap_pte_range(), tlb_finish_mmu().
+/// Kernel: zap_page_range_single() / unmap_page_range() -> zap_pmd_range() (zap_huge_pmd() or split) -> zap_pte_range(), tlb_finish_mmu().
 public static class Zap
 {
     /// <param name="keepWpMarkers">
@@ -22,6 +22,19 @@ public static class Zap
         while (address < end)
         {
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
+            if (HugePmd.IsLeaf(vma, walk))
+            {
+                ulong next = HugePmd.NextBlock(system, address);
+                if ((address & (system.Geometry.PmdSize - 1)) != 0 || next > end)
+                {
+                    HugePmdSplit.Split(mm, vma, walk.Slot, address);
+                    continue;
+                }
+                HugePmd.Zap(mm, walk.Slot, address);
+                flushed = true;
+                address = next;
+                continue;
+            }
             if (walk.Level != PageLevel.Pte)
             {
                 ulong span = system.Geometry[walk.Level].EntrySpan;

@@ -108,6 +108,8 @@ public static class Registration
             if (!needsChange(vma))
                 continue;
             ulong s = Math.Max(start, vma.Start), e = Math.Min(end, vma.End);
+            HugePmdSplit.AdjustForVmaSplit(mm, s);
+            HugePmdSplit.AdjustForVmaSplit(mm, e);
             mm.Vmas.SplitAt(s, shift);
             mm.Vmas.SplitAt(e, shift);
             change(mm.Vmas.Find(s)!);

@@ -1,0 +1,140 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// MADV_COLLAPSE on anonymous memory: every PMD-aligned block of the range that is mapped by a PTE
+/// table becomes one new THP mapped by a PMD leaf, with the old pages' contents (zeroes for empty
+/// and zero-page entries). The sysfs policy is ignored; VM_NOHUGEPAGE, a VMA without anonymous
+/// memory yet, or one too small for an aligned block refuse with EINVAL. Linux 6.18 collapses
+/// read-only entries too (6.12 refused them with SCAN_PAGE_RO): verified live.
+/// </summary>
+/// Kernel: madvise_collapse(), hpage_collapse_scan_pmd(), collapse_huge_page(), madvise_collapse_errno() (mm/khugepaged.c).
+public static class Collapse
+{
+    /// <summary>Why one block was not collapsed, as the kernel's scan results that matter here.</summary>
+    private enum Scan
+    {
+        Succeed,
+        PmdMapped,
+        PmdNull,
+        PmdNone,
+        ExceedNonePte,
+        PteUffdWp,
+        PteNonPresent,
+    }
+
+    /// <summary>Applies MADV_COLLAPSE to [start, end); ENOMEM when part of the range is unmapped.</summary>
+    /// Kernel: madvise_walk_vmas() -> madvise_collapse().
+    public static Errno Madvise(MmStruct mm, ulong start, ulong end)
+    {
+        var vmas = mm.Vmas.Intersecting(start, end);
+        if (vmas.Count == 0)
+            return Errno.ENOMEM;
+        bool hole = vmas[0].Start > start || vmas[^1].End < end;
+        for (int i = 1; i < vmas.Count; i++)
+            hole |= vmas[i - 1].End < vmas[i].Start;
+        foreach (var vma in vmas)
+        {
+            var error = CollapseVma(mm, vma, Math.Max(start, vma.Start), Math.Min(end, vma.End));
+            if (error != Errno.None)
+                return error;
+        }
+        return hole ? Errno.ENOMEM : Errno.None;
+    }
+
+    private static Errno CollapseVma(MmStruct mm, Vma vma, ulong start, ulong end)
+    {
+        var system = mm.System;
+        if (!Thp.VmaAllowed(system, vma, inFault: false))
+            return Errno.EINVAL;
+        ulong pmd = system.Geometry.PmdSize;
+        ulong hstart = (start + pmd - 1) & ~(pmd - 1);
+        ulong hend = end & ~(pmd - 1);
+        ulong thps = 0;
+        var lastFail = Scan.PmdNull;
+        for (ulong addr = hstart; addr < hend; addr += pmd)
+        {
+            var result = ScanPmd(mm, vma, addr);
+            if (result is Scan.Succeed or Scan.PmdMapped)
+            {
+                thps++;
+                continue;
+            }
+            lastFail = result;
+            if (result is Scan.PmdNone or Scan.ExceedNonePte)
+                break;
+        }
+        if (hend <= hstart || thps == (hend - hstart) / pmd)
+            return Errno.None;
+        return lastFail == Scan.ExceedNonePte ? Errno.EBUSY : Errno.EINVAL;
+    }
+
+    /// <summary>Kernel: hpage_collapse_scan_pmd() for MADV_COLLAPSE (no max_ptes_* limits).</summary>
+    private static Scan ScanPmd(MmStruct mm, Vma vma, ulong haddr)
+    {
+        var system = mm.System;
+        var walk = mm.Tables.Walk(haddr, PageLevel.Pmd, allocate: false);
+        if (walk.Level != PageLevel.Pmd)
+            return Scan.PmdNull;
+        if (walk.Entry.IsNone)
+            return Scan.PmdNone;
+        if (walk.Entry.Kind == EntryKind.Page)
+            return Scan.PmdMapped;
+        if (walk.Entry.Kind != EntryKind.Table)
+            return Scan.PmdNull;
+        bool armed = vma.Has(VmFlags.UffdMissing) || vma.Has(VmFlags.UffdWp);
+        ulong table = walk.Entry.Frame;
+        ulong nr = Thp.PmdPages(system);
+        for (ulong i = 0; i < nr; i++)
+        {
+            var pte = mm.Tables.Get(new Slot(table, (int)i, PageLevel.Pte));
+            if (pte.Kind == EntryKind.Swap)
+            {
+                if (PteMarker.IsUffdWp(pte) || pte.Has(EntryFlags.UffdWp))
+                    return Scan.PteUffdWp;
+                return Scan.PteNonPresent;
+            }
+            if (pte.IsNone || system.Zero.IsZero(pte.Frame))
+            {
+                if (armed)
+                    return Scan.ExceedNonePte;
+                continue;
+            }
+            if (pte.Has(EntryFlags.UffdWp))
+                return Scan.PteUffdWp;
+        }
+        CollapseHugePage(mm, vma, walk.Slot, table, haddr);
+        return Scan.Succeed;
+    }
+
+    /// <summary>
+    /// Copies the block into a new THP, drops the old entries and their pages, frees the PTE table
+    /// and maps the THP by the PMD.
+    /// </summary>
+    /// Kernel: collapse_huge_page() -> __collapse_huge_page_copy(), pmdp_collapse_flush(), map the new pmd.
+    private static void CollapseHugePage(MmStruct mm, Vma vma, in Slot pmdSlot, ulong table, ulong haddr)
+    {
+        var system = mm.System;
+        ulong nr = Thp.PmdPages(system);
+        ulong head = HugePmd.AllocateFolio(system, zero: true);
+        mm.Tables.Clear(pmdSlot, haddr);
+        system.Ops.FlushTlbRange(haddr, haddr + system.Geometry.PmdSize, system.PageShift);
+        for (ulong i = 0; i < nr; i++)
+        {
+            var slot = new Slot(table, (int)i, PageLevel.Pte);
+            var pte = mm.Tables.Get(slot);
+            if (pte.Kind != EntryKind.Page)
+                continue;
+            mm.Tables.WriteRaw(slot, 0);
+            if (system.Zero.IsZero(pte.Frame) || pte.Has(EntryFlags.Special))
+                continue;
+            system.Memory.Data(pte.Frame).CopyTo(system.Memory.Data(head + i));
+            Folios.RemoveMap(mm, pte.Frame);
+        }
+        mm.Tables.FreeTable(table, PageLevel.Pte, haddr);
+        HugePmd.AddNewAnonMap(mm, vma, head);
+        FaultHandler.Install(mm, pmdSlot, haddr, HugePmd.NewAnonEntry(vma, head));
+    }
+}

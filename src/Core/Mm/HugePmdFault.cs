@@ -1,0 +1,101 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// The PMD step of a fault on anonymous memory: an empty PMD in a THP-eligible block gets the huge
+/// zero page (read) or a new THP (write), unless userfaultfd wants missing faults; a write to a
+/// read-only PMD leaf reuses, replaces or splits it. Anything else falls back to the PTE path.
+/// </summary>
+/// Kernel: __handle_mm_fault() PMD part: create_huge_pmd() -> do_huge_pmd_anonymous_page(), wp_huge_pmd() -> do_huge_pmd_wp_page().
+public static class HugePmdFault
+{
+    /// <summary>True when the PMD step handled the fault; false to continue at the PTE level.</summary>
+    public static bool TryHandle(MmStruct mm, Vma vma, in FaultInfo fault, out FaultResult result)
+    {
+        result = FaultResult.Done;
+        var system = mm.System;
+        if (Thp.PmdSize(system) is null || !vma.IsAnonymous)
+            return false;
+        var walk = mm.Tables.Walk(fault.Address, PageLevel.Pmd, allocate: true);
+        if (walk.Level != PageLevel.Pmd)
+            return false;
+        if (walk.Entry.IsNone)
+        {
+            if (!Thp.VmaAllowed(system, vma, inFault: true) || !Thp.Suitable(system, vma, fault.Address))
+                return false;
+            result = CreateHugePmd(mm, vma, walk.Slot, fault);
+            return true;
+        }
+        if (walk.Entry.Kind != EntryKind.Page)
+            return false;
+        if (fault.Write && !walk.Entry.Has(EntryFlags.Write))
+            return WpHugePmd(mm, vma, walk.Slot, walk.Entry, fault, out result);
+        return true;
+    }
+
+    /// <summary>Kernel: do_huge_pmd_anonymous_page().</summary>
+    private static FaultResult CreateHugePmd(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault)
+    {
+        var system = mm.System;
+        ulong haddr = fault.Address & ~(system.Geometry.PmdSize - 1);
+        Folios.EnsureAnonVma(mm, vma);
+        if (vma.Has(VmFlags.UffdMissing) && vma.Uffd is { } ctx)
+            return ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Missing);
+        if (!fault.Write && system.HugeZero.UseZeroPage)
+        {
+            ulong zero = system.HugeZero.Get();
+            var zeroEntry = PageEntry.Page(zero, PageProt.Base(vma) | EntryFlags.Huge);
+            FaultHandler.Install(mm, slot, haddr, zeroEntry);
+            return FaultResult.Done;
+        }
+        MapNewFolio(mm, vma, slot, haddr);
+        return FaultResult.Done;
+    }
+
+    private static void MapNewFolio(MmStruct mm, Vma vma, in Slot slot, ulong haddr)
+    {
+        ulong head = HugePmd.AllocateFolio(mm.System, zero: true);
+        HugePmd.AddNewAnonMap(mm, vma, head);
+        FaultHandler.Install(mm, slot, haddr, HugePmd.NewAnonEntry(vma, head));
+    }
+
+    /// <summary>
+    /// A write to a read-only PMD leaf: uffd-wp first; the huge zero page is replaced by a new THP
+    /// (Linux 6.18; 6.12 split it instead); an exclusive THP, or one with no other reference, is
+    /// reused; a shared one is split and the PTE path copies the one page written.
+    /// </summary>
+    /// Kernel: wp_huge_pmd(), do_huge_zero_wp_pmd(), do_huge_pmd_wp_page().
+    private static bool WpHugePmd(MmStruct mm, Vma vma, in Slot slot, PageEntry entry, in FaultInfo fault, out FaultResult result)
+    {
+        var system = mm.System;
+        ulong haddr = fault.Address & ~(system.Geometry.PmdSize - 1);
+        result = FaultResult.Done;
+        if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
+        {
+            result = ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Wp);
+            return true;
+        }
+        if (HugePmd.IsHugeZero(system, entry))
+        {
+            mm.Tables.Clear(slot, haddr);
+            system.Ops.FlushTlbRange(haddr, haddr + system.Geometry.PmdSize, system.Geometry.PmdShift);
+            MapNewFolio(mm, vma, slot, haddr);
+            return true;
+        }
+        ulong head = entry.Frame;
+        ref var d = ref system.Memory[head];
+        if ((d.Flags & Physical.PageFlags.AnonExclusive) != 0 || d.RefCount == 1)
+        {
+            HugePmd.SetExclusive(system, head, exclusive: true);
+            var reused = entry.With(EntryFlags.Young | EntryFlags.Dirty);
+            if (vma.Has(VmFlags.Write))
+                reused = reused.With(EntryFlags.Write);
+            FaultHandler.Install(mm, slot, haddr, reused);
+            return true;
+        }
+        HugePmdSplit.Split(mm, vma, slot, fault.Address);
+        return false;
+    }
+}
