@@ -36,7 +36,7 @@ public static class ChangeProtection
         bool resolve = (flags & ChangeProtectionFlags.UffdWpResolve) != 0;
         bool markers = protect && UsesMarkers(vma);
         var newProt = PageProt.ForSharedMapping(vma);
-        bool flush = false;
+        var tlb = new TlbGather();
         ulong address = start;
         while (address < end)
         {
@@ -53,7 +53,8 @@ public static class ChangeProtection
                 if (pmd != walk.Entry)
                 {
                     mm.Tables.Set(walk.Slot, address, pmd);
-                    flush |= ReducesAccess(walk.Entry, pmd);
+                    if (ReducesAccess(walk.Entry, pmd))
+                        tlb.Add(system.Geometry.PmdShift);
                 }
                 address = next;
                 continue;
@@ -71,7 +72,8 @@ public static class ChangeProtection
                 if (updated != old)
                 {
                     mm.Tables.Set(walk.Slot, address, updated);
-                    flush |= ReducesAccess(old, updated);
+                    if (ReducesAccess(old, updated))
+                        tlb.Add(system.PageShift);
                 }
             }
             else if (PteMarker.IsMarker(old))
@@ -85,8 +87,7 @@ public static class ChangeProtection
             }
             address += system.PageSize;
         }
-        if (flush)
-            system.Ops.FlushTlbRange(start, end, system.PageShift);
+        tlb.Finish(system.Ops, start, end);
     }
 
     /// <summary>

@@ -16,7 +16,7 @@ public static class Zap
     {
         var system = mm.System;
         ulong pageSize = system.PageSize;
-        bool flushed = false;
+        var tlb = new TlbGather();
         bool markersSurvive = keepWpMarkers && !vma.IsAnonymous && vma.Has(VmFlags.UffdWp);
         ulong address = start;
         while (address < end)
@@ -31,7 +31,7 @@ public static class Zap
                     continue;
                 }
                 HugePmd.Zap(mm, walk.Slot, address);
-                flushed = true;
+                tlb.Add(system.Geometry.PmdShift);
                 address = next;
                 continue;
             }
@@ -51,7 +51,7 @@ public static class Zap
                 var old = mm.Tables.Clear(walk.Slot, address);
                 if (old.Kind == EntryKind.Page)
                 {
-                    flushed = true;
+                    tlb.Add(system.PageShift);
                     DropPage(mm, old);
                 }
                 if (markersSurvive && wp)
@@ -59,8 +59,7 @@ public static class Zap
             }
             address += pageSize;
         }
-        if (flushed)
-            system.Ops.FlushTlbRange(start, end, system.PageShift);
+        tlb.Finish(system.Ops, start, end);
     }
 
     private static void DropPage(MmStruct mm, in PageEntry old)
