@@ -6,9 +6,6 @@ public sealed partial class UffdContext
 {
     private readonly Queue<UffdEventWaiter> _events = new();
 
-    /// <summary>Events posted and not read yet.</summary>
-    public int PendingEvents => _events.Count;
-
     /// <summary>
     /// Builds an event and raises mmap_changing at once, so that fills fail with EAGAIN from the
     /// moment the address space starts to change until the monitor has read about it.
