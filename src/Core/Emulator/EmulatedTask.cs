@@ -13,8 +13,8 @@ public abstract class EmulatedTask
     /// <summary>The backend's handle, given when the task first blocks.</summary>
     public int Id { get; set; }
 
-    /// <summary>What the task sleeps on while parked.</summary>
-    public UserfaultWaiter? Waiter { get; protected set; }
+    /// <summary>What the task sleeps on while parked: a userfault or a non-cooperative event.</summary>
+    public TaskWaiter? Waiter { get; protected set; }
 
     /// <summary>Runs (or continues) the task; null means it sleeps on <see cref="Waiter"/>.</summary>
     public abstract CommandResult? Run();
@@ -22,8 +22,8 @@ public abstract class EmulatedTask
     /// <summary>Hands the old waiter back to its context before running again.</summary>
     public void ReleaseWaiter()
     {
-        if (Waiter?.Context is UffdContext ctx)
-            ctx.Recycle(Waiter);
+        if (Waiter is UserfaultWaiter { Context: UffdContext ctx } fault)
+            ctx.Recycle(fault);
         Waiter = null;
     }
 

@@ -95,28 +95,41 @@ public sealed class EmulatorBackend : IScenarioBackend
     }
 
     public CommandResult Munmap(int process, ulong address, ulong size) =>
-        WithMm(process, mm => EmulatorResults.FromErrno(Unmapping.Munmap(mm, address, size)));
+        WithMm(process, mm =>
+        {
+            var events = new List<UffdEventWaiter>();
+            var error = UffdEvents.Munmap(mm, address, size, events);
+            return error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : CommandResult.Error(error);
+        });
 
     public CommandResult Mprotect(int process, ulong address, ulong size, Protection protection) =>
         WithMm(process, mm => EmulatorResults.FromErrno(Protect.Mprotect(mm, address, size, protection)));
 
     public CommandResult Madvise(int process, ulong address, ulong size, Advice advice)
     {
-        if (advice is Advice.PopulateRead or Advice.PopulateWrite)
-            return EmulatorResults.NotImplemented($"madvise {advice.ToString().ToLowerInvariant()}");
         return WithMm(process, mm =>
         {
             var error = Advise.Validate(mm, address, size, out ulong end);
-            if (error == Errno.None && end > address)
-                error = advice == Advice.Collapse ? Collapse.Madvise(mm, address, end) : Advise.Apply(mm, address, end, advice);
-            return EmulatorResults.FromErrno(error);
+            if (error != Errno.None || end == address)
+                return EmulatorResults.FromErrno(error);
+            return advice switch
+            {
+                Advice.PopulateRead or Advice.PopulateWrite => Start(new PopulateTask(mm, address, end, advice == Advice.PopulateWrite, NextThreadId())),
+                Advice.DontNeed or Advice.Remove => Start(new MadviseZapTask(mm, address, end, advice)),
+                Advice.Collapse => EmulatorResults.FromErrno(Collapse.Madvise(mm, address, end)),
+                _ => EmulatorResults.FromErrno(Advise.Apply(mm, address, end, advice)),
+            };
         });
     }
 
     public CommandResult Mremap(int process, ulong address, ulong oldSize, ulong newSize, out ulong newAddress)
     {
         newAddress = 0;
-        return EmulatorResults.NotImplemented("mremap");
+        if (!TryGetMm(process, out var mm, out var failure))
+            return failure;
+        var events = new List<UffdEventWaiter>();
+        var error = UffdEvents.Mremap(mm, address, oldSize, newSize, events, out newAddress);
+        return error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : Finish(CommandResult.Error(error));
     }
 
     public CommandResult Fork(int process, out int child)
@@ -124,15 +137,13 @@ public sealed class EmulatorBackend : IScenarioBackend
         child = -1;
         if (!TryGetMm(process, out var mm, out var error))
             return error;
-        foreach (var vma in mm.Vmas.All)
-        {
-            if (vma.Uffd is UffdContext { KeepsRegistrationOnFork: true })
-                return EmulatorResults.NotImplemented("fork with event_fork");
-        }
-        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, _ => null);
+        var contexts = new ForkContexts();
+        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext);
         child = _nextProcess++;
         _processes[child] = childMm;
-        return Finish(CommandResult.Ok());
+        var events = new List<UffdEventWaiter>();
+        contexts.PrepareEvents(events);
+        return Start(new EventWaitTask(events, CommandResult.Ok()));
     }
 
     public CommandResult UffdCreate(int process, UffdCreateOptions options, out int uffd)
@@ -191,8 +202,15 @@ public sealed class EmulatorBackend : IScenarioBackend
     public CommandResult Read(int process, int uffd) =>
         WithUffd(uffd, ctx =>
         {
-            var error = UffdIoctls.Read(ctx, out var message);
-            return error == Errno.None ? CommandResult.FromMessage(message) : CommandResult.Error(error);
+            var error = UffdIoctls.Read(ctx, out var message, out var forked);
+            if (error != Errno.None)
+                return CommandResult.Error(error);
+            if (forked is not null)
+            {
+                message = message with { NewUffd = ++_nextUffd };
+                _uffds[message.NewUffd] = forked;
+            }
+            return CommandResult.FromMessage(message);
         });
 
     public CommandResult Close(int process, int uffd) =>

@@ -35,21 +35,35 @@ public static class Advise
             hole |= vmas[i - 1].End < vmas[i].Start;
         foreach (var vma in vmas)
         {
-            ulong s = Math.Max(start, vma.Start), e = Math.Min(end, vma.End);
-            var error = advice switch
-            {
-                Advice.DontNeed => DontNeed(mm, vma, s, e),
-                Advice.Remove => Remove(mm, vma, s, e),
-                Advice.HugePage or Advice.NoHugePage => Errno.None,
-                Advice.PageOut => Errno.None,
-                _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate and collapse are not applied here"),
-            };
+            var error = ApplyToVma(mm, vma, Math.Max(start, vma.Start), Math.Min(end, vma.End), advice);
             if (error != Errno.None)
                 return error;
         }
         if (advice is Advice.HugePage or Advice.NoHugePage)
             SetHugeFlags(mm, start, end, advice == Advice.HugePage);
         return hole ? Errno.ENOMEM : Errno.None;
+    }
+
+    /// <summary>Applies a non-blocking advice to [start, end) of one VMA. Kernel: madvise_vma_behavior().</summary>
+    public static Errno ApplyToVma(MmStruct mm, Vma vma, ulong start, ulong end, Advice advice) => advice switch
+    {
+        Advice.DontNeed => DontNeed(mm, vma, start, end),
+        Advice.Remove => Remove(mm, vma, start, end),
+        Advice.HugePage or Advice.NoHugePage => Errno.None,
+        Advice.PageOut => Errno.None,
+        _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate and collapse are not applied here"),
+    };
+
+    /// <summary>The checks a zapping advice makes on a VMA before the REMOVE event. Kernel: madvise_dontneed_free_valid_vma(), madvise_remove().</summary>
+    public static Errno CheckZapVma(Vma vma, Advice advice)
+    {
+        if (vma.Has(VmFlags.Locked))
+            return Errno.EINVAL;
+        if (advice != Advice.Remove)
+            return Errno.None;
+        if (vma.File is null)
+            return Errno.EINVAL;
+        return vma.IsShared && vma.Has(VmFlags.MayWrite) ? Errno.None : Errno.EACCES;
     }
 
     /// <summary>Kernel: madvise_dontneed_single_vma() — VM_LOCKED/VM_PFNMAP refused.</summary>

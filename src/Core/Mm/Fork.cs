@@ -11,8 +11,8 @@ namespace Pluggable.Core.Mm;
 /// Kernel: dup_mmap() -> copy_page_range() -> copy_pte_range() / copy_present_pte() / copy_nonpresent_pte().
 public static class Fork
 {
-    /// <summary>Copies the VMAs and tables. <paramref name="keepRegistration"/> says, per parent context, whether the child VMA stays registered (the userfaultfd layer decides).</summary>
-    public static MmStruct Copy(MmStruct parent, Func<Vma, IUserfaultContext?> childContext)
+    /// <summary>Copies the VMAs and tables. <paramref name="childContext"/> gives, per parent VMA, the context the child's copy is registered with, or null (the userfaultfd layer decides).</summary>
+    public static MmStruct Copy(MmStruct parent, Func<Vma, MmStruct, IUserfaultContext?> childContext)
     {
         var system = parent.System;
         var child = system.CreateMm();
@@ -23,7 +23,7 @@ public static class Fork
             if (vma.Has(VmFlags.DontFork))
                 continue;
             var copy = vma.CloneRange(vma.Start, vma.End, system.PageShift);
-            copy.Uffd = childContext(vma);
+            copy.Uffd = childContext(vma, child);
             copy.HugetlbResv = null;
             if (copy.Uffd is null)
                 copy.Flags &= ~VmFlags.UffdMask;

@@ -6,15 +6,24 @@ public static class Unmapping
 {
     public static Errno Munmap(MmStruct mm, ulong start, ulong length)
     {
+        var error = Validate(mm, start, length, out ulong end);
+        if (error == Errno.None)
+            Remove(mm, start, end);
+        return error;
+    }
+
+    /// <summary>The checks of munmap before anything changes; <paramref name="end"/> is the page-rounded end.</summary>
+    public static Errno Validate(MmStruct mm, ulong start, ulong length, out ulong end)
+    {
         var geo = mm.System.Geometry;
+        end = 0;
         if ((start & (geo.PageSize - 1)) != 0 || start >= geo.TaskSize || length > geo.TaskSize - start)
             return Errno.EINVAL;
         if (length == 0)
             return Errno.EINVAL;
-        ulong end = start + ((length + geo.PageSize - 1) & geo.PageMask);
+        end = start + ((length + geo.PageSize - 1) & geo.PageMask);
         if (!HugetlbUnmap.CanSplitAt(mm, start) || !HugetlbUnmap.CanSplitAt(mm, end))
             return Errno.EINVAL;
-        Remove(mm, start, end);
         return Errno.None;
     }
 

@@ -44,7 +44,7 @@ public readonly record struct FaultInfo(ulong Address, ulong RealAddress, bool W
 /// operation once <see cref="Woken"/> is set.
 /// </summary>
 /// Kernel: struct userfaultfd_wait_queue.
-public sealed class UserfaultWaiter
+public sealed class UserfaultWaiter : TaskWaiter
 {
     public IUserfaultContext? Context { get; set; }
 
@@ -56,8 +56,6 @@ public sealed class UserfaultWaiter
 
     /// <summary>The faulting thread's id, reported with UFFD_FEATURE_THREAD_ID.</summary>
     public uint ThreadId { get; set; }
-
-    public bool Woken { get; set; }
 
     /// <summary>The message was taken by read() (moved from pending to waiting).</summary>
     public bool Read { get; set; }

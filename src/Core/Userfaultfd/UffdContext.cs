@@ -7,7 +7,7 @@ namespace Pluggable.Core.Userfaultfd;
 /// in line for read()) and the non-cooperative events queued for the monitor.
 /// </summary>
 /// Kernel: struct userfaultfd_ctx (fs/userfaultfd.c).
-public sealed class UffdContext : IUserfaultContext
+public sealed partial class UffdContext : IUserfaultContext
 {
     private readonly List<UserfaultWaiter> _waiters = [];
     private readonly Stack<UserfaultWaiter> _pool = new();

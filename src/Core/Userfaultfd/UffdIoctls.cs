@@ -17,18 +17,29 @@ public static class UffdIoctls
         return Errno.None;
     }
 
-    /// <summary>One message: pending faults before events; EAGAIN when nothing is queued.</summary>
-    public static Errno Read(UffdContext ctx, out UffdMessage message)
+    /// <summary>
+    /// One message: pending faults before events; EAGAIN when nothing is queued. A fork event hands
+    /// over the child's new context in <paramref name="forked"/>, for the caller to give it a handle.
+    /// </summary>
+    public static Errno Read(UffdContext ctx, out UffdMessage message, out UffdContext? forked)
     {
         message = default;
+        forked = null;
         if (!ctx.Initialized)
             return Errno.EINVAL;
-        return ctx.TryTakeFault(out message) ? Errno.None : Errno.EAGAIN;
+        if (ctx.TryTakeFault(out message))
+            return Errno.None;
+        if (!ctx.TryTakeEvent(out var ev))
+            return Errno.EAGAIN;
+        message = ev.Message;
+        forked = ev.ForkContext;
+        return Errno.None;
     }
 
     /// <summary>
     /// The last descriptor closed: every VMA registered with the context is unregistered (uffd-wp
-    /// state cleared) and every sleeping task woken, to retry and now fault normally.
+    /// state cleared), every sleeping task woken, to retry and now fault normally, and every
+    /// queued event abandoned, releasing the task that waits for it to be read.
     /// </summary>
     public static void Release(UffdContext ctx)
     {
@@ -44,5 +55,6 @@ public static class UffdIoctls
             mm.Vmas.MergeAround(0, mm.System.Geometry.TaskSize, mm.System.PageShift);
         }
         ctx.WakeAll();
+        ctx.FlushEvents();
     }
 }

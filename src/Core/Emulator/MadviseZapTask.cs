@@ -1,0 +1,72 @@
+using Pluggable.Core.Mm;
+using Pluggable.Core.Scenarios;
+using Pluggable.Core.Userfaultfd;
+
+namespace Pluggable.Core.Emulator;
+
+/// <summary>
+/// <c>madvise dontneed|remove</c>, VMA by VMA: a registered VMA with EVENT_REMOVE first tells the
+/// monitor (REMOVE, clipped to the VMA) and sleeps until it is read, then looks the VMA up again
+/// and zaps. A hole in the range answers ENOMEM after the rest was done.
+/// </summary>
+/// Kernel: madvise_walk_vmas() -> madvise_dontneed_free() / madvise_remove(), userfaultfd_remove() (mm/madvise.c).
+public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice advice) : EmulatedTask
+{
+    private ulong _cursor = start;
+    private ulong _removeEnd;
+    private bool _afterRemove;
+    private bool _hole;
+
+    public override CommandResult? Run()
+    {
+        while (true)
+        {
+            if (_afterRemove)
+            {
+                _afterRemove = false;
+                var again = mm.Vmas.Find(_cursor);
+                if (again is null)
+                    return CommandResult.Error(Errno.ENOMEM);
+                var error = Advise.CheckZapVma(again, advice);
+                if (error == Errno.None)
+                    error = Advise.ApplyToVma(mm, again, _cursor, Math.Min(_removeEnd, again.End), advice);
+                if (error != Errno.None)
+                    return CommandResult.Error(error);
+                _cursor = Math.Min(_removeEnd, again.End);
+                continue;
+            }
+            if (_cursor >= end)
+                break;
+            var vma = mm.Vmas.FindFrom(_cursor);
+            if (vma is null)
+                return CommandResult.Error(Errno.ENOMEM);
+            if (vma.Start >= end)
+            {
+                _hole = true;
+                break;
+            }
+            _hole |= vma.Start > _cursor;
+            ulong s = Math.Max(_cursor, vma.Start), e = Math.Min(end, vma.End);
+            var check = Advise.CheckZapVma(vma, advice);
+            if (check != Errno.None)
+                return CommandResult.Error(check);
+            if (UffdEvents.PrepareRemove(vma, s, e) is { } remove)
+            {
+                _cursor = s;
+                _removeEnd = e;
+                _afterRemove = true;
+                if (remove.Context.PostEvent(remove))
+                {
+                    Waiter = remove;
+                    return null;
+                }
+                continue;
+            }
+            var applied = Advise.ApplyToVma(mm, vma, s, e, advice);
+            if (applied != Errno.None)
+                return CommandResult.Error(applied);
+            _cursor = e;
+        }
+        return _hole ? CommandResult.Error(Errno.ENOMEM) : CommandResult.Ok();
+    }
+}

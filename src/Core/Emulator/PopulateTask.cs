@@ -1,0 +1,49 @@
+using Pluggable.Core.Mm;
+using Pluggable.Core.Scenarios;
+
+namespace Pluggable.Core.Emulator;
+
+/// <summary>
+/// <c>madvise populate_read|populate_write</c>: faults every page in as an unlockable GUP does, so
+/// a userfault sleeps (message flags: write for populate_write) and the walk resumes at that page.
+/// No VMA answers ENOMEM, a VMA without the access EINVAL, SIGBUS/SIGSEGV EFAULT.
+/// </summary>
+/// Kernel: madvise_populate() -> faultin_page_range() -> __get_user_pages_locked(FOLL_UNLOCKABLE | FOLL_MADV_POPULATE), check_vma_flags() (mm/gup.c).
+public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write, uint threadId) : EmulatedTask
+{
+    private ulong _cursor = start;
+
+    public override CommandResult? Run()
+    {
+        var system = mm.System;
+        while (_cursor < end)
+        {
+            var vma = mm.Vmas.Find(_cursor);
+            if (vma is null)
+                return CommandResult.Error(Errno.ENOMEM);
+            if (!vma.Has(write ? VmFlags.Write : VmFlags.Read))
+                return CommandResult.Error(Errno.EINVAL);
+            if (!UserAccess.TryTranslate(mm, _cursor, write, out _))
+            {
+                var fault = FaultHandler.HandleMmFault(mm, vma, new FaultInfo(_cursor, _cursor, write, FromUser: false, threadId));
+                switch (fault.Status)
+                {
+                    case FaultStatus.Done:
+                        break;
+                    case FaultStatus.Blocked:
+                        Waiter = fault.Waiter;
+                        return null;
+                    case FaultStatus.SigBus:
+                    case FaultStatus.SigSegv:
+                        return CommandResult.Error(Errno.EFAULT);
+                    case FaultStatus.HwPoison:
+                        return CommandResult.Error(Errno.EHWPOISON);
+                    default:
+                        return CommandResult.Error(Errno.ENOMEM);
+                }
+            }
+            _cursor += system.PageSize;
+        }
+        return CommandResult.Ok();
+    }
+}

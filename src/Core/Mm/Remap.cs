@@ -1,0 +1,126 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// mremap of a whole mapping to a fresh place (MREMAP_MAYMOVE|MREMAP_FIXED into a gap): the checks,
+/// the new VMA and the move of the page-table entries. Unmapping the shrunk tail and the old range
+/// is left to the caller, which has userfaultfd events to prepare around each step.
+/// </summary>
+/// Kernel: mremap_to(), vma_to_resize(), move_vma() -> copy_vma() + move_page_tables() -> move_ptes() (mm/mremap.c).
+public static class Remap
+{
+    /// <summary>
+    /// The checks of mremap: page-aligned old address, non-zero new length, one VMA covering the
+    /// whole old range (EFAULT otherwise, as vma_to_resize() answers).
+    /// </summary>
+    public static Errno Validate(MmStruct mm, ulong address, ulong oldLength, ulong newLength, out Vma? vma)
+    {
+        var geo = mm.System.Geometry;
+        vma = null;
+        if ((address & (geo.PageSize - 1)) != 0 || oldLength > geo.TaskSize || newLength > geo.TaskSize)
+            return Errno.EINVAL;
+        oldLength = (oldLength + geo.PageSize - 1) & geo.PageMask;
+        newLength = (newLength + geo.PageSize - 1) & geo.PageMask;
+        if (newLength == 0)
+            return Errno.EINVAL;
+        var found = mm.Vmas.Find(address);
+        if (found is null || Math.Min(oldLength, newLength) > found.End - address)
+            return Errno.EFAULT;
+        vma = found;
+        return Errno.None;
+    }
+
+    /// <summary>
+    /// A gap for <paramref name="length"/> bytes placed as every mapping is: PMD-aligned and
+    /// followed by at least a PMD of nothing. Kernel: get_unmapped_area().
+    /// </summary>
+    public static Errno FindGap(MmStruct mm, ulong length, out ulong address)
+    {
+        var geo = mm.System.Geometry;
+        ulong pmd = geo.PmdSize;
+        address = (mm.NextFree + pmd - 1) & ~(pmd - 1);
+        if (address + length + pmd > geo.TaskSize || address + length < address)
+            return Errno.ENOMEM;
+        mm.NextFree = (address + length + pmd + pmd - 1) & ~(pmd - 1);
+        return Errno.None;
+    }
+
+    /// <summary>
+    /// Creates the VMA at <paramref name="to"/> for <paramref name="newLength"/> bytes and moves the
+    /// entries of [from, from + moveLength) of <paramref name="vma"/> there. Unless
+    /// <paramref name="keepUffd"/>, the new VMA is not registered and the uffd-wp bits and markers
+    /// that travel with the entries are dropped.
+    /// </summary>
+    /// Kernel: move_vma() -> copy_vma(), move_page_tables(), mremap_userfaultfd_prep() / userfaultfd_reset_ctx().
+    public static Vma MoveVma(MmStruct mm, Vma vma, ulong from, ulong to, ulong moveLength, ulong newLength, bool keepUffd)
+    {
+        int shift = mm.System.PageShift;
+        var moved = vma.CloneRange(from, from + Math.Min(moveLength, vma.End - from), shift);
+        moved.Start = to;
+        moved.End = to + newLength;
+        if (!keepUffd)
+        {
+            moved.Uffd = null;
+            moved.Flags &= ~VmFlags.UffdMask;
+        }
+        if (moved.File is { } file)
+            file.References++;
+        mm.Vmas.Insert(moved);
+        MovePageTables(mm, from, to, moveLength, keepWp: keepUffd && vma.Has(VmFlags.UffdWp));
+        return moved;
+    }
+
+    /// <summary>Kernel: move_page_tables() -> move_ptes().</summary>
+    private static void MovePageTables(MmStruct mm, ulong from, ulong to, ulong length, bool keepWp)
+    {
+        var system = mm.System;
+        bool flush = false;
+        ulong offset = 0;
+        while (offset < length)
+        {
+            ulong old = from + offset;
+            var walk = mm.Tables.Walk(old, PageLevel.Pte, allocate: false);
+            if (walk.Level != PageLevel.Pte)
+            {
+                ulong span = system.Geometry[walk.Level].EntrySpan;
+                if (walk.Entry.Kind != EntryKind.None)
+                    throw new InvalidOperationException($"BUG: mremap found a huge {walk.Level.KernelName()} entry; huge moves are not modelled here");
+                offset = (old & ~(span - 1)) + span - from;
+                continue;
+            }
+            if (walk.Entry.Kind != EntryKind.None)
+            {
+                var entry = mm.Tables.Clear(walk.Slot, old);
+                flush |= entry.Kind == EntryKind.Page;
+                if (Carried(entry, keepWp, out var carried))
+                {
+                    var target = mm.Tables.Walk(to + offset, PageLevel.Pte, allocate: true);
+                    mm.Tables.Set(target.Slot, to + offset, carried);
+                }
+            }
+            offset += system.PageSize;
+        }
+        if (flush)
+            system.Ops.FlushTlbRange(from, from + length, system.PageShift);
+    }
+
+    /// <summary>What an entry becomes at its new place: without the registration no uffd-wp bit, and no uffd-wp marker.</summary>
+    private static bool Carried(in PageEntry entry, bool keepWp, out PageEntry carried)
+    {
+        carried = entry;
+        if (keepWp)
+            return true;
+        if (entry.Kind == EntryKind.Page)
+        {
+            carried = entry.With(EntryFlags.None, EntryFlags.UffdWp);
+            return true;
+        }
+        if (!PteMarker.IsMarker(entry))
+            return true;
+        ulong bits = entry.Frame & ~PteMarker.UffdWp;
+        carried = PteMarker.Make(bits);
+        return bits != 0;
+    }
+}

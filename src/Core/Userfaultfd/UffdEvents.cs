@@ -1,0 +1,91 @@
+using Pluggable.Core.Mm;
+
+namespace Pluggable.Core.Userfaultfd;
+
+/// <summary>
+/// The address-space changes that monitors hear about: munmap and mremap with their UNMAP and
+/// REMAP events, and the REMOVE event of a zapping madvise. Each prepares its events (raising
+/// mmap_changing) around the change; the caller then posts them in order and sleeps on each until
+/// it is read.
+/// </summary>
+/// Kernel: userfaultfd_unmap_prep(), mremap_userfaultfd_prep(), userfaultfd_remove() (fs/userfaultfd.c) as mm/vma.c, mm/mremap.c and mm/madvise.c call them.
+public static class UffdEvents
+{
+    /// <summary>munmap: the unmap, then one UNMAP per context with EVENT_UNMAP, naming the requested range.</summary>
+    public static Errno Munmap(MmStruct mm, ulong start, ulong length, List<UffdEventWaiter> events)
+    {
+        var error = Unmapping.Validate(mm, start, length, out ulong end);
+        if (error != Errno.None)
+            return error;
+        PrepareUnmap(mm, start, end, events);
+        Unmapping.Remove(mm, start, end);
+        return Errno.None;
+    }
+
+    /// <summary>
+    /// mremap of a whole mapping to a fresh gap: the shrunk tail is unmapped, the VMA and its
+    /// entries move, the old range is unmapped. Events come out as REMAP (old start, new start,
+    /// the old length once a shrunk tail is cut off: 6.18 reports the moved length, where 6.12
+    /// reported the length the caller passed), then the UNMAPs of the tail and of the old range;
+    /// nothing can be overwritten at a fresh destination, so there is no early UNMAP.
+    /// </summary>
+    /// Kernel: SYSCALL_DEFINE5(mremap) -> mremap_to() -> move_vma(), then userfaultfd_unmap_complete(), mremap_userfaultfd_complete(), userfaultfd_unmap_complete().
+    public static Errno Mremap(MmStruct mm, ulong address, ulong oldLength, ulong newLength, List<UffdEventWaiter> events, out ulong newAddress)
+    {
+        newAddress = 0;
+        var error = Remap.Validate(mm, address, oldLength, newLength, out var vma);
+        if (error != Errno.None)
+            return error;
+        var geo = mm.System.Geometry;
+        oldLength = (oldLength + geo.PageSize - 1) & geo.PageMask;
+        newLength = (newLength + geo.PageSize - 1) & geo.PageMask;
+        error = Remap.FindGap(mm, newLength, out newAddress);
+        if (error != Errno.None)
+            return error;
+        var unmaps = new List<UffdEventWaiter>();
+        ulong moveLength = Math.Min(oldLength, newLength);
+        if (oldLength > newLength)
+        {
+            PrepareUnmap(mm, address + newLength, address + oldLength, unmaps);
+            Unmapping.Remove(mm, address + newLength, address + oldLength);
+        }
+        var ctx = vma!.Uffd as UffdContext;
+        bool keep = ctx is not null && ctx.Has(UffdUapi.FeatureEventRemap);
+        Remap.MoveVma(mm, vma, address, newAddress, moveLength, newLength, keep);
+        if (keep)
+            events.Add(ctx!.PrepareEvent(new UffdMessage(UffdEvent.Remap, address, 0, newAddress, moveLength, 0, 0)));
+        PrepareUnmap(mm, address, address + moveLength, unmaps);
+        Unmapping.Remove(mm, address, address + moveLength);
+        events.AddRange(unmaps);
+        return Errno.None;
+    }
+
+    /// <summary>One UNMAP per (context, range): every context with EVENT_UNMAP owning a VMA in [start, end).</summary>
+    /// Kernel: userfaultfd_unmap_prep() + has_unmap_ctx().
+    public static void PrepareUnmap(MmStruct mm, ulong start, ulong end, List<UffdEventWaiter> events)
+    {
+        foreach (var vma in mm.Vmas.Intersecting(start, end))
+        {
+            if (vma.Uffd is not UffdContext ctx || !ctx.Has(UffdUapi.FeatureEventUnmap) || Listed(events, ctx, start, end))
+                continue;
+            events.Add(ctx.PrepareEvent(new UffdMessage(UffdEvent.Unmap, start, 0, 0, end - start, 0, 0)));
+        }
+    }
+
+    /// <summary>The REMOVE event for [start, end) of a VMA about to be zapped, or null without EVENT_REMOVE.</summary>
+    /// Kernel: userfaultfd_remove().
+    public static UffdEventWaiter? PrepareRemove(Vma vma, ulong start, ulong end) =>
+        vma.Uffd is UffdContext ctx && ctx.Has(UffdUapi.FeatureEventRemove)
+            ? ctx.PrepareEvent(new UffdMessage(UffdEvent.Remove, start, 0, 0, end - start, 0, 0))
+            : null;
+
+    private static bool Listed(List<UffdEventWaiter> events, UffdContext ctx, ulong start, ulong end)
+    {
+        foreach (var e in events)
+        {
+            if (e.Context == ctx && e.Message.Address == start && e.Message.Length == end - start)
+                return true;
+        }
+        return false;
+    }
+}
