@@ -267,6 +267,17 @@ static void send_call(int channel, struct ph_call *c, int fd)
 
 int ph_exec(struct ph_call *c);
 
+static struct ph_call *call_alloc(void)
+{
+    void *p = mmap(NULL, sizeof(struct ph_call), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void call_free(struct ph_call *c)
+{
+    munmap(c, sizeof *c);
+}
+
 static void *child_worker(void *arg)
 {
     struct ph_call *c = arg;
@@ -279,7 +290,7 @@ static void *child_worker(void *arg)
     send_call(parent_channel, c, passed);
     if (passed >= 0)
         close(passed);
-    free(c);
+    call_free(c);
     return NULL;
 }
 
@@ -290,7 +301,7 @@ static void child_loop(int channel)
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
     for (;;) {
-        struct ph_call *c = malloc(sizeof *c);
+        struct ph_call *c = call_alloc();
         if (c == NULL || recv(channel, c, sizeof *c, 0) != (ssize_t)sizeof *c || c->op == PH_EXIT)
             _exit(0);
         pthread_t t;
@@ -299,7 +310,7 @@ static void child_loop(int channel)
             c->ret = -1;
             c->done = 1;
             send_call(channel, c, -1);
-            free(c);
+            call_free(c);
         }
     }
 }
@@ -312,7 +323,10 @@ static void do_fork(struct ph_call *c)
         c->err = errno;
         return;
     }
-    pid_t pid = fork();
+    /* _Fork, not fork: fork() holds the allocator's locks around the system call, and with
+     * UFFD_FEATURE_EVENT_FORK the call sleeps until the event is read, which would stop every
+     * other thread of the runtime that allocates. The child therefore allocates with mmap. */
+    pid_t pid = _Fork();
     if (pid == 0) {
         close(sv[0]);
         if (parent_channel >= 0)
