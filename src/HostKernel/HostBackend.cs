@@ -22,6 +22,13 @@ public sealed class HostBackend : IScenarioBackend
     private const int ReadWaitMilliseconds = 200;
     private const int MapFixedNoreplaceRetries = 64;
 
+    /// <summary>
+    /// One live host backend per .NET process: they would share the placement region, and
+    /// teardown unmaps all of it. A second one waits for the first to be disposed.
+    /// </summary>
+    private static readonly SemaphoreSlim Live = new(1, 1);
+    private static readonly TimeSpan LiveWait = TimeSpan.FromSeconds(60);
+
     private readonly Dictionary<int, HostProcess> _processes = [];
     private readonly HostProcess _self;
     private readonly ParkedCalls _parked;
@@ -38,10 +45,20 @@ public sealed class HostBackend : IScenarioBackend
     {
         if (HostAvailability.WhyUnavailable() is { } reason)
             throw new HostUnavailableException(reason);
+        if (!Live.Wait(LiveWait))
+            throw new InvalidOperationException("another host backend of this process was not disposed: one live host backend per process");
         _parked = new ParkedCalls(settleLimit ?? TimeSpan.FromSeconds(2));
         _self = HostProcess.Self(MapBase);
         _processes[_nextProcess++] = _self;
-        _zero = new ZeroPageFrames(ProbeZeroPfn(), PmdSize / PageSize);
+        try
+        {
+            _zero = new ZeroPageFrames(ProbeZeroPfn(), PmdSize / PageSize);
+        }
+        catch
+        {
+            Live.Release();
+            throw;
+        }
         Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize);
     }
 
@@ -296,6 +313,7 @@ public sealed class HostBackend : IScenarioBackend
         NativeMethods.Munmap(MapBase, _self.NextFree - MapBase);
         _knobs.Restore();
         _zero.Dispose();
+        Live.Release();
     }
 
     private static CommandResult Esrch => CommandResult.Error(Errno.ESRCH);
