@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Pluggable.Core.Scenarios;
 using Pluggable.Hosting;
+using Pluggable.HostKernel;
 
 namespace Pluggable.Cli;
 
@@ -26,14 +27,28 @@ internal static class Commands
         var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "Scenario files (.scenario) to run, in order." };
         var runArch = ArchOption();
         var runDirs = PluginDirOption();
-        var run = new Command("run", "Run scenario files on the emulator with the selected architecture; the exit status is the worst of the files'.")
+        var runBackend = BackendOption();
+        var run = new Command("run", "Run scenario files on the emulator with the selected architecture, or on this machine's kernel (--backend host); the exit status is the worst of the files'.")
         {
             files,
             runArch,
             runDirs,
+            runBackend,
         };
-        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(runArch)!, r.GetValue(runDirs)!, stdout, stderr));
+        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(runArch)!, r.GetValue(runDirs)!, r.GetValue(runBackend)!, stdout, stderr));
         root.Add(run);
+
+        var diffFiles = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "Scenario files (.scenario) to compare, in order." };
+        var diffArch = ArchOption();
+        var diffDirs = PluginDirOption();
+        var diff = new Command("diff", "Run scenario files on the emulator and on this machine's kernel and print the lines where the transcripts differ; exit 1 on any difference.")
+        {
+            diffFiles,
+            diffArch,
+            diffDirs,
+        };
+        diff.SetAction(r => BackendDiff.Run(r.GetValue(diffFiles)!, EmulatorFactory(r.GetValue(diffArch)!, r.GetValue(diffDirs)!, stderr), stdout, stderr));
+        root.Add(diff);
 
         var archsDirs = PluginDirOption();
         var archs = new Command("archs", "List the architecture plugins found, their options and configurations, and the plugins that failed to load.")
@@ -51,6 +66,21 @@ internal static class Commands
         Description = "The architecture plugin (name or alias) and its options; 'pluggable archs' lists them.",
         DefaultValueFactory = _ => ArchSpec.DefaultName,
     };
+
+    private static Option<string> BackendOption()
+    {
+        var option = new Option<string>("--backend")
+        {
+            HelpName = "emulator|host",
+            Description = "Where scenarios run: the emulator (with --arch) or this machine's Linux kernel (x86_64, root).",
+            DefaultValueFactory = _ => EmulatorBackendName,
+        };
+        option.AcceptOnlyFromAmong(EmulatorBackendName, HostBackendName);
+        return option;
+    }
+
+    private const string EmulatorBackendName = "emulator";
+    private const string HostBackendName = "host";
 
     private static Option<string[]> PluginDirOption() => new("--plugin-dir")
     {
@@ -78,16 +108,50 @@ internal static class Commands
         return catalog;
     }
 
-    private static int RunFiles(string[] files, string arch, string[] pluginDirs, TextWriter stdout, TextWriter stderr)
+    /// <summary>Checked up front so that a typo in the last file does not cost the runs of the others.</summary>
+    internal static void CheckFiles(string[] files)
     {
-        // Checked up front so that a typo in the last file does not cost the runs of the others.
         foreach (var file in files)
             if (!File.Exists(file))
                 throw new HostingException(Directory.Exists(file) ? $"{file}: is a directory, expected a scenario file" : $"{file}: no such file");
+    }
+
+    /// <summary>A factory of fresh emulator backends on the selected architecture (plugins are loaded on first use).</summary>
+    private static Func<IScenarioBackend> EmulatorFactory(string arch, string[] pluginDirs, TextWriter stderr)
+    {
+        var services = new Lazy<ServiceProvider>(() =>
+        {
+            var provider = Compose(pluginDirs, arch);
+            Catalog(provider, stderr);
+            return provider;
+        });
+        return () => services.Value.GetRequiredService<Func<IScenarioBackend>>()();
+    }
+
+    private static int RunFiles(string[] files, string arch, string[] pluginDirs, string backendName, TextWriter stdout, TextWriter stderr)
+    {
+        CheckFiles(files);
+        if (backendName == HostBackendName)
+            return RunOnHost(files, stdout, stderr);
 
         using var services = Compose(pluginDirs, arch);
         Catalog(services, stderr);
         var backend = services.GetRequiredService<Func<IScenarioBackend>>();
+        return RunEach(files, backend, null, stdout, stderr);
+    }
+
+    private static int RunOnHost(string[] files, TextWriter stdout, TextWriter stderr)
+    {
+        if (HostAvailability.WhyUnavailable() is { } reason)
+        {
+            stderr.WriteLine($"pluggable: the host backend is not available: {reason}");
+            return 2;
+        }
+        return RunEach(files, () => new HostBackend(), BackendDiff.HostOptions, stdout, stderr);
+    }
+
+    private static int RunEach(string[] files, Func<IScenarioBackend> backend, ScenarioRunOptions? options, TextWriter stdout, TextWriter stderr)
+    {
         int worst = 0;
         for (int i = 0; i < files.Length; i++)
         {
@@ -97,7 +161,7 @@ internal static class Commands
                     stdout.WriteLine();
                 stdout.WriteLine($"== {files[i]} ==");
             }
-            worst = Math.Max(worst, ScenarioRunner.RunFile(files[i], backend, stdout, stderr));
+            worst = Math.Max(worst, ScenarioRunner.RunFile(files[i], backend, stdout, stderr, options));
         }
         return worst;
     }

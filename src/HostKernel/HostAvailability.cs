@@ -1,0 +1,50 @@
+using System.Runtime.InteropServices;
+
+namespace Pluggable.HostKernel;
+
+/// <summary>Whether this machine can run scenarios on its own kernel, and if not, why (one line).</summary>
+public static class HostAvailability
+{
+    private static readonly Lazy<string?> Reason = new(Probe);
+
+    /// <summary>Null when the host backend works here; otherwise the reason it cannot.</summary>
+    public static string? WhyUnavailable() => Reason.Value;
+
+    private static unsafe string? Probe()
+    {
+        if (!OperatingSystem.IsLinux() || RuntimeInformation.OSArchitecture != Architecture.X64)
+            return $"the host backend needs Linux on x86_64; this is {RuntimeInformation.OSDescription} on {RuntimeInformation.OSArchitecture}";
+        int size;
+        try
+        {
+            size = NativeMethods.Init();
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return $"the native shim libpluggable_host.so is missing beside {typeof(HostAvailability).Assembly.Location} (the build makes it with gcc): {e.Message}";
+        }
+        if (size != sizeof(HostCallData))
+            return $"the native shim does not match this assembly (struct ph_call is {size} bytes, expected {sizeof(HostCallData)}); rebuild";
+        if (NativeMethods.GetEuid() != 0)
+            return "the host backend needs root: page frame numbers in /proc/PID/pagemap, /proc/kpageflags and the sysfs huge page settings";
+
+        string? syscallError = TryUserfaultfd(viaDevice: false);
+        string? deviceError = TryUserfaultfd(viaDevice: true);
+        if (syscallError is not null && deviceError is not null)
+            return $"userfaultfd is not usable here: userfaultfd(2) gave {syscallError}, /dev/userfaultfd gave {deviceError}";
+        return null;
+    }
+
+    private static unsafe string? TryUserfaultfd(bool viaDevice)
+    {
+        using var call = new HostCall(HostOp.Uffd, (ulong)(Pluggable.Core.Userfaultfd.UffdUapi.OCloexec | Pluggable.Core.Userfaultfd.UffdUapi.ONonBlock), viaDevice ? 1UL : 0UL);
+        NativeMethods.Exec(call.Data);
+        if (call.Ret < 0)
+            return ((Pluggable.Core.Errno)call.Err).ToString();
+        NativeMethods.Close((int)call.Ret);
+        return null;
+    }
+}
+
+/// <summary>The host backend was asked for where it cannot work; the message is the one-line reason.</summary>
+public sealed class HostUnavailableException(string reason) : Exception(reason);

@@ -1,0 +1,516 @@
+/*
+ * The native half of the host backend (src/HostKernel): the operations a scenario performs,
+ * done with raw system calls, so that the same code serves the .NET process and the C-only
+ * children it forks.
+ *
+ * Why C: a memory access may raise SIGSEGV or SIGBUS, which would kill the .NET runtime if
+ * it happened in managed code; and a forked child of the runtime cannot run managed code, so
+ * it runs the command loop below instead, serving the same operations over a socket.
+ *
+ * One operation is one struct ph_call: the managed side fills op and arguments, the executing
+ * thread records its kernel thread id (so the caller can see it sleeping in a userfault) and
+ * fills the results, then sets done.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/userfaultfd.h>
+
+/* The system headers of the build machine may predate these (Linux 6.6 and 6.8). */
+#ifndef UFFDIO_MOVE
+struct uffdio_move { uint64_t dst, src, len, mode; int64_t move; };
+#define UFFDIO_MOVE _IOWR(UFFDIO, 0x05, struct uffdio_move)
+#endif
+#ifndef UFFDIO_POISON
+struct uffdio_poison { struct uffdio_range range; uint64_t mode; int64_t updated; };
+#define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct uffdio_poison)
+#endif
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB 4U
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE 0x100000
+#endif
+
+enum ph_op {
+    PH_MMAP = 1, PH_MUNMAP, PH_MPROTECT, PH_MADVISE, PH_MREMAP, PH_MEMFD,
+    PH_UFFD, PH_API, PH_REGISTER, PH_UNREGISTER, PH_COPY, PH_ZEROPAGE, PH_CONTINUE,
+    PH_POISON, PH_MOVE, PH_WRITEPROTECT, PH_WAKE, PH_READ, PH_CLOSE,
+    PH_TOUCH, PH_FILL, PH_CHECK, PH_FORK, PH_EXIT,
+};
+
+/* Mirrored by HostCall in NativeMethods.cs: keep the layouts identical. */
+struct ph_call {
+    int32_t op;
+    int32_t id;
+    int32_t tid;
+    int32_t done;
+    uint64_t a[8];
+    char name[64];
+    int64_t ret;
+    int32_t err;
+    int32_t sig;
+    uint64_t v[6];
+};
+
+/* The socket to the process that forked this one; -1 in the .NET process. */
+static int parent_channel = -1;
+static pthread_mutex_t send_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- access recovery: SIGSEGV/SIGBUS during one of our accesses jump back, others chain ---- */
+
+static __thread sigjmp_buf access_jump __attribute__((tls_model("initial-exec")));
+static __thread volatile int in_access __attribute__((tls_model("initial-exec")));
+static struct sigaction previous_segv, previous_bus;
+static pthread_once_t handlers_once = PTHREAD_ONCE_INIT;
+
+static void on_fault(int sig, siginfo_t *info, void *context)
+{
+    if (in_access) {
+        in_access = 0;
+        siglongjmp(access_jump, sig);
+    }
+    /* Not ours: the .NET runtime turns its own SIGSEGVs into exceptions, so hand it over. */
+    struct sigaction *prev = sig == SIGSEGV ? &previous_segv : &previous_bus;
+    if (prev->sa_flags & SA_SIGINFO) {
+        prev->sa_sigaction(sig, info, context);
+    } else if (prev->sa_handler == SIG_DFL || prev->sa_handler == SIG_IGN) {
+        /* Returning re-runs the faulting instruction, which now takes the default action. */
+        struct sigaction dfl;
+        memset(&dfl, 0, sizeof dfl);
+        dfl.sa_handler = SIG_DFL;
+        sigaction(sig, &dfl, NULL);
+    } else {
+        prev->sa_handler(sig);
+    }
+}
+
+static void install_handlers(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = on_fault;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGSEGV, &sa, &previous_segv);
+    sigaction(SIGBUS, &sa, &previous_bus);
+}
+
+int ph_init(void)
+{
+    pthread_once(&handlers_once, install_handlers);
+    return (int)sizeof(struct ph_call);
+}
+
+static uint8_t pattern_at(const struct ph_call *c, uint64_t offset)
+{
+    /* a[2]: pageidx, a[3]: constant byte, a[4]: base page size */
+    return c->a[2] ? (uint8_t)((offset / c->a[4] + 1) & 0xff) : (uint8_t)c->a[3];
+}
+
+static void access_touch(struct ph_call *c)
+{
+    volatile uint8_t *p = (volatile uint8_t *)(uintptr_t)c->a[0];
+    int sig;
+    in_access = 1;
+    if ((sig = sigsetjmp(access_jump, 1)) != 0) {
+        c->sig = sig;
+        return;
+    }
+    if (c->a[1])
+        *p = (uint8_t)c->a[2];
+    else
+        c->ret = *p;
+    in_access = 0;
+}
+
+/* fill and check go page by page, so a userfault parks the thread at the page that faulted. */
+static void access_range(struct ph_call *c, int check)
+{
+    uint8_t *base = (uint8_t *)(uintptr_t)c->a[0];
+    uint64_t size = c->a[1], page = c->a[4];
+    volatile uint64_t offset = 0;
+    int sig;
+    in_access = 1;
+    if ((sig = sigsetjmp(access_jump, 1)) != 0) {
+        c->sig = sig;
+        return;
+    }
+    while (offset < size) {
+        uint64_t at = offset;
+        uint64_t chunk = page - ((uintptr_t)(base + at) % page);
+        if (chunk > size - at)
+            chunk = size - at;
+        uint8_t want = pattern_at(c, at);
+        if (!check) {
+            memset(base + at, want, chunk);
+        } else {
+            for (uint64_t i = 0; i < chunk; i++) {
+                uint8_t got = ((volatile uint8_t *)base)[at + i];
+                if (got != want) {
+                    in_access = 0;
+                    c->ret = 1;
+                    c->v[0] = (uint64_t)(uintptr_t)(base + at + i);
+                    c->v[1] = got;
+                    c->v[2] = want;
+                    return;
+                }
+            }
+        }
+        offset = at + chunk;
+    }
+    in_access = 0;
+}
+
+/* ---- userfaultfd ---- */
+
+static int ioctl_result(struct ph_call *c, int r)
+{
+    c->ret = r;
+    c->err = r < 0 ? errno : 0;
+    return r;
+}
+
+static void uffd_create(struct ph_call *c)
+{
+    int flags = (int)c->a[0];
+    int fd;
+    if (c->a[1]) {
+        int dev = open("/dev/userfaultfd", O_RDWR | O_CLOEXEC);
+        if (dev < 0) {
+            c->ret = -1;
+            c->err = errno;
+            return;
+        }
+        fd = ioctl(dev, USERFAULTFD_IOC_NEW, flags);
+        c->err = fd < 0 ? errno : 0;
+        close(dev);
+    } else {
+        fd = (int)syscall(SYS_userfaultfd, flags);
+        c->err = fd < 0 ? errno : 0;
+    }
+    c->ret = fd;
+}
+
+static void uffd_read(struct ph_call *c)
+{
+    int fd = (int)c->a[0];
+    struct uffd_msg msg;
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0) {
+        c->ret = -1;
+        c->err = errno;
+        return;
+    }
+    ssize_t n;
+    if (flags & O_NONBLOCK) {
+        n = read(fd, &msg, sizeof msg);
+        c->err = n < 0 ? errno : 0;
+    } else {
+        /* A blocking read of an empty queue would never return: wait a bounded time instead.
+         * poll() only reports messages on a non-blocking userfaultfd, hence the flag flip. */
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        poll(&p, 1, (int)c->a[1]);
+        n = read(fd, &msg, sizeof msg);
+        c->err = n < 0 ? errno : 0;
+        fcntl(fd, F_SETFL, flags);
+    }
+    c->ret = n;
+    if (n == (ssize_t)sizeof msg) {
+        uint64_t words[4];
+        memcpy(words, &msg, sizeof words);
+        c->v[0] = msg.event;
+        c->v[1] = words[1];
+        c->v[2] = words[2];
+        c->v[3] = words[3];
+    }
+}
+
+/* ---- fork: the child serves operations over a socket until told to exit ---- */
+
+static void send_call(int channel, struct ph_call *c, int fd)
+{
+    struct iovec iov = { .iov_base = c, .iov_len = sizeof *c };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    if (fd >= 0) {
+        memset(&control, 0, sizeof control);
+        m.msg_control = control.buf;
+        m.msg_controllen = sizeof control.buf;
+        struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+        h->cmsg_level = SOL_SOCKET;
+        h->cmsg_type = SCM_RIGHTS;
+        h->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(h), &fd, sizeof fd);
+    }
+    pthread_mutex_lock(&send_lock);
+    sendmsg(channel, &m, MSG_NOSIGNAL);
+    pthread_mutex_unlock(&send_lock);
+}
+
+int ph_exec(struct ph_call *c);
+
+static struct ph_call *call_alloc(void)
+{
+    void *p = mmap(NULL, sizeof(struct ph_call), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+static void call_free(struct ph_call *c)
+{
+    munmap(c, sizeof *c);
+}
+
+static void *child_worker(void *arg)
+{
+    struct ph_call *c = arg;
+    c->tid = (int32_t)gettid();
+    c->done = 0;
+    send_call(parent_channel, c, -1);
+    ph_exec(c);
+    /* A fork's channel travels to the .NET process, which talks to every process directly. */
+    int passed = c->op == PH_FORK && c->err == 0 ? (int)c->v[0] : -1;
+    send_call(parent_channel, c, passed);
+    if (passed >= 0)
+        close(passed);
+    call_free(c);
+    return NULL;
+}
+
+static void child_loop(int channel)
+{
+    parent_channel = channel;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    for (;;) {
+        struct ph_call *c = call_alloc();
+        if (c == NULL || recv(channel, c, sizeof *c, 0) != (ssize_t)sizeof *c || c->op == PH_EXIT)
+            _exit(0);
+        pthread_t t;
+        if (pthread_create(&t, &attr, child_worker, c) != 0) {
+            c->err = EAGAIN;
+            c->ret = -1;
+            c->done = 1;
+            send_call(channel, c, -1);
+            call_free(c);
+        }
+    }
+}
+
+static void do_fork(struct ph_call *c)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+        c->ret = -1;
+        c->err = errno;
+        return;
+    }
+    /* _Fork, not fork: fork() holds the allocator's locks around the system call, and with
+     * UFFD_FEATURE_EVENT_FORK the call sleeps until the event is read, which would stop every
+     * other thread of the runtime that allocates. The child therefore allocates with mmap. */
+    pid_t pid = _Fork();
+    if (pid == 0) {
+        close(sv[0]);
+        if (parent_channel >= 0)
+            close(parent_channel);
+        child_loop(sv[1]);
+    }
+    c->err = pid < 0 ? errno : 0;
+    close(sv[1]);
+    if (pid < 0)
+        close(sv[0]);
+    c->ret = pid;
+    c->v[0] = pid < 0 ? (uint64_t)-1 : (uint64_t)sv[0];
+}
+
+/* ---- the operations ---- */
+
+int ph_exec(struct ph_call *c)
+{
+    c->tid = (int32_t)gettid();
+    c->err = 0;
+    c->sig = 0;
+    c->ret = 0;
+    memset(c->v, 0, sizeof c->v);
+    int fd = (int)c->a[0];
+    switch (c->op) {
+    case PH_MMAP: {
+        void *p = mmap((void *)(uintptr_t)c->a[0], c->a[1], (int)c->a[2], (int)c->a[3] | MAP_FIXED_NOREPLACE,
+                       (int)(int64_t)c->a[4], (off_t)c->a[5]);
+        c->err = p == MAP_FAILED ? errno : 0;
+        c->ret = p == MAP_FAILED ? -1 : (int64_t)(uintptr_t)p;
+        if (p != MAP_FAILED && (uint64_t)(uintptr_t)p != c->a[0]) {
+            /* A kernel without MAP_FIXED_NOREPLACE treats it as a hint: refuse a wrong place. */
+            munmap(p, c->a[1]);
+            c->err = EEXIST;
+            c->ret = -1;
+        }
+        break;
+    }
+    case PH_MUNMAP:
+        ioctl_result(c, munmap((void *)(uintptr_t)c->a[0], c->a[1]));
+        break;
+    case PH_MPROTECT:
+        ioctl_result(c, mprotect((void *)(uintptr_t)c->a[0], c->a[1], (int)c->a[2]));
+        break;
+    case PH_MADVISE:
+        ioctl_result(c, madvise((void *)(uintptr_t)c->a[0], c->a[1], (int)c->a[2]));
+        break;
+    case PH_MREMAP: {
+        void *p = mremap((void *)(uintptr_t)c->a[0], c->a[1], c->a[2], MREMAP_MAYMOVE | MREMAP_FIXED,
+                         (void *)(uintptr_t)c->a[3]);
+        c->err = p == MAP_FAILED ? errno : 0;
+        c->ret = p == MAP_FAILED ? -1 : (int64_t)(uintptr_t)p;
+        break;
+    }
+    case PH_MEMFD: {
+        int m = memfd_create(c->name, MFD_CLOEXEC | (c->a[0] ? MFD_HUGETLB : 0));
+        if (m < 0) {
+            ioctl_result(c, -1);
+            break;
+        }
+        if (ftruncate(m, (off_t)c->a[1]) < 0) {
+            c->err = errno;
+            close(m);
+            c->ret = -1;
+            break;
+        }
+        c->ret = m;
+        break;
+    }
+    case PH_UFFD:
+        uffd_create(c);
+        break;
+    case PH_API: {
+        struct uffdio_api api = { .api = c->a[1], .features = c->a[2] };
+        if (ioctl_result(c, ioctl(fd, UFFDIO_API, &api)) == 0)
+            c->v[0] = api.features;
+        break;
+    }
+    case PH_REGISTER: {
+        struct uffdio_register r = { .range = { c->a[1], c->a[2] }, .mode = c->a[3] };
+        if (ioctl_result(c, ioctl(fd, UFFDIO_REGISTER, &r)) == 0)
+            c->v[0] = r.ioctls;
+        break;
+    }
+    case PH_UNREGISTER: {
+        struct uffdio_range r = { c->a[1], c->a[2] };
+        ioctl_result(c, ioctl(fd, UFFDIO_UNREGISTER, &r));
+        break;
+    }
+    case PH_WAKE: {
+        struct uffdio_range r = { c->a[1], c->a[2] };
+        ioctl_result(c, ioctl(fd, UFFDIO_WAKE, &r));
+        break;
+    }
+    case PH_COPY: {
+        struct uffdio_copy x = { .dst = c->a[1], .src = c->a[2], .len = c->a[3], .mode = c->a[4] };
+        ioctl_result(c, ioctl(fd, UFFDIO_COPY, &x));
+        c->v[0] = (uint64_t)x.copy;
+        break;
+    }
+    case PH_ZEROPAGE: {
+        struct uffdio_zeropage x = { .range = { c->a[1], c->a[2] }, .mode = c->a[3] };
+        ioctl_result(c, ioctl(fd, UFFDIO_ZEROPAGE, &x));
+        c->v[0] = (uint64_t)x.zeropage;
+        break;
+    }
+    case PH_CONTINUE: {
+        struct uffdio_continue x = { .range = { c->a[1], c->a[2] }, .mode = c->a[3] };
+        ioctl_result(c, ioctl(fd, UFFDIO_CONTINUE, &x));
+        c->v[0] = (uint64_t)x.mapped;
+        break;
+    }
+    case PH_POISON: {
+        struct uffdio_poison x = { .range = { c->a[1], c->a[2] }, .mode = c->a[3] };
+        ioctl_result(c, ioctl(fd, UFFDIO_POISON, &x));
+        c->v[0] = (uint64_t)x.updated;
+        break;
+    }
+    case PH_MOVE: {
+        struct uffdio_move x = { .dst = c->a[1], .src = c->a[2], .len = c->a[3], .mode = c->a[4] };
+        ioctl_result(c, ioctl(fd, UFFDIO_MOVE, &x));
+        c->v[0] = (uint64_t)x.move;
+        break;
+    }
+    case PH_WRITEPROTECT: {
+        struct uffdio_writeprotect x = { .range = { c->a[1], c->a[2] }, .mode = c->a[3] };
+        ioctl_result(c, ioctl(fd, UFFDIO_WRITEPROTECT, &x));
+        break;
+    }
+    case PH_READ:
+        uffd_read(c);
+        break;
+    case PH_CLOSE:
+        ioctl_result(c, close(fd));
+        break;
+    case PH_TOUCH:
+        access_touch(c);
+        break;
+    case PH_FILL:
+        access_range(c, 0);
+        break;
+    case PH_CHECK:
+        access_range(c, 1);
+        break;
+    case PH_FORK:
+        do_fork(c);
+        break;
+    default:
+        c->ret = -1;
+        c->err = ENOSYS;
+        break;
+    }
+    __atomic_store_n(&c->done, 1, __ATOMIC_RELEASE);
+    return c->err;
+}
+
+/* ---- the .NET side of a channel ---- */
+
+int ph_send(int channel, const struct ph_call *c)
+{
+    return send(channel, c, sizeof *c, MSG_NOSIGNAL) == (ssize_t)sizeof *c ? 0 : errno;
+}
+
+/* Receives one message from a child: 1 and the call (with a passed fd in *fd, else -1), 0 at the end. */
+int ph_recv(int channel, struct ph_call *c, int *fd)
+{
+    struct iovec iov = { .iov_base = c, .iov_len = sizeof *c };
+    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
+    struct msghdr m;
+    memset(&m, 0, sizeof m);
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control.buf;
+    m.msg_controllen = sizeof control.buf;
+    *fd = -1;
+    ssize_t n;
+    do
+        n = recvmsg(channel, &m, MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+    if (n != (ssize_t)sizeof *c)
+        return 0;
+    for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h != NULL; h = CMSG_NXTHDR(&m, h)) {
+        if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
+            memcpy(fd, CMSG_DATA(h), sizeof *fd);
+    }
+    return 1;
+}
