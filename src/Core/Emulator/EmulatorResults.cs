@@ -15,7 +15,4 @@ public static class EmulatorResults
         _ when outcome.Bytes > 0 => CommandResult.Error(outcome.Error, outcome.Bytes),
         _ => CommandResult.Error(outcome.Error),
     };
-
-    /// <summary>A command whose core support lands later: a script error that names it, never a silent success.</summary>
-    public static CommandResult NotImplemented(string command) => CommandResult.ScriptError($"not implemented yet: {command}");
 }

@@ -50,9 +50,16 @@ public static class Advise
         Advice.DontNeed => DontNeed(mm, vma, start, end),
         Advice.Remove => Remove(mm, vma, start, end),
         Advice.HugePage or Advice.NoHugePage => Errno.None,
-        Advice.PageOut => Errno.None,
+        Advice.PageOut => PageOut(vma),
         _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate and collapse are not applied here"),
     };
+
+    /// <summary>
+    /// Kernel: madvise_pageout() — hugetlb, locked and PFN-mapped VMAs are refused
+    /// (can_madv_lru_vma()); otherwise reclaim is asked, which without a swap device leaves every
+    /// anonymous and shmem page where it is.
+    /// </summary>
+    private static Errno PageOut(Vma vma) => vma.IsHugetlb || vma.Has(VmFlags.Locked) ? Errno.EINVAL : Errno.None;
 
     /// <summary>The checks a zapping advice makes on a VMA before the REMOVE event. Kernel: madvise_dontneed_free_valid_vma(), madvise_remove().</summary>
     public static Errno CheckZapVma(Vma vma, Advice advice)
@@ -73,7 +80,7 @@ public static class Advise
             return HugetlbUnmap.DontNeed(mm, vma, start, end);
         if (vma.Has(VmFlags.Locked))
             return Errno.EINVAL;
-        Zap.Range(mm, vma, start, end, keepWpMarkers: true);
+        Zap.Range(mm, vma, start, end, ZapMode.DontNeed);
         return Errno.None;
     }
 
@@ -98,6 +105,22 @@ public static class Advise
     /// Kernel: shmem_fallocate(FALLOC_FL_PUNCH_HOLE) -> unmap_mapping_range() + shmem_truncate_range().
     public static void PunchHole(MemorySystem system, MemoryFile file, ulong first, ulong last)
     {
+        PunchMappings(system, file, first, last);
+        for (ulong index = first; index < last; index++)
+        {
+            ulong pfn = file.Cache.Lookup(index);
+            if (pfn == 0)
+                continue;
+            file.Cache.Store(index, 0);
+            system.Memory[pfn].Flags &= ~Physical.PageFlags.PageCache;
+            Folios.Put(system, pfn);
+        }
+    }
+
+    /// <summary>Unmaps the file's pages [first, last) from every address space; the cache keeps them.</summary>
+    /// Kernel: unmap_mapping_range().
+    public static void PunchMappings(MemorySystem system, MemoryFile file, ulong first, ulong last)
+    {
         int shift = system.PageShift;
         foreach (var other in system.Mms)
         {
@@ -109,17 +132,8 @@ public static class Advise
                 ulong from = Math.Max(first, vmaFirst), to = Math.Min(last, vmaLast);
                 if (from >= to)
                     continue;
-                Zap.Range(other, vma, vma.Start + ((from - vmaFirst) << shift), vma.Start + ((to - vmaFirst) << shift), keepWpMarkers: true);
+                Zap.Range(other, vma, vma.Start + ((from - vmaFirst) << shift), vma.Start + ((to - vmaFirst) << shift), ZapMode.MappingRange);
             }
-        }
-        for (ulong index = first; index < last; index++)
-        {
-            ulong pfn = file.Cache.Lookup(index);
-            if (pfn == 0)
-                continue;
-            file.Cache.Store(index, 0);
-            system.Memory[pfn].Flags &= ~Physical.PageFlags.PageCache;
-            Folios.Put(system, pfn);
         }
     }
 

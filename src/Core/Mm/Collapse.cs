@@ -47,6 +47,8 @@ public static class Collapse
     private static Errno CollapseVma(MmStruct mm, Vma vma, ulong start, ulong end)
     {
         var system = mm.System;
+        if (vma.IsShmem)
+            return ShmemCollapse.Range(mm, vma, start, end);
         if (!Thp.VmaAllowed(system, vma, inFault: false))
             return Errno.EINVAL;
         ulong pmd = system.Geometry.PmdSize;

@@ -26,8 +26,10 @@ public static class HugetlbFault
             return NoPage(mm, vma, pool, pte, huge, entry);
         if (entry.Kind != EntryKind.Page)
             throw new InvalidOperationException($"BUG: hugetlb entry of kind {entry.Kind} at 0x{haddr:x}");
-        if (!fault.Write || entry.Has(EntryFlags.Write))
+        if (entry.Has(EntryFlags.Write) || (!fault.Write && !fault.Unshare))
             return FaultResult.Done;
+        if (fault.Unshare)
+            return Wp(mm, vma, pool, pte, haddr, entry, unshare: true);
         if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
         {
             if (!ctx.WpAsync)
@@ -92,9 +94,10 @@ public static class HugetlbFault
     /// <summary>
     /// A write to a read-only huge entry: shared mappings and exclusive anonymous pages get the write
     /// bit; anything else is copied into a new anonymous page (SIGBUS when the pool has none to give).
+    /// An unshare (a read-only long-term pin) only makes the page exclusive, or copies it read-only.
     /// </summary>
-    /// Kernel: hugetlb_wp().
-    private static FaultResult Wp(MmStruct mm, Vma vma, HugetlbPool pool, in HugePte pte, ulong haddr, PageEntry entry)
+    /// Kernel: hugetlb_wp() with and without FAULT_FLAG_UNSHARE.
+    private static FaultResult Wp(MmStruct mm, Vma vma, HugetlbPool pool, in HugePte pte, ulong haddr, PageEntry entry, bool unshare = false)
     {
         var system = mm.System;
         ulong old = entry.Frame;
@@ -103,6 +106,8 @@ public static class HugetlbFault
         {
             if (!vma.IsShared)
                 d.Flags |= PageFlags.AnonExclusive;
+            if (unshare)
+                return FaultResult.Done;
             var writable = entry.With(EntryFlags.Write | EntryFlags.Dirty | EntryFlags.Young);
             HugePteOps.Set(mm.Tables, pte, haddr, writable);
             system.Ops.UpdateMmuCache(haddr, pte.Slot.Level, writable);
@@ -114,7 +119,9 @@ public static class HugetlbFault
         system.Memory.Data(old, pool.Order).CopyTo(system.Memory.Data(pfn, pool.Order));
         HugetlbFolios.AddNewAnon(mm, vma, pfn);
         HugePteOps.ClearFlush(mm.Tables, pte, haddr);
-        var copy = MakeHugePte(vma, pfn, writable: true);
+        var copy = MakeHugePte(vma, pfn, writable: !unshare);
+        if (unshare)
+            copy = copy.With(entry.Flags & EntryFlags.UffdWp);
         HugePteOps.Set(mm.Tables, pte, haddr, copy);
         system.Ops.UpdateMmuCache(haddr, pte.Slot.Level, copy);
         HugetlbFolios.Unmap(system, old);

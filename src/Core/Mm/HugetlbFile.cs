@@ -110,7 +110,7 @@ public static class HugetlbFile
                 ulong from = Math.Max(first, vmaFirst), to = Math.Min(last, vmaLast);
                 if (from >= to)
                     continue;
-                HugetlbUnmap.Range(mm, vma, vma.Start + ((from - vmaFirst) << shift), vma.Start + ((to - vmaFirst) << shift), keepWpMarkers: true);
+                HugetlbUnmap.Range(mm, vma, vma.Start + ((from - vmaFirst) << shift), vma.Start + ((to - vmaFirst) << shift), ZapMode.MappingRange);
             }
         }
     }

@@ -7,15 +7,15 @@ namespace Pluggable.Core.Mm;
 /// Kernel: __unmap_hugepage_range(), madvise_dontneed_free_valid_vma() (mm/hugetlb.c, mm/madvise.c).
 public static class HugetlbUnmap
 {
-    /// <param name="keepWpMarkers">
-    /// Leave a uffd-wp marker where a protected entry of a WP-registered VMA goes while the VMA
-    /// stays; teardown (ZAP_FLAG_DROP_MARKER) passes false and drops markers too.
+    /// <param name="mode">
+    /// Unless the VMA goes away (ZAP_FLAG_DROP_MARKER), a uffd-wp marker is left where a protected
+    /// entry of a WP-registered VMA goes; poison markers always go with a hugetlb zap.
     /// </param>
-    public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, bool keepWpMarkers)
+    public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ZapMode mode)
     {
         var system = mm.System;
         var size = Hugetlb.PoolOf(system, vma).Size;
-        bool keepWp = keepWpMarkers && vma.Has(VmFlags.UffdWp);
+        bool keepWp = mode != ZapMode.Unmap && vma.Has(VmFlags.UffdWp);
         bool flushed = false;
         for (ulong address = start; address < end; address += size.Size)
         {
@@ -49,7 +49,7 @@ public static class HugetlbUnmap
         ulong hsize = 1UL << vma.File!.HugeShift;
         end &= ~(hsize - 1);
         if (end > start)
-            Range(mm, vma, start, end, keepWpMarkers: true);
+            Range(mm, vma, start, end, ZapMode.DontNeed);
         return Errno.None;
     }
 

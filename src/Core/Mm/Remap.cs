@@ -68,20 +68,39 @@ public static class Remap
         if (moved.File is { } file)
             file.References++;
         mm.Vmas.Insert(moved);
-        MovePageTables(mm, from, to, moveLength, keepWp: keepUffd && vma.Has(VmFlags.UffdWp));
+        bool keepWp = keepUffd && vma.Has(VmFlags.UffdWp);
+        if (vma.IsHugetlb)
+            MoveHugetlbPageTables(mm, vma, from, to, moveLength, keepWp);
+        else
+            MovePageTables(mm, vma, from, to, moveLength, keepWp);
         return moved;
     }
 
-    /// <summary>Kernel: move_page_tables() -> move_ptes().</summary>
-    private static void MovePageTables(MmStruct mm, ulong from, ulong to, ulong length, bool keepWp)
+    /// <summary>
+    /// Kernel: move_page_tables() -> move_huge_pmd() / move_ptes(). A THP moves as one PMD when a
+    /// whole block moves to a PMD-aligned place with nothing there yet; otherwise it is split first.
+    /// </summary>
+    private static void MovePageTables(MmStruct mm, Vma vma, ulong from, ulong to, ulong length, bool keepWp)
     {
         var system = mm.System;
+        ulong pmdSize = system.Geometry.PmdSize;
         bool flush = false;
         ulong offset = 0;
         while (offset < length)
         {
             ulong old = from + offset;
             var walk = mm.Tables.Walk(old, PageLevel.Pte, allocate: false);
+            if (HugePmd.IsLeaf(vma, walk))
+            {
+                if (((old | (to + offset)) & (pmdSize - 1)) == 0 && length - offset >= pmdSize && MovePmd(mm, walk, old, to + offset, keepWp))
+                {
+                    flush = true;
+                    offset += pmdSize;
+                    continue;
+                }
+                HugePmdSplit.Split(mm, vma, walk.Slot, old);
+                continue;
+            }
             if (walk.Level != PageLevel.Pte)
             {
                 ulong span = system.Geometry[walk.Level].EntrySpan;
@@ -104,6 +123,39 @@ public static class Remap
         }
         if (flush)
             system.Ops.FlushTlbRange(from, from + length, system.PageShift);
+    }
+
+    /// <summary>Kernel: move_huge_pmd() — the leaf moves to an empty PMD slot at the new place.</summary>
+    private static bool MovePmd(MmStruct mm, in WalkResult walk, ulong old, ulong target, bool keepWp)
+    {
+        var place = mm.Tables.Walk(target, PageLevel.Pmd, allocate: true);
+        if (place.Level != PageLevel.Pmd || place.Entry.Kind != EntryKind.None)
+            return false;
+        var entry = mm.Tables.Clear(walk.Slot, old);
+        Carried(entry, keepWp, out var carried);
+        mm.Tables.Set(place.Slot, target, carried);
+        return true;
+    }
+
+    /// <summary>Kernel: move_hugetlb_page_tables() — huge entry by huge entry, through huge_pte_alloc().</summary>
+    private static void MoveHugetlbPageTables(MmStruct mm, Vma vma, ulong from, ulong to, ulong length, bool keepWp)
+    {
+        var system = mm.System;
+        var size = Hugetlb.PoolOf(system, vma).Size;
+        bool flush = false;
+        for (ulong offset = 0; offset < length; offset += size.Size)
+        {
+            if (!HugePteOffset.Find(mm.Tables, size, from + offset, out var pte))
+                continue;
+            var entry = HugePteOps.Clear(mm.Tables, pte, from + offset);
+            if (entry.Kind == EntryKind.None)
+                continue;
+            flush |= entry.Kind == EntryKind.Page;
+            if (Carried(entry, keepWp, out var carried))
+                HugePteOps.Set(mm.Tables, HugePteAlloc.Alloc(mm.Tables, size, to + offset), to + offset, carried);
+        }
+        if (flush)
+            system.Ops.FlushTlbRange(from, from + length, size.Shift);
     }
 
     /// <summary>What an entry becomes at its new place: without the registration no uffd-wp bit, and no uffd-wp marker.</summary>

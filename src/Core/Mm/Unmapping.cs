@@ -46,12 +46,12 @@ public static class Unmapping
     {
         if (vma.IsHugetlb)
         {
-            HugetlbUnmap.Range(mm, vma, vma.Start, vma.End, keepWpMarkers: false);
+            HugetlbUnmap.Range(mm, vma, vma.Start, vma.End, ZapMode.Unmap);
             HugetlbReserve.Close(mm.System, vma, vma.Start, vma.End);
         }
         else
         {
-            Zap.Range(mm, vma, vma.Start, vma.End, keepWpMarkers: false);
+            Zap.Range(mm, vma, vma.Start, vma.End, ZapMode.Unmap);
         }
         mm.Vmas.Remove(vma);
         if (vma.File is { } file)

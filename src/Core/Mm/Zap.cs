@@ -4,20 +4,31 @@ using Pluggable.Core.Physical;
 
 namespace Pluggable.Core.Mm;
 
+/// <summary>Who zaps, which decides what survives.</summary>
+/// Kernel: struct zap_details (NULL, ZAP_FLAG_DROP_MARKER|ZAP_FLAG_UNMAP with even_cows, or even_cows = false).
+public enum ZapMode
+{
+    /// <summary>munmap and exit: everything goes, markers included.</summary>
+    Unmap,
+
+    /// <summary>MADV_DONTNEED: pages and poison go; a file VMA keeps and gains uffd-wp markers.</summary>
+    DontNeed,
+
+    /// <summary>unmap_mapping_range() for a hole punch: private COW pages and poison markers stay.</summary>
+    MappingRange,
+}
+
 /// <summary>Removes the mappings of a range of one VMA, dropping page references; skips empty tables.</summary>
 /// Kernel: zap_page_range_single() / unmap_page_range() -> zap_pmd_range() (zap_huge_pmd() or split) -> zap_pte_range(), tlb_finish_mmu().
 public static class Zap
 {
-    /// <param name="keepWpMarkers">
-    /// Leave a uffd-wp marker where a protected entry of a file-backed WP-registered VMA is zapped
-    /// while the VMA stays (zap_install_uffd_wp_if_needed); teardown passes false.
-    /// </param>
-    public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, bool keepWpMarkers)
+    public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ZapMode mode)
     {
         var system = mm.System;
         ulong pageSize = system.PageSize;
         var tlb = new TlbGather();
-        bool markersSurvive = keepWpMarkers && !vma.IsAnonymous && vma.Has(VmFlags.UffdWp);
+        bool keepFileMarkers = mode != ZapMode.Unmap && !vma.IsAnonymous;
+        bool markersSurvive = keepFileMarkers && vma.Has(VmFlags.UffdWp);
         ulong address = start;
         while (address < end)
         {
@@ -45,7 +56,7 @@ public static class Zap
                 continue;
             }
             var entry = walk.Entry;
-            if (entry.Kind != EntryKind.None)
+            if (entry.Kind != EntryKind.None && !Keeps(system, mode, keepFileMarkers, entry))
             {
                 bool wp = entry.Has(EntryFlags.UffdWp) || PteMarker.IsUffdWp(entry);
                 var old = mm.Tables.Clear(walk.Slot, address);
@@ -60,6 +71,23 @@ public static class Zap
             address += pageSize;
         }
         tlb.Finish(system.Ops, start, end);
+    }
+
+    /// <summary>
+    /// Kernel: zap_nonpresent_ptes() / should_zap_cows() — a file VMA keeps its uffd-wp markers
+    /// unless it goes away; unmapping a file range (hole punch) keeps poison markers and private
+    /// copy-on-write pages.
+    /// </summary>
+    private static bool Keeps(MemorySystem system, ZapMode mode, bool keepFileMarkers, in PageEntry entry)
+    {
+        if (PteMarker.IsUffdWp(entry))
+            return keepFileMarkers;
+        if (mode != ZapMode.MappingRange)
+            return false;
+        if (PteMarker.IsPoisoned(entry))
+            return true;
+        return entry.Kind == EntryKind.Page && !system.Zero.IsZero(entry.Frame) && !entry.Has(EntryFlags.Special)
+            && Folios.IsAnon(system, entry.Frame);
     }
 
     private static void DropPage(MmStruct mm, in PageEntry old)

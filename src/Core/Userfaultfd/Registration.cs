@@ -44,13 +44,15 @@ public static class Registration
                 return Errno.EBUSY;
             anyHugetlb |= vma.IsHugetlb;
         }
-        Apply(mm, start, end,
+        var applied = Apply(mm, start, end,
             vma => !(ReferenceEquals(vma.Uffd, ctx) && (vma.Flags & flags) == flags),
             vma =>
             {
                 vma.Flags = (vma.Flags & ~VmFlags.UffdMask) | flags;
                 vma.Uffd = ctx;
             });
+        if (applied != Errno.None)
+            return applied;
         ioctls = anyHugetlb ? UffdUapi.RangeIoctlsBasic : UffdUapi.RangeIoctls;
         if ((modes & UffdUapi.RegisterModeWp) == 0)
             ioctls &= ~(1UL << UffdUapi.IoctlWriteProtect);
@@ -81,8 +83,7 @@ public static class Registration
             if (vma.Uffd is not null && !ReferenceEquals(vma.Uffd, ctx))
                 return Errno.EINVAL;
         }
-        Apply(mm, start, end, vma => vma.Uffd is not null, vma => ClearVma(ctx, vma));
-        return Errno.None;
+        return Apply(mm, start, end, vma => vma.Uffd is not null, vma => ClearVma(ctx, vma));
     }
 
     /// <summary>
@@ -100,14 +101,24 @@ public static class Registration
     }
 
     /// <summary>Splits at the range edges where a VMA changes, applies the change, merges neighbours.</summary>
-    private static void Apply(MmStruct mm, ulong start, ulong end, Func<Vma, bool> needsChange, Action<Vma> change)
+    /// <summary>
+    /// VMA by VMA, as the kernel goes: a hugetlb VMA cannot be split inside a huge page
+    /// (hugetlb_split()), which stops the walk with EINVAL after the VMAs before it changed.
+    /// </summary>
+    private static Errno Apply(MmStruct mm, ulong start, ulong end, Func<Vma, bool> needsChange, Action<Vma> change)
     {
         int shift = mm.System.PageShift;
+        var error = Errno.None;
         foreach (var vma in mm.Vmas.Intersecting(start, end))
         {
             if (!needsChange(vma))
                 continue;
             ulong s = Math.Max(start, vma.Start), e = Math.Min(end, vma.End);
+            if (vma.IsHugetlb && (!Hugetlb.IsAligned(vma, s) || !Hugetlb.IsAligned(vma, e)))
+            {
+                error = Errno.EINVAL;
+                break;
+            }
             HugePmdSplit.AdjustForVmaSplit(mm, s);
             HugePmdSplit.AdjustForVmaSplit(mm, e);
             mm.Vmas.SplitAt(s, shift);
@@ -115,6 +126,7 @@ public static class Registration
             change(mm.Vmas.Find(s)!);
         }
         mm.Vmas.MergeAround(start, end, shift);
+        return error;
     }
 
     /// <summary>Kernel: vma_can_userfault().</summary>
@@ -136,6 +148,5 @@ public static class Registration
         return flags;
     }
 
-    private static bool IsHugeAligned(Vma vma, ulong address) =>
-        (address & ((1UL << vma.File!.HugeShift) - 1)) == 0;
+    private static bool IsHugeAligned(Vma vma, ulong address) => Hugetlb.IsAligned(vma, address);
 }
