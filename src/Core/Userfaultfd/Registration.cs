@@ -18,17 +18,10 @@ public static class Registration
             return Errno.EINVAL;
         if ((modes & UffdUapi.RegisterModeMinor) != 0 && !caps.UffdMinor)
             return Errno.EINVAL;
-        var rangeError = UffdRange.Validate(system.Geometry, start, length);
-        if (rangeError != Errno.None)
-            return rangeError;
-        if (!mm.Alive)
-            return Errno.ENOMEM;
+        var found = FindVmas(ctx, start, length, out var vmas);
+        if (found != Errno.None)
+            return found;
         ulong end = start + length;
-        var vmas = mm.Vmas.Intersecting(start, end);
-        if (vmas.Count == 0)
-            return Errno.EINVAL;
-        if (vmas[0].IsHugetlb && !IsHugeAligned(vmas[0], start))
-            return Errno.EINVAL;
         var flags = ToVmFlags(modes);
         bool wpAsync = ctx.Has(UffdUapi.FeatureWpAsync);
         bool anyHugetlb = false;
@@ -63,19 +56,9 @@ public static class Registration
 
     public static Errno Unregister(UffdContext ctx, ulong start, ulong length)
     {
-        var mm = ctx.Mm;
-        var system = mm.System;
-        var rangeError = UffdRange.Validate(system.Geometry, start, length);
-        if (rangeError != Errno.None)
-            return rangeError;
-        if (!mm.Alive)
-            return Errno.ENOMEM;
-        ulong end = start + length;
-        var vmas = mm.Vmas.Intersecting(start, end);
-        if (vmas.Count == 0)
-            return Errno.EINVAL;
-        if (vmas[0].IsHugetlb && !IsHugeAligned(vmas[0], start))
-            return Errno.EINVAL;
+        var found = FindVmas(ctx, start, length, out var vmas);
+        if (found != Errno.None)
+            return found;
         foreach (var vma in vmas)
         {
             if (!CanUserfault(vma, vma.Flags & VmFlags.UffdMask, ctx.Has(UffdUapi.FeatureWpAsync)))
@@ -83,7 +66,26 @@ public static class Registration
             if (vma.Uffd is not null && !ReferenceEquals(vma.Uffd, ctx))
                 return Errno.EINVAL;
         }
-        return Apply(mm, start, end, vma => vma.Uffd is not null, vma => ClearVma(ctx, vma));
+        return Apply(ctx.Mm, start, start + length, vma => vma.Uffd is not null, vma => ClearVma(ctx, vma));
+    }
+
+    /// <summary>
+    /// The checks REGISTER and UNREGISTER share: the range, a live address space, at least one VMA
+    /// in the range, and a hugetlb first VMA starting on a huge page boundary.
+    /// </summary>
+    private static Errno FindVmas(UffdContext ctx, ulong start, ulong length, out List<Vma> vmas)
+    {
+        vmas = [];
+        var mm = ctx.Mm;
+        var rangeError = UffdRange.Validate(mm.System.Geometry, start, length);
+        if (rangeError != Errno.None)
+            return rangeError;
+        if (!mm.Alive)
+            return Errno.ENOMEM;
+        vmas = mm.Vmas.Intersecting(start, start + length);
+        if (vmas.Count == 0)
+            return Errno.EINVAL;
+        return vmas[0].IsHugetlb && !IsHugeAligned(vmas[0], start) ? Errno.EINVAL : Errno.None;
     }
 
     /// <summary>
