@@ -50,6 +50,18 @@ internal static class Commands
         diff.SetAction(r => BackendDiff.Run(r.GetValue(diffFiles)!, EmulatorFactory(r.GetValue(diffArch)!, r.GetValue(diffDirs)!, stderr), stdout, stderr));
         root.Add(diff);
 
+        var inspectFile = new Argument<string>("FILE") { Description = "The scenario file (.scenario) to inspect." };
+        var inspectArch = ArchOption();
+        var inspectDirs = PluginDirOption();
+        var inspect = new Command("inspect", "Run a scenario on the emulator with every architecture hook traced, then dump the page tables of each of its mappings.")
+        {
+            inspectFile,
+            inspectArch,
+            inspectDirs,
+        };
+        inspect.SetAction(r => Inspect(r.GetValue(inspectFile)!, r.GetValue(inspectArch)!, r.GetValue(inspectDirs)!, stdout, stderr));
+        root.Add(inspect);
+
         var archsDirs = PluginDirOption();
         var archs = new Command("archs", "List the architecture plugins found, their options and configurations, and the plugins that failed to load.")
         {
@@ -164,6 +176,16 @@ internal static class Commands
             worst = Math.Max(worst, ScenarioRunner.RunFile(files[i], backend, stdout, stderr, options));
         }
         return worst;
+    }
+
+    /// <summary>The scenario with tracing from its first command and a dump of every mapping at the end.</summary>
+    private static int Inspect(string file, string arch, string[] pluginDirs, TextWriter stdout, TextWriter stderr)
+    {
+        CheckFiles([file]);
+        using var services = Compose(pluginDirs, arch);
+        Catalog(services, stderr);
+        var backend = services.GetRequiredService<Func<IScenarioBackend>>();
+        return ScenarioRunner.RunText(file, ScenarioInstrumentation.TraceAndDump(File.ReadAllText(file)), backend, stdout, stderr);
     }
 
     private static int Demo(string arch, string[] pluginDirs, TextWriter stdout, TextWriter stderr)

@@ -118,6 +118,22 @@ public class CliTests
     }
 
     [Fact]
+    public void Inspect_TracesEveryHook_DumpsEachMapping_AndKeepsLineNumbers()
+    {
+        using var dir = new TempDir();
+        var file = dir.File("one.scenario", "# a write fault\nmmap a anon 2p => ok\ntouch a write => ok 0x02\n");
+
+        var run = CliRun.Of("inspect", file);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.StartsWith("trace on -> ok\nmmap a anon 2p -> ok\ntouch a write -> ok\n  | pgtable_alloc ", run.Out);
+        Assert.Contains("  | set_pte_at pte a 0x", run.Out);
+        Assert.Contains("dump a 2p -> ok\n  | pgd[0] a 0x", run.Out);
+        Assert.Contains("  | pte[1] a+1p none\n", run.Out);
+        Assert.Equal($"{file}:3: expected 'ok 0x02', got 'ok'\n", run.Err);
+    }
+
+    [Fact]
     public void Run_MissingFile_Exits2_BeforeRunningAnything()
     {
         using var dir = new TempDir();
