@@ -157,11 +157,14 @@ public class UserfaultfdTests
         int u = emu.Uffd();
         emu.Backend.Register(0, u, a, Emu.P, Missing);
         emu.Backend.Register(0, u, src, Emu.P, Missing);
+        ulong data = emu.Map(1);
+        emu.Backend.Fill(0, data, Emu.P, BytePattern.Constant(0x77));
         var copy = emu.Backend.Copy(0, u, a, src, Emu.P, 0);
         Assert.Equal(ResultKind.Blocked, copy.Kind);
         Assert.Equal(src, emu.Backend.Read(0, u).Message!.Value.Address);
-        Assert.Equal("4096", emu.Backend.Zeropage(0, u, src, Emu.P, 0).ToString());
+        Assert.Equal("4096", emu.Backend.Copy(0, u, src, data, Emu.P, 0).ToString());
         Assert.Equal("4096", emu.Completions().Single().Result.ToString());
+        Assert.Equal("ok", emu.Backend.Check(0, a, Emu.P, BytePattern.Constant(0x77)).ToString());
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class GetUserPages
         _count = count;
         _flags = flags;
         _fast = fast;
-        _pages = new List<ulong>((int)Math.Min(count, 1 << 16));
+        _pages = new List<ulong>((int)Math.Clamp(count, 0, 1 << 16));
         _slowFlags = flags;
     }
 
@@ -69,6 +69,8 @@ public sealed class GetUserPages
     /// <summary>Kernel: is_valid_gup_args() — the *_fast entry points take only a few flags.</summary>
     private Errno ValidateArguments()
     {
+        if (_count < 0)
+            return Errno.EINVAL;
         if ((_flags & (GupFlags.Get | GupFlags.Pin)) == (GupFlags.Get | GupFlags.Pin))
             return Errno.EINVAL;
         if ((_flags & GupFlags.LongTerm) != 0 && (_flags & GupFlags.Pin) == 0)

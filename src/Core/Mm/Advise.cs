@@ -40,7 +40,11 @@ public static class Advise
                 return error;
         }
         if (advice is Advice.HugePage or Advice.NoHugePage)
-            SetHugeFlags(mm, start, end, advice == Advice.HugePage);
+        {
+            var split = SetHugeFlags(mm, start, end, advice == Advice.HugePage);
+            if (split != Errno.None)
+                return split;
+        }
         return hole ? Errno.ENOMEM : Errno.None;
     }
 
@@ -138,13 +142,12 @@ public static class Advise
     }
 
     /// <summary>Kernel: hugepage_madvise() through madvise_update_vma() (split, set, merge).</summary>
-    private static void SetHugeFlags(MmStruct mm, ulong start, ulong end, bool huge)
+    private static Errno SetHugeFlags(MmStruct mm, ulong start, ulong end, bool huge)
     {
         int shift = mm.System.PageShift;
-        HugePmdSplit.AdjustForVmaSplit(mm, start);
-        HugePmdSplit.AdjustForVmaSplit(mm, end);
-        mm.Vmas.SplitAt(start, shift);
-        mm.Vmas.SplitAt(end, shift);
+        var split = VmaSplit.SplitRange(mm, start, end);
+        if (split != Errno.None)
+            return split;
         foreach (var vma in mm.Vmas.Intersecting(start, end))
         {
             vma.Flags = huge
@@ -152,5 +155,6 @@ public static class Advise
                 : (vma.Flags | VmFlags.NoHugePage) & ~VmFlags.HugePage;
         }
         mm.Vmas.MergeAround(start, end, shift);
+        return Errno.None;
     }
 }

@@ -95,7 +95,7 @@ public static class ChangeProtection
     /// uffd-wp change, then the write bit back where that is safe.
     /// </summary>
     /// Kernel: pte_modify()/pmd_modify() + pte_mkuffd_wp()/pte_clear_uffd_wp() + the MM_CP_TRY_CHANGE_WRITABLE step.
-    private static PageEntry Updated(MmStruct mm, Vma vma, in PageEntry old, EntryFlags newProt, ChangeProtectionFlags flags)
+    internal static PageEntry Updated(MmStruct mm, Vma vma, in PageEntry old, EntryFlags newProt, ChangeProtectionFlags flags)
     {
         var updated = old with { Flags = (old.Flags & ~ProtBits) | newProt };
         if ((flags & ChangeProtectionFlags.UffdWp) != 0)

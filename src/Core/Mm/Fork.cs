@@ -40,7 +40,7 @@ public static class Fork
 
     /// <summary>Kernel: vma_needs_copy() — anon pages, or uffd-wp state that must survive.</summary>
     private static bool NeedsTableCopy(Vma parent, Vma child) =>
-        parent.AnonVma != 0 || (child.Has(VmFlags.UffdWp) && !child.IsAnonymous);
+        parent.AnonVma != 0 || child.Has(VmFlags.UffdWp);
 
     private static bool CopyRange(MmStruct parent, Vma src, MmStruct child, Vma dst)
     {
@@ -81,7 +81,7 @@ public static class Fork
         var system = parent.System;
         bool parentChanged = false;
         bool normal = !system.Zero.IsZero(entry.Frame) && !entry.Has(EntryFlags.Special);
-        if (normal && parent.HasPinned && Folios.IsAnon(system, entry.Frame) && Folios.MaybeDmaPinned(system, entry.Frame))
+        if (normal && parent.HasPinned && Folios.IsAnonExclusive(system, entry.Frame) && Folios.MaybeDmaPinned(system, entry.Frame))
         {
             CopyPinned(child, src, address, entry, keepWp);
             return false;

@@ -8,11 +8,9 @@ namespace Pluggable.Core.Mm;
 /// VMA's protection and the uffd-wp change; empty ones get a uffd-wp marker when protecting (tables
 /// are allocated for it); unprotecting drops the markers. Poison markers are left alone.
 /// </summary>
-/// Kernel: hugetlb_change_protection() (mm/hugetlb.c).
+/// Kernel: hugetlb_change_protection() (mm/hugetlb.c), which has no MM_CP_TRY_CHANGE_WRITABLE step.
 public static class HugetlbChangeProtection
 {
-    private const EntryFlags ProtBits = EntryFlags.User | EntryFlags.Exec | EntryFlags.ProtNone | EntryFlags.Write;
-
     public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ChangeProtectionFlags flags)
     {
         var system = mm.System;
@@ -38,11 +36,7 @@ public static class HugetlbChangeProtection
             }
             else if (old.Kind == EntryKind.Page)
             {
-                var updated = old with { Flags = (old.Flags & ~ProtBits) | newProt };
-                if (protect)
-                    updated = updated.With(EntryFlags.UffdWp, EntryFlags.Write);
-                else if (resolve)
-                    updated = updated.With(EntryFlags.None, EntryFlags.UffdWp);
+                var updated = ChangeProtection.Updated(mm, vma, old, newProt, flags & ~ChangeProtectionFlags.TryChangeWritable);
                 if (updated != old)
                 {
                     HugePteOps.Set(mm.Tables, pte, address, updated);

@@ -52,11 +52,4 @@ public static class HugetlbUnmap
             Range(mm, vma, start, end, ZapMode.DontNeed);
         return Errno.None;
     }
-
-    /// <summary>Whether munmap may split a hugetlb VMA at <paramref name="address"/>. Kernel: hugetlb_vm_op_split().</summary>
-    public static bool CanSplitAt(MmStruct mm, ulong address)
-    {
-        var vma = mm.Vmas.Find(address);
-        return vma is null || !vma.IsHugetlb || vma.Start == address || Hugetlb.IsAligned(vma, address);
-    }
 }

@@ -10,11 +10,11 @@ public static class Protect
         var geo = mm.System.Geometry;
         if ((start & (geo.PageSize - 1)) != 0)
             return Errno.EINVAL;
-        ulong end = start + ((length + geo.PageSize - 1) & geo.PageMask);
-        if (end < start)
-            return Errno.ENOMEM;
-        if (end == start)
+        if (length == 0)
             return Errno.None;
+        ulong end = start + ((length + geo.PageSize - 1) & geo.PageMask);
+        if (end <= start)
+            return Errno.ENOMEM;
         var vmas = mm.Vmas.Intersecting(start, end);
         ulong cursor = start;
         foreach (var vma in vmas)
@@ -31,8 +31,9 @@ public static class Protect
                 return Errno.EACCES;
         }
         int shift = mm.System.PageShift;
-        mm.Vmas.SplitAt(start, shift);
-        mm.Vmas.SplitAt(end, shift);
+        var split = VmaSplit.SplitRange(mm, start, end);
+        if (split != Errno.None)
+            return split;
         foreach (var vma in mm.Vmas.Intersecting(start, end))
         {
             var access = VmFlags.None;

@@ -22,7 +22,7 @@ public static class Unmapping
         if (length == 0)
             return Errno.EINVAL;
         end = start + ((length + geo.PageSize - 1) & geo.PageMask);
-        if (!HugetlbUnmap.CanSplitAt(mm, start) || !HugetlbUnmap.CanSplitAt(mm, end))
+        if (!VmaSplit.CanSplitAt(mm, start) || !VmaSplit.CanSplitAt(mm, end))
             return Errno.EINVAL;
         return Errno.None;
     }
@@ -30,9 +30,8 @@ public static class Unmapping
     /// <summary>Removes every mapping in [start, end) (no checks: callers validated the range).</summary>
     public static void Remove(MmStruct mm, ulong start, ulong end)
     {
-        int shift = mm.System.PageShift;
-        mm.Vmas.SplitAt(start, shift);
-        mm.Vmas.SplitAt(end, shift);
+        if (VmaSplit.SplitRange(mm, start, end) != Errno.None)
+            throw new InvalidOperationException($"BUG: munmap of [0x{start:x}, 0x{end:x}) was validated but a hugetlb VMA refused the split");
         foreach (var vma in mm.Vmas.Intersecting(start, end))
             RemoveVma(mm, vma);
         var prev = LastEndingBefore(mm, start);

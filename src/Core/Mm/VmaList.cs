@@ -33,18 +33,6 @@ public sealed class VmaList
         return result;
     }
 
-    public Vma? Previous(Vma vma)
-    {
-        int i = _vmas.IndexOf(vma);
-        return i > 0 ? _vmas[i - 1] : null;
-    }
-
-    public Vma? Next(Vma vma)
-    {
-        int i = _vmas.IndexOf(vma);
-        return i >= 0 && i + 1 < _vmas.Count ? _vmas[i + 1] : null;
-    }
-
     public void Insert(Vma vma)
     {
         int i = IndexOfFirstEndingAfter(vma.Start);

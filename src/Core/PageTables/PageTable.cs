@@ -182,9 +182,6 @@ public sealed unsafe class PageTable
         throw new InvalidOperationException("page-table walk fell off the last level");
     }
 
-    /// <summary>The next unfolded level below <paramref name="level"/>.</summary>
-    public PageLevel? ChildLevel(PageLevel level) => _geo.ChildOf(level)?.Level;
-
     public ulong AllocateTable(PageLevel level, ulong address)
     {
         int bytes = _geo.TableBytes(level);

@@ -166,15 +166,19 @@ public sealed partial class FillOperation
         ulong src = _src + (ulong)_copied;
         if (_pendingFolio != 0)
         {
+            // Back from the sleep on the source's userfault: the copy with faults allowed runs
+            // again into the page kept for it (copy_from_user() in mfill_atomic()'s retry).
             pfn = _pendingFolio;
             _pendingFolio = 0;
-            return new IoctlOutcome(Errno.None, 0);
         }
-        pfn = system.Memory.Allocate(0, zero: false);
-        if (UserAccess.ReadAtomic(_caller, src, system.Memory.Data(pfn)))
+        else
         {
-            system.Ops.FlushDcachePage(pfn);
-            return new IoctlOutcome(Errno.None, 0);
+            pfn = system.Memory.Allocate(0, zero: false);
+            if (UserAccess.ReadAtomic(_caller, src, system.Memory.Data(pfn)))
+            {
+                system.Ops.FlushDcachePage(pfn);
+                return new IoctlOutcome(Errno.None, 0);
+            }
         }
         var fault = UserAccess.Read(_caller, src, system.Memory.Data(pfn), _threadId, fromUser: false);
         if (fault.Status == FaultStatus.Blocked)

@@ -102,9 +102,9 @@ public static class Registration
         vma.Uffd = null;
     }
 
-    /// <summary>Splits at the range edges where a VMA changes, applies the change, merges neighbours.</summary>
     /// <summary>
-    /// VMA by VMA, as the kernel goes: a hugetlb VMA cannot be split inside a huge page
+    /// Splits at the range edges where a VMA changes, applies the change, merges neighbours; VMA by
+    /// VMA, as the kernel goes: a hugetlb VMA cannot be split inside a huge page
     /// (hugetlb_split()), which stops the walk with EINVAL after the VMAs before it changed.
     /// </summary>
     private static Errno Apply(MmStruct mm, ulong start, ulong end, Func<Vma, bool> needsChange, Action<Vma> change)
@@ -116,15 +116,9 @@ public static class Registration
             if (!needsChange(vma))
                 continue;
             ulong s = Math.Max(start, vma.Start), e = Math.Min(end, vma.End);
-            if (vma.IsHugetlb && (!Hugetlb.IsAligned(vma, s) || !Hugetlb.IsAligned(vma, e)))
-            {
-                error = Errno.EINVAL;
+            error = VmaSplit.SplitRange(mm, s, e);
+            if (error != Errno.None)
                 break;
-            }
-            HugePmdSplit.AdjustForVmaSplit(mm, s);
-            HugePmdSplit.AdjustForVmaSplit(mm, e);
-            mm.Vmas.SplitAt(s, shift);
-            mm.Vmas.SplitAt(e, shift);
             change(mm.Vmas.Find(s)!);
         }
         mm.Vmas.MergeAround(start, end, shift);
