@@ -195,7 +195,7 @@ internal static class Commands
         var selected = services.GetRequiredService<SelectedArchitecture>();
         var backend = services.GetRequiredService<Func<IScenarioBackend>>();
         stdout.WriteLine($"# Pluggable demo on {selected}: a userfaultfd missing fault resolved with UFFDIO_COPY, then the page-table walk to the new page.");
-        stdout.WriteLine("# Next: 'pluggable run FILE.scenario [--arch NAME[:option=value]]', 'pluggable archs', 'pluggable --help'.");
+        stdout.WriteLine("# Next: 'pluggable run FILE.scenario [--arch NAME[:option=value]] [--backend host]', 'pluggable inspect FILE', 'pluggable diff FILE...', 'pluggable archs', 'pluggable --help'.");
         return ScenarioRunner.RunText("demo.scenario", ReadDemo(), backend, stdout, stderr);
     }
 
