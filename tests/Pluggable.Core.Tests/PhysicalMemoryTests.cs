@@ -50,4 +50,16 @@ public class PhysicalMemoryTests
         memory.Free(big, PhysicalMemory.SectionOrder + 2);
         Assert.Equal(big, memory.Allocate(PhysicalMemory.SectionOrder + 2, zero: false));
     }
+
+    [Fact]
+    public void Blocks_larger_than_a_section_start_on_their_own_size()
+    {
+        using var memory = new PhysicalMemory(12);
+        memory.Allocate(0, zero: false);
+        int order = PhysicalMemory.SectionOrder + 3;
+        ulong big = memory.Allocate(order, zero: false);
+        Assert.Equal(0UL, big % (1UL << order));
+        ulong small = memory.Allocate(PhysicalMemory.SectionOrder, zero: false);
+        Assert.True(small < big, "the sections skipped for alignment are reused");
+    }
 }

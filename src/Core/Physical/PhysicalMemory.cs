@@ -136,11 +136,18 @@ public sealed unsafe class PhysicalMemory : IDisposable
         return pfn;
     }
 
+    /// <summary>
+    /// A block of several sections must start on a multiple of its own size, as a huge page's
+    /// frame must: the sections skipped to get there become ordinary free memory.
+    /// </summary>
     private ulong AllocateLarge(int order)
     {
         if (_freeLarge.TryGetValue(order, out var stack) && stack.Count > 0)
             return stack.Pop();
-        return AddSections(1 << (order - SectionOrder));
+        int sections = 1 << (order - SectionOrder);
+        while (_sectionBase.Count % sections != 0)
+            Push(AddSections(1), SectionOrder);
+        return AddSections(sections);
     }
 
     private ulong AddSections(int count)
