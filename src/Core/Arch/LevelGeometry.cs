@@ -13,6 +13,10 @@ public sealed record LevelGeometry(PageLevel Level, int Shift, int Entries, bool
     /// <summary>Bytes of address space one entry of this level covers.</summary>
     public ulong EntrySpan => 1UL << Shift;
 
+    /// <summary>The first address covered by the next entry of this level after the one holding <paramref name="address"/>.</summary>
+    /// Kernel: the boundary pgd_addr_end()/pud_addr_end()/pmd_addr_end() step to.
+    public ulong NextEntryStart(ulong address) => (address & ~(EntrySpan - 1)) + EntrySpan;
+
     /// <summary>Index of <paramref name="address"/> in this level's table (0 when folded).</summary>
     public int IndexOf(ulong address) => Folded ? 0 : (int)((address >> Shift) & (ulong)(Entries - 1));
 }

@@ -61,8 +61,7 @@ public static class ChangeProtection
             }
             if (walk.Level != PageLevel.Pte)
             {
-                ulong span = system.Geometry[walk.Level].EntrySpan;
-                address = (address & ~(span - 1)) + span;
+                address = system.Geometry[walk.Level].NextEntryStart(address);
                 continue;
             }
             var old = walk.Entry;

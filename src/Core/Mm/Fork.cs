@@ -59,10 +59,9 @@ public static class Fork
             }
             if (walk.Level != PageLevel.Pte)
             {
-                ulong span = system.Geometry[walk.Level].EntrySpan;
                 if (walk.Entry.Kind != EntryKind.None)
                     throw new InvalidOperationException($"BUG: fork found a huge {walk.Level.KernelName()} entry; huge copies are not modelled here");
-                address = (address & ~(span - 1)) + span;
+                address = system.Geometry[walk.Level].NextEntryStart(address);
                 continue;
             }
             var entry = walk.Entry;

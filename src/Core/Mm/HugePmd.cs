@@ -21,7 +21,7 @@ public static class HugePmd
     public static bool IsHugeZero(MemorySystem system, in PageEntry entry) => system.HugeZero.Contains(entry.Frame);
 
     /// <summary>The first address after the PMD block holding <paramref name="address"/>.</summary>
-    public static ulong NextBlock(MemorySystem system, ulong address) => (address | (system.Geometry.PmdSize - 1)) + 1;
+    public static ulong NextBlock(MemorySystem system, ulong address) => system.Geometry[PageLevel.Pmd].NextEntryStart(address);
 
     /// <summary>Allocates a zeroed PMD-order anonymous folio. Kernel: vma_alloc_anon_folio_pmd().</summary>
     public static ulong AllocateFolio(MemorySystem system, bool zero)

@@ -103,10 +103,9 @@ public static class Remap
             }
             if (walk.Level != PageLevel.Pte)
             {
-                ulong span = system.Geometry[walk.Level].EntrySpan;
                 if (walk.Entry.Kind != EntryKind.None)
                     throw new InvalidOperationException($"BUG: mremap found a huge {walk.Level.KernelName()} entry; huge moves are not modelled here");
-                offset = (old & ~(span - 1)) + span - from;
+                offset = system.Geometry[walk.Level].NextEntryStart(old) - from;
                 continue;
             }
             if (walk.Entry.Kind != EntryKind.None)

@@ -48,11 +48,10 @@ public static class Zap
             }
             if (walk.Level != PageLevel.Pte)
             {
-                ulong span = system.Geometry[walk.Level].EntrySpan;
                 if (walk.Entry.Kind != EntryKind.None)
                     throw new InvalidOperationException(
                         $"BUG: zap found a {walk.Entry.Kind} {walk.Level.KernelName()} entry at 0x{address:x}; huge mappings are not zapped here");
-                address = (address & ~(span - 1)) + span;
+                address = system.Geometry[walk.Level].NextEntryStart(address);
                 continue;
             }
             var entry = walk.Entry;

@@ -46,7 +46,7 @@ public static class PageTableDump
                 bool last = depth == levels.Count - 1;
                 if (entry.Kind == EntryKind.None)
                 {
-                    step = Math.Max(geo.PageSize, level.EntrySpan - (address & (level.EntrySpan - 1)));
+                    step = level.NextEntryStart(address) - address;
                     if (last && emptyRun > 0 && slot.Table == emptyFirst.Table && slot.Index == emptyFirst.Index + emptyRun)
                     {
                         emptyRun++;
@@ -86,7 +86,7 @@ public static class PageTableDump
                 }
                 if (entry.Kind != EntryKind.Table)
                 {
-                    step = Math.Max(geo.PageSize, level.EntrySpan - (address & (level.EntrySpan - 1)));
+                    step = level.NextEntryStart(address) - address;
                     break;
                 }
                 table = entry.Frame;
