@@ -67,6 +67,26 @@ public class HugetlbShapeTests
         Assert.Equal(0UL, pool.ResvHugepages);
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Gup_slow_and_fast_walk_every_shape_down_to_the_subpages(Shape shape)
+    {
+        var (emu, hs) = Start(shape, 2);
+        using var _ = emu;
+        var mm = emu.System.Mms[0];
+        ulong a = MapFile(emu, hs);
+        Assert.Equal("ok", emu.Touch(a, write: true, value: 0x11));
+        Assert.True(UserAccess.TryTranslate(mm, a, false, out ulong head));
+        foreach (bool fast in new[] { false, true })
+        {
+            var gup = emu.Backend.Gup(0, new Scenarios.GupRequest(a + 2 * P, 3, Write: false, Force: false, Pin: true, LongTerm: false, Fast: fast, FastOnly: fast, Dump: true));
+            Assert.Equal("3", gup.ToString());
+            for (int i = 0; i < 3; i++)
+                Assert.Contains($"pfn=0x{head + 2 + (ulong)i:x} ", gup.Detail![i]);
+            Assert.Equal("ok", emu.Backend.Unpin(0, a + 2 * P, 3).ToString());
+        }
+    }
+
     [Fact]
     public void A_contiguous_run_is_written_break_before_make_with_advancing_frames()
     {

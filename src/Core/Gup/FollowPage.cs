@@ -35,14 +35,13 @@ public static class FollowPage
     public static FollowResult Lookup(MmStruct mm, Vma vma, ulong address, GupFlags flags)
     {
         var system = mm.System;
-        var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
-        var entry = walk.Entry;
+        var leaf = mm.Tables.WalkLeaf(address);
+        var entry = leaf.Entry;
         if (entry.Kind == EntryKind.None)
             return NoPageTable(vma, flags);
         if (entry.Kind != EntryKind.Page || entry.Has(EntryFlags.ProtNone))
             return FollowResult.Fault;
-        ulong span = system.Geometry[walk.Level].EntrySpan;
-        ulong pfn = entry.Frame + ((address & (span - 1)) >> system.PageShift);
+        ulong pfn = leaf.PfnOf(address, system.PageShift);
         bool special = entry.Has(EntryFlags.Special) || system.Zero.IsZero(pfn);
         if ((flags & GupFlags.Write) != 0 && !CanFollowWrite(system, vma, entry, pfn, flags))
             return FollowResult.Fault;
@@ -58,7 +57,7 @@ public static class FollowPage
         PinCounting.Grab(system, pfn, flags);
         if ((flags & GupFlags.Touch) != 0 && (flags & GupFlags.Write) != 0 && !special)
             system.Memory[system.Memory.HeadOf(pfn)].Flags |= PageFlags.Dirty;
-        return new FollowResult(FollowKind.Page, pfn, (span >> system.PageShift) - 1, Errno.None);
+        return new FollowResult(FollowKind.Page, pfn, (1UL << (leaf.Shift - system.PageShift)) - 1, Errno.None);
     }
 
     /// <summary>Kernel: no_page_table() — a core dump skips holes that would read as zeroes.</summary>

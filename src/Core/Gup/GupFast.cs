@@ -18,17 +18,17 @@ public static class GupFast
         while (pages.Count < count)
         {
             ulong address = start + ((ulong)pages.Count << system.PageShift);
-            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
-            var entry = walk.Entry;
+            var leaf = mm.Tables.WalkLeaf(address);
+            var entry = leaf.Entry;
             if (entry.Kind != EntryKind.Page || !system.Arch.AccessPermitted(entry, write) || entry.Has(EntryFlags.Special))
                 return;
-            ulong span = system.Geometry[walk.Level].EntrySpan;
-            ulong pfn = entry.Frame + ((address & (span - 1)) >> system.PageShift);
+            ulong pfn = leaf.PfnOf(address, system.PageShift);
             if (system.Zero.IsZero(pfn))
                 return;
             var vma = mm.Vmas.Find(address);
             if (vma is null || (!entry.Has(EntryFlags.Write) && FollowPage.MustUnshare(system, vma, flags, pfn)))
                 return;
+            ulong span = 1UL << leaf.Shift;
             long run = Math.Min(count - pages.Count, (long)((span - (address & (span - 1))) >> system.PageShift));
             for (long i = 0; i < run; i++)
             {
