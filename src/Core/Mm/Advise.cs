@@ -125,20 +125,8 @@ public static class Advise
     /// Kernel: unmap_mapping_range().
     public static void PunchMappings(MemorySystem system, MemoryFile file, ulong first, ulong last)
     {
-        int shift = system.PageShift;
-        foreach (var other in system.Mms)
-        {
-            foreach (var vma in other.Vmas.All.ToArray())
-            {
-                if (vma.File != file)
-                    continue;
-                ulong vmaFirst = vma.PgOff, vmaLast = vma.PgOff + (vma.Length >> shift);
-                ulong from = Math.Max(first, vmaFirst), to = Math.Min(last, vmaLast);
-                if (from >= to)
-                    continue;
-                Zap.Range(other, vma, vma.Start + ((from - vmaFirst) << shift), vma.Start + ((to - vmaFirst) << shift), ZapMode.MappingRange);
-            }
-        }
+        foreach (var (mm, vma, start, end) in FileMappings.Of(system, file, first, last))
+            Zap.Range(mm, vma, start, end, ZapMode.MappingRange);
     }
 
     /// <summary>Kernel: hugepage_madvise() through madvise_update_vma() (split, set, merge).</summary>

@@ -99,19 +99,8 @@ public static class HugetlbFile
     /// <summary>Kernel: hugetlb_vmdelete_list() — every VMA of every address space mapping [first, last).</summary>
     private static void UnmapEverywhere(MemorySystem system, MemoryFile file, ulong first, ulong last)
     {
-        int shift = file.HugeShift;
-        foreach (var mm in system.Mms)
-        {
-            foreach (var vma in mm.Vmas.All)
-            {
-                if (vma.File != file)
-                    continue;
-                ulong vmaFirst = Hugetlb.HugeIndex(system, vma, vma.Start), vmaLast = Hugetlb.HugeIndex(system, vma, vma.End);
-                ulong from = Math.Max(first, vmaFirst), to = Math.Min(last, vmaLast);
-                if (from >= to)
-                    continue;
-                HugetlbUnmap.Range(mm, vma, vma.Start + ((from - vmaFirst) << shift), vma.Start + ((to - vmaFirst) << shift), ZapMode.MappingRange);
-            }
-        }
+        int perHuge = file.HugeShift - system.PageShift;
+        foreach (var (mm, vma, start, end) in FileMappings.Of(system, file, first << perHuge, last << perHuge))
+            HugetlbUnmap.Range(mm, vma, start, end, ZapMode.MappingRange);
     }
 }

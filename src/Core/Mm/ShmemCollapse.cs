@@ -89,16 +89,10 @@ public static class ShmemCollapse
 
     private static bool AnyMissingRegistered(MemorySystem system, MemoryFile file, ulong first, ulong last)
     {
-        foreach (var mm in system.Mms)
+        foreach (var (_, vma, _, _) in FileMappings.Of(system, file, first, last))
         {
-            foreach (var vma in mm.Vmas.All)
-            {
-                if (vma.File != file || !vma.Has(VmFlags.UffdMissing))
-                    continue;
-                ulong vmaFirst = vma.PgOff, vmaLast = vma.PgOff + (vma.Length >> system.PageShift);
-                if (vmaFirst < last && first < vmaLast)
-                    return true;
-            }
+            if (vma.Has(VmFlags.UffdMissing))
+                return true;
         }
         return false;
     }
