@@ -31,8 +31,9 @@ public static class ServiceCollectionExtensions
     /// its <see cref="Architecture"/>, and a <see cref="Func{IScenarioBackend}"/> that makes a fresh
     /// <see cref="EmulatorBackend"/> on it for every scenario.
     /// </summary>
+    /// <param name="options">The emulated machine (memory size, debug checks); the default machine when null.</param>
     /// <exception cref="HostingException"><paramref name="spec"/> is malformed (selection errors surface when resolved).</exception>
-    public static IServiceCollection AddArchitecture(this IServiceCollection services, string spec)
+    public static IServiceCollection AddArchitecture(this IServiceCollection services, string spec, EmulatorOptions? options = null)
     {
         var parsed = ArchSpec.Parse(spec);
         services.AddSingleton(sp => sp.GetRequiredService<PluginCatalog>().Select(parsed));
@@ -40,7 +41,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<Func<IScenarioBackend>>(sp =>
         {
             var selected = sp.GetRequiredService<SelectedArchitecture>();
-            return () => new EmulatorBackend(selected.Architecture, selected.Plugin.Plugin.Aliases);
+            return () => new EmulatorBackend(selected.Architecture, selected.Plugin.Plugin.Aliases, options);
         });
         return services;
     }

@@ -28,8 +28,10 @@ public sealed class EmulatorBackend : IScenarioBackend
     private int _nextThread;
 
     /// <param name="aliases">The plugin's other names, so that <c>arch NAME</c> accepts them.</param>
-    public EmulatorBackend(Architecture arch, IReadOnlyList<string>? aliases = null)
+    /// <param name="options">The machine's memory size and debug checks; <see cref="EmulatorOptions.Default"/> when null.</param>
+    public EmulatorBackend(Architecture arch, IReadOnlyList<string>? aliases = null, EmulatorOptions? options = null)
     {
+        Options = options ?? EmulatorOptions.Default;
         _system = new MemorySystem(arch);
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
@@ -39,6 +41,8 @@ public sealed class EmulatorBackend : IScenarioBackend
     }
 
     public string Name => $"emulator {_system.Arch}";
+
+    public EmulatorOptions Options { get; }
 
     public BackendFacts Facts { get; }
 

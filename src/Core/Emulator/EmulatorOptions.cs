@@ -1,0 +1,25 @@
+namespace Pluggable.Core.Emulator;
+
+/// <summary>
+/// The emulated machine, beyond its architecture: how much memory it has and whether the core
+/// checks its own bookkeeping after every command.
+/// </summary>
+public sealed record EmulatorOptions
+{
+    /// <summary>4 GiB: what a small laptop can give the emulator without suffering.</summary>
+    public const ulong DefaultMemoryBytes = 4UL << 30;
+
+    public static EmulatorOptions Default { get; } = new();
+
+    /// <summary>
+    /// The machine's RAM (MemTotal). Bounds the frames the core hands out and is the total the
+    /// overcommit heuristic compares a mapping with.
+    /// </summary>
+    public ulong MemoryBytes { get; init; } = DefaultMemoryBytes;
+
+    /// <summary>
+    /// After every command, check that every frame's counts match the references that exist
+    /// (the spirit of CONFIG_DEBUG_VM); a mismatch is a broken invariant. On in tests.
+    /// </summary>
+    public bool DebugVm { get; init; }
+}
