@@ -10,6 +10,10 @@
  * One operation is one struct ph_call: the managed side fills op and arguments, the executing
  * thread records its kernel thread id (so the caller can see it sleeping in a userfault) and
  * fills the results, then sets done.
+ *
+ * Every process of a scenario is such a child: the first one is the worker executable
+ * (worker.c), spawned into a process group of its own so that one signal ends the whole
+ * scenario, and the others are forks of it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -18,6 +22,8 @@
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,7 +55,7 @@ enum ph_op {
     PH_MMAP = 1, PH_MUNMAP, PH_MPROTECT, PH_MADVISE, PH_MREMAP, PH_MEMFD,
     PH_UFFD, PH_API, PH_REGISTER, PH_UNREGISTER, PH_COPY, PH_ZEROPAGE, PH_CONTINUE,
     PH_POISON, PH_MOVE, PH_WRITEPROTECT, PH_WAKE, PH_READ, PH_CLOSE,
-    PH_TOUCH, PH_FILL, PH_CHECK, PH_FORK, PH_EXIT,
+    PH_TOUCH, PH_FILL, PH_CHECK, PH_FORK, PH_EXIT, PH_SYNC,
 };
 
 /* Mirrored by HostCall in NativeMethods.cs: keep the layouts identical. */
@@ -66,7 +72,7 @@ struct ph_call {
     uint64_t v[6];
 };
 
-/* The socket to the process that forked this one; -1 in the .NET process. */
+/* The socket to the .NET process; -1 in the .NET process itself. */
 static int parent_channel = -1;
 static pthread_mutex_t send_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -240,7 +246,7 @@ static void uffd_read(struct ph_call *c)
     }
 }
 
-/* ---- fork: the child serves operations over a socket until told to exit ---- */
+/* ---- a child serves operations over a socket until the socket ends ---- */
 
 static void send_call(int channel, struct ph_call *c, int fd)
 {
@@ -278,9 +284,22 @@ static void call_free(struct ph_call *c)
     munmap(c, sizeof *c);
 }
 
-static void *child_worker(void *arg)
+/*
+ * The workers that run a child's operations. They never exit: a thread on its way out takes
+ * glibc's stack-cache and allocator locks, and a fork by another worker at that moment would
+ * leave those locks held forever in the new process, whose first pthread_create would then
+ * hang. Idle workers wait on the queue, whose locks are our own and are reset after a fork.
+ */
+#define QUEUE_SLOTS 64
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t ready;
+    struct ph_call *slot[QUEUE_SLOTS];
+    int head, count, idle;
+} queue = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, { 0 }, 0, 0, 0 };
+
+static void run_call(struct ph_call *c)
 {
-    struct ph_call *c = arg;
     c->tid = (int32_t)gettid();
     c->done = 0;
     send_call(parent_channel, c, -1);
@@ -291,28 +310,98 @@ static void *child_worker(void *arg)
     if (passed >= 0)
         close(passed);
     call_free(c);
+}
+
+static void *worker(void *unused)
+{
+    (void)unused;
+    for (;;) {
+        pthread_mutex_lock(&queue.lock);
+        while (queue.count == 0) {
+            queue.idle++;
+            pthread_cond_wait(&queue.ready, &queue.lock);
+            queue.idle--;
+        }
+        struct ph_call *c = queue.slot[queue.head];
+        queue.head = (queue.head + 1) % QUEUE_SLOTS;
+        queue.count--;
+        pthread_mutex_unlock(&queue.lock);
+        run_call(c);
+    }
     return NULL;
 }
 
-static void child_loop(int channel)
+static void refuse(int channel, struct ph_call *c, int err)
 {
-    parent_channel = channel;
+    c->ret = -1;
+    c->err = err;
+    c->done = 1;
+    send_call(channel, c, -1);
+    call_free(c);
+}
+
+/* Queues a call for a worker, starting one when every worker is busy (parked in the kernel). */
+static void dispatch(int channel, struct ph_call *c)
+{
+    pthread_mutex_lock(&queue.lock);
+    if (queue.count == QUEUE_SLOTS) {
+        pthread_mutex_unlock(&queue.lock);
+        refuse(channel, c, EAGAIN);
+        return;
+    }
+    queue.slot[(queue.head + queue.count) % QUEUE_SLOTS] = c;
+    queue.count++;
+    int start = queue.idle < queue.count;
+    pthread_cond_signal(&queue.ready);
+    pthread_mutex_unlock(&queue.lock);
+    if (!start)
+        return;
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    pthread_t t;
+    int failed = pthread_create(&t, &attr, worker, NULL);
+    pthread_attr_destroy(&attr);
+    if (failed == 0)
+        return;
+    /* Take the call back unless an idle worker already has it. */
+    pthread_mutex_lock(&queue.lock);
+    int last = (queue.head + queue.count - 1) % QUEUE_SLOTS;
+    int ours = queue.count > 0 && queue.slot[last] == c;
+    if (ours)
+        queue.count--;
+    pthread_mutex_unlock(&queue.lock);
+    if (ours)
+        refuse(channel, c, failed);
+}
+
+void ph_serve(int channel)
+{
+    parent_channel = channel;
     for (;;) {
         struct ph_call *c = call_alloc();
         if (c == NULL || recv(channel, c, sizeof *c, 0) != (ssize_t)sizeof *c || c->op == PH_EXIT)
             _exit(0);
-        pthread_t t;
-        if (pthread_create(&t, &attr, child_worker, c) != 0) {
-            c->err = EAGAIN;
-            c->ret = -1;
+        if (c->op == PH_SYNC) {
+            /* Answered in order after every reply already sent: the caller's barrier. */
             c->done = 1;
             send_call(channel, c, -1);
             call_free(c);
+            continue;
         }
+        dispatch(channel, c);
     }
+}
+
+/* The new process has only the forking thread: the queue's waiters and holders stayed behind. */
+static void reset_after_fork(void)
+{
+    pthread_mutex_t unlocked = PTHREAD_MUTEX_INITIALIZER;
+    pthread_cond_t empty = PTHREAD_COND_INITIALIZER;
+    queue.lock = unlocked;
+    queue.ready = empty;
+    queue.head = queue.count = queue.idle = 0;
+    send_lock = unlocked;
 }
 
 static void do_fork(struct ph_call *c)
@@ -325,13 +414,13 @@ static void do_fork(struct ph_call *c)
     }
     /* _Fork, not fork: fork() holds the allocator's locks around the system call, and with
      * UFFD_FEATURE_EVENT_FORK the call sleeps until the event is read, which would stop every
-     * other thread of the runtime that allocates. The child therefore allocates with mmap. */
+     * other worker that allocates. The child therefore allocates with mmap. */
     pid_t pid = _Fork();
     if (pid == 0) {
+        reset_after_fork();
         close(sv[0]);
-        if (parent_channel >= 0)
-            close(parent_channel);
-        child_loop(sv[1]);
+        close(parent_channel);
+        ph_serve(sv[1]);
     }
     c->err = pid < 0 ? errno : 0;
     close(sv[1]);
@@ -339,6 +428,51 @@ static void do_fork(struct ph_call *c)
         close(sv[0]);
     c->ret = pid;
     c->v[0] = pid < 0 ? (uint64_t)-1 : (uint64_t)sv[0];
+}
+
+/*
+ * Starts the first process of a scenario: the worker executable, in a new process group (its
+ * pid), with default signal dispositions and an empty mask whatever the .NET runtime set, the
+ * socket to it and a copy of the machine lock as its only inherited descriptors (the lock then
+ * stays held until the last process of the scenario is gone, even if the caller dies first).
+ * Returns the pid and the caller's end of the socket, or -errno.
+ */
+int ph_spawn(const char *path, int lock_fd, int *channel)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+        return -errno;
+    /* Above both sources, so that neither duplication overwrites the other's source. */
+    int target = (sv[1] > lock_fd ? sv[1] : lock_fd) + 1;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, sv[1], target);
+    if (lock_fd >= 0)
+        posix_spawn_file_actions_adddup2(&actions, lock_fd, target + 1);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    sigset_t none, all;
+    sigemptyset(&none);
+    sigfillset(&all);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setsigmask(&attr, &none);
+    posix_spawnattr_setsigdefault(&attr, &all);
+    char arg[16];
+    snprintf(arg, sizeof arg, "%d", target);
+    char *argv[] = { "pluggable-host-worker", arg, NULL };
+    char *envp[] = { NULL };
+    pid_t pid;
+    int r = posix_spawn(&pid, path, &actions, &attr, argv, envp);
+    posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&actions);
+    close(sv[1]);
+    if (r != 0) {
+        close(sv[0]);
+        return -r;
+    }
+    *channel = sv[0];
+    return pid;
 }
 
 /* ---- the operations ---- */
