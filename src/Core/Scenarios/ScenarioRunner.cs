@@ -49,17 +49,19 @@ public static class ScenarioRunner
     {
         var transcript = new Transcript(stdout, stderr);
         if (options?.TimeLimit is not { } limit)
-            return RunOnBackend(script, backendFactory, transcript, null, static _ => { });
+            return RunOnBackend(script, backendFactory, transcript, null, static () => { }, static _ => { });
 
-        long deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
         int code = -1;
+        using var started = new ManualResetEventSlim();
         // A dedicated thread, so that a backend call that never returns cannot hold the runner past its limit.
-        var worker = new Thread(() => RunOnBackend(script, backendFactory, transcript, deadline, c => Volatile.Write(ref code, c)))
+        var worker = new Thread(() => RunOnBackend(script, backendFactory, transcript, limit, started.Set, c => Volatile.Write(ref code, c)))
         {
             IsBackground = true,
             Name = "scenario " + script.DisplayName,
         };
         worker.Start();
+        // The limit bounds the run, not the making of the backend (the host backend may wait for the machine lock).
+        started.Wait();
         if (worker.Join(limit))
             return code;
         if (transcript.End("end -> timeout"))
@@ -74,11 +76,12 @@ public static class ScenarioRunner
     }
 
     /// <summary>
-    /// Runs the script on a new backend and tears it down; <paramref name="done"/> gets the status as
-    /// soon as it is known, before the teardown. A backend that throws (a broken invariant in the
-    /// emulator, also at teardown) is reported on stderr with exit status 2.
+    /// Runs the script on a new backend and tears it down; <paramref name="started"/> is called once
+    /// the backend exists (or could not be made), when the time limit starts; <paramref name="done"/>
+    /// gets the status as soon as it is known, before the teardown. A backend that throws (a broken
+    /// invariant in the emulator, also at teardown) is reported on stderr with exit status 2.
     /// </summary>
-    private static int RunOnBackend(Script script, Func<IScenarioBackend> backendFactory, Transcript transcript, long? deadline, Action<int> done)
+    private static int RunOnBackend(Script script, Func<IScenarioBackend> backendFactory, Transcript transcript, TimeSpan? limit, Action started, Action<int> done)
     {
         IScenarioBackend backend;
         try
@@ -87,10 +90,13 @@ public static class ScenarioRunner
         }
         catch (Exception e)
         {
+            started();
             transcript.Err($"{script.DisplayName}: error: cannot start the backend: {e.Message}");
             done(ScenarioExitCode.ScriptError);
             return ScenarioExitCode.ScriptError;
         }
+        long? deadline = limit is { } l ? Stopwatch.GetTimestamp() + (long)(l.TotalSeconds * Stopwatch.Frequency) : null;
+        started();
 
         int code;
         try
