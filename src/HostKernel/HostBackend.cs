@@ -8,13 +8,21 @@ namespace Pluggable.HostKernel;
 
 /// <summary>
 /// The scenario backend that performs every operation on the machine's own Linux kernel (x86_64):
-/// real mappings, real userfaultfds, real forks. Each operation runs on a thread of its own (in
-/// this process, or in a child forked by the native shim), since any of them may sleep in the
-/// kernel; one that does not finish is reported blocked and its end later, as on the emulator.
+/// real mappings, real userfaultfds, real forks. The scenario's processes are a worker executable
+/// and its forks, in a process group of their own; each operation runs on a worker thread of its
+/// process, since any of them may sleep in the kernel; one that parks on a userfault is reported
+/// blocked and its end later, as on the emulator.
 /// </summary>
+/// <remarks>
+/// A run holds the machine lock (<see cref="HostBackendOptions.LockPath"/>) from its start until
+/// its teardown has killed the scenario's processes and put the machine-wide settings back. One
+/// host backend is live per .NET process: a new one ends the previous one first (whose run was
+/// given up, e.g. at its time limit), and so does the end of the process (exit, SIGINT, SIGTERM,
+/// an unhandled exception).
+/// </remarks>
 public sealed class HostBackend : IScenarioBackend
 {
-    /// <summary>Mappings are placed upward from here, far from the runtime's own mappings.</summary>
+    /// <summary>Mappings are placed upward from here, far from the worker's own mappings.</summary>
     internal const ulong MapBase = 0x1000_0000_0000;
 
     private const ulong PageSize = 4096;
@@ -22,44 +30,43 @@ public sealed class HostBackend : IScenarioBackend
     private const int ReadWaitMilliseconds = 200;
     private const int MapFixedNoreplaceRetries = 64;
 
-    /// <summary>
-    /// One live host backend per .NET process: they would share the placement region, and
-    /// teardown unmaps all of it. A second one waits for the first to be disposed.
-    /// </summary>
-    private static readonly SemaphoreSlim Live = new(1, 1);
-    private static readonly TimeSpan LiveWait = TimeSpan.FromSeconds(60);
+    private static readonly Lazy<ulong> ZeroPfn = new(ProbeZeroPfn);
 
     private readonly Dictionary<int, HostProcess> _processes = [];
-    private readonly HostProcess _self;
-    private readonly ParkedCalls _parked;
-    private readonly SysfsKnobs _knobs = new();
+    private readonly ParkedCalls _parked = new();
+    private readonly HostMachine _machine;
+    private readonly ScenarioGroup _group;
     private readonly ZeroPageFrames _zero;
-    private readonly List<int> _selfDescriptors = [];
+    private readonly TextWriter _notices;
+    private readonly object _teardown = new();
+    private volatile bool _ended;
+    private bool _abandoned;
     private int _nextProcess;
     private int _nextUffd;
-    private bool _disposed;
 
-    /// <param name="settleLimit">How long a call that is neither finished nor parked on a userfault is waited for.</param>
     /// <exception cref="HostUnavailableException">This machine cannot run the host backend.</exception>
-    public HostBackend(TimeSpan? settleLimit = null)
+    public HostBackend(HostBackendOptions? options = null)
     {
         if (HostAvailability.WhyUnavailable() is { } reason)
             throw new HostUnavailableException(reason);
-        if (!Live.Wait(LiveWait))
-            throw new InvalidOperationException("another host backend of this process was not disposed: one live host backend per process");
-        _parked = new ParkedCalls(settleLimit ?? TimeSpan.FromSeconds(2));
-        _self = HostProcess.Self(MapBase);
-        _processes[_nextProcess++] = _self;
+        options ??= new HostBackendOptions();
+        _notices = options.Notices;
+        ulong zeroPfn = ZeroPfn.Value;
+        LiveHostRun.EndPrevious();
+        _machine = HostMachine.Take(options);
         try
         {
-            _zero = new ZeroPageFrames(ProbeZeroPfn(), PmdSize / PageSize);
+            _group = ScenarioGroup.Spawn(_machine.LockDescriptor, MapBase);
         }
         catch
         {
-            Live.Release();
+            _machine.RestoreAndRelease();
             throw;
         }
+        _zero = new ZeroPageFrames(zeroPfn, PmdSize / PageSize);
+        _processes[_nextProcess++] = _group.First;
         Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize);
+        LiveHostRun.Enter(this);
     }
 
     public string Name => "host";
@@ -68,9 +75,9 @@ public sealed class HostBackend : IScenarioBackend
 
     public IAddressFormatter? AddressFormatter { get; set; }
 
-    public CommandResult Hugepages(ulong size, ulong count) => FromErrno(_knobs.Hugepages(size, count));
+    public CommandResult Hugepages(ulong size, ulong count) => Setting(() => _machine.Hugepages(size, count));
 
-    public CommandResult Thp(ThpPolicy policy) => FromErrno(_knobs.Thp(policy));
+    public CommandResult Thp(ThpPolicy policy) => Setting(() => _machine.Thp(policy));
 
     public CommandResult Memfd(int process, string name, bool hugetlb, ulong size)
     {
@@ -83,7 +90,6 @@ public sealed class HostBackend : IScenarioBackend
             if (c.Ret < 0)
                 return ErrnoOf(c);
             p.Files[name] = (int)c.Ret;
-            Own(p, (int)c.Ret);
             return CommandResult.Ok();
         });
     }
@@ -175,6 +181,7 @@ public sealed class HostBackend : IScenarioBackend
         int number = _nextProcess++;
         var forked = p.ForkChild(number);
         _processes[number] = forked;
+        _group.Add(forked);
         child = number;
         var result = _parked.Run(p, new HostCall(HostOp.Fork), c =>
         {
@@ -183,7 +190,7 @@ public sealed class HostBackend : IScenarioBackend
                 _processes.Remove(number);
                 return ErrnoOf(c);
             }
-            forked.Attach((int)c.Ret, p.IsSelf ? (int)c.V(0) : c.PassedFd);
+            forked.Attach((int)c.Ret, c.PassedFd);
             return CommandResult.Ok();
         });
         if (result.Kind is not (ResultKind.Ok or ResultKind.Blocked))
@@ -203,7 +210,6 @@ public sealed class HostBackend : IScenarioBackend
             if (c.Ret < 0)
                 return ErrnoOf(c);
             p.Uffds[handle] = (int)c.Ret;
-            Own(p, (int)c.Ret);
             return CommandResult.Ok();
         });
         if (result.Kind == ResultKind.Ok)
@@ -253,9 +259,7 @@ public sealed class HostBackend : IScenarioBackend
         {
             if (c.Ret < 0)
                 return ErrnoOf(c);
-            p.Uffds.Remove(uffd, out int fd);
-            if (p.IsSelf)
-                _selfDescriptors.Remove(fd);
+            p.Uffds.Remove(uffd);
             return CommandResult.Ok();
         });
     }
@@ -286,35 +290,78 @@ public sealed class HostBackend : IScenarioBackend
 
     public CommandResult Trace(bool on) => CommandResult.Unsupported();
 
-    public IReadOnlyList<ThreadCompletion> TakeCompletions() => _parked.TakeCompletions();
+    /// <exception cref="OutsideChangeException">A machine-wide setting changed, not by this run.</exception>
+    public IReadOnlyList<ThreadCompletion> TakeCompletions()
+    {
+        ThrowIfEnded();
+        var completions = _parked.TakeCompletions();
+        _machine.CheckUnchanged();
+        return completions;
+    }
 
     /// <summary>
-    /// Kills the children (and the threads parked in them), closes this process's userfaultfds
-    /// (which wakes every thread parked on them), unmaps everything the scenario mapped, closes
-    /// the remaining descriptors and puts the machine-wide settings back.
+    /// Kills every process of the scenario (and with them every thread parked in them, forks
+    /// waiting for their event, queued events), then puts the machine-wide settings back and
+    /// releases the machine lock.
     /// </summary>
+    /// <exception cref="OutsideChangeException">The machine is not as the run found it, and this run did not change it so.</exception>
+    /// <exception cref="InvalidOperationException">A scenario process outlived SIGKILL, or a setting could not be put back.</exception>
     public void Dispose()
     {
-        if (_disposed)
-            return;
-        _disposed = true;
-        foreach (var process in _processes.Values.Reverse())
-            process.Kill();
-        foreach (int fd in _self.Uffds.Values)
-            NativeMethods.Close(fd);
-        foreach (int fd in _selfDescriptors)
-        {
-            if (!_self.Uffds.ContainsValue(fd))
-                NativeMethods.Close(fd);
-        }
-        _self.Uffds.Clear();
-        _selfDescriptors.Clear();
-        _parked.Drain(TimeSpan.FromSeconds(2));
-        NativeMethods.Munmap(MapBase, _self.NextFree - MapBase);
-        _knobs.Restore();
-        _zero.Dispose();
-        Live.Release();
+        var (survivors, failures, changes) = End();
+        var problems = survivors.Select(s => $"scenario process {s} is still there after SIGKILL").Concat(failures).ToList();
+        if (changes.Count > 0)
+            throw new OutsideChangeException(_machine.LockPath, [.. changes, .. problems]);
+        if (problems.Count > 0)
+            throw new InvalidOperationException("the host run's teardown is incomplete: " + string.Join("; ", problems));
     }
+
+    /// <summary>
+    /// The teardown, once, whoever asks first: the run itself, a newer host backend of this process
+    /// (the run was given up), or the process on its way out. Reports what it could not undo and
+    /// what the machine shows that this run did not do (nothing for a run given up).
+    /// </summary>
+    internal (IReadOnlyList<string> Survivors, IReadOnlyList<string> Failures, IReadOnlyList<string> Changes) End()
+    {
+        lock (_teardown)
+        {
+            if (_ended)
+                return ([], [], []);
+            _ended = true;
+            try
+            {
+                var survivors = _group.End();
+                _parked.Drain();
+                var (failures, changes) = _machine.RestoreAndRelease();
+                if (!_abandoned)
+                    return (survivors, failures, changes);
+                // Nobody waits for this run's answer any more: what could not be undone is still worth telling.
+                foreach (var problem in survivors.Select(s => $"scenario process {s} is still there after SIGKILL").Concat(failures))
+                    _notices.WriteLine($"pluggable: host teardown: {problem}");
+                _notices.Flush();
+                return ([], [], []);
+            }
+            finally
+            {
+                _zero.Dispose();
+                LiveHostRun.Leave(this);
+            }
+        }
+    }
+
+    /// <summary>A newer host backend takes over: this run was given up, and its teardown reports nothing.</summary>
+    internal void Abandon()
+    {
+        lock (_teardown)
+            _abandoned = true;
+        End();
+    }
+
+    /// <summary>The pid of a scenario process, for tests.</summary>
+    internal int PidOf(int process) => _processes.TryGetValue(process, out var p) ? p.Pid : 0;
+
+    /// <summary>The scenario's process group, for tests.</summary>
+    internal int ProcessGroup => _group.Id;
 
     private static CommandResult Esrch => CommandResult.Error(Errno.ESRCH);
 
@@ -335,13 +382,26 @@ public sealed class HostBackend : IScenarioBackend
 
     private static ulong AlignUp(ulong value, ulong alignment) => (value + alignment - 1) & ~(alignment - 1);
 
-    private bool TryProcess(int process, out HostProcess p) =>
-        _processes.TryGetValue(process, out p!) && p.Alive;
-
-    private void Own(HostProcess p, int fd)
+    private bool TryProcess(int process, out HostProcess p)
     {
-        if (p.IsSelf)
-            _selfDescriptors.Add(fd);
+        ThrowIfEnded();
+        return _processes.TryGetValue(process, out p!) && p.Alive;
+    }
+
+    private void ThrowIfEnded()
+    {
+        if (_ended)
+            throw new ObjectDisposedException(nameof(HostBackend), "this host run was ended (by its teardown, a newer host backend of this process, or the process's exit)");
+    }
+
+    /// <summary>A machine-wide setting: changed under the teardown's lock, so that none is changed after the settings were put back.</summary>
+    private CommandResult Setting(Func<Errno> change)
+    {
+        lock (_teardown)
+        {
+            ThrowIfEnded();
+            return FromErrno(change());
+        }
     }
 
     private CommandResult Simple(int process, HostOp op, params ulong[] args)
@@ -401,7 +461,6 @@ public sealed class HostBackend : IScenarioBackend
                 int fd = (int)(uint)w1;
                 int handle = ++_nextUffd;
                 reader.Uffds[handle] = fd;
-                Own(reader, fd);
                 return new UffdMessage(ev, 0, 0, 0, 0, handle, 0);
             }
             case UffdEvent.Remap:
@@ -411,8 +470,11 @@ public sealed class HostBackend : IScenarioBackend
         }
     }
 
-    /// <summary>Maps, reads and looks up one fresh private anonymous page, which the kernel backs with the zero page.</summary>
-    private unsafe ulong ProbeZeroPfn()
+    /// <summary>
+    /// Maps, reads and looks up one fresh private anonymous page, which the kernel backs with the
+    /// zero page (in this process, once: the zero page never moves).
+    /// </summary>
+    private static unsafe ulong ProbeZeroPfn()
     {
         const int protRead = 1, mapPrivateAnonymous = 0x22;
         using var map = new HostCall(HostOp.Mmap, MapBase, PageSize, protRead, mapPrivateAnonymous, ulong.MaxValue, 0);

@@ -3,37 +3,36 @@ using System.Collections.Concurrent;
 namespace Pluggable.HostKernel;
 
 /// <summary>
-/// One process of a scenario on the host: the .NET process itself (process 0), or a child forked
-/// by the shim that serves operations over a socket. Holds the process's own descriptors
-/// (userfaultfds by the backend's handle, memory files by name), which a fork copies, as the
-/// kernel copies the descriptor table.
+/// One process of a scenario on the host: the worker spawned as process 0, or a fork of one,
+/// serving operations over a socket. Holds the process's own descriptors (userfaultfds by the
+/// backend's handle, memory files by name), which a fork copies, as the kernel copies the
+/// descriptor table.
 /// </summary>
 /// Kernel: task_struct + files_struct, as far as a scenario sees them.
 internal sealed class HostProcess
 {
+    private static readonly TimeSpan ReaderJoin = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<int, HostCall> _inFlight = new();
     private int _channel = -1;
     private volatile bool _ended;
     private Thread? _reader;
 
-    private HostProcess(int number, bool self)
+    private HostProcess(int number) => Number = number;
+
+    /// <summary>Process 0, spawned with <paramref name="channel"/> as its socket.</summary>
+    public static HostProcess First(int pid, int channel, ulong mapBase)
     {
-        Number = number;
-        IsSelf = self;
-        Pid = self ? Environment.ProcessId : 0;
+        var first = new HostProcess(0) { NextFree = mapBase };
+        first.Attach(pid, channel);
+        return first;
     }
 
-    public static HostProcess Self(ulong mapBase) => new(0, self: true) { NextFree = mapBase };
-
     public int Number { get; }
-
-    /// <summary>True for the .NET process, where operations run on threads of our own.</summary>
-    public bool IsSelf { get; }
 
     /// <summary>The kernel's pid; 0 while the fork that makes this process has not returned.</summary>
     public int Pid { get; private set; }
 
-    public bool Alive => IsSelf || (Pid > 0 && !_ended);
+    public bool Alive => Pid > 0 && !_ended;
 
     /// <summary>Userfaultfds open in this process: the backend's handle to the descriptor number.</summary>
     public Dictionary<int, int> Uffds { get; private init; } = [];
@@ -45,7 +44,7 @@ internal sealed class HostProcess
     public ulong NextFree { get; set; }
 
     /// <summary>The child as the fork leaves it: the parent's descriptors and placement state.</summary>
-    public HostProcess ForkChild(int number) => new(number, self: false)
+    public HostProcess ForkChild(int number) => new(number)
     {
         Uffds = new Dictionary<int, int>(Uffds),
         Files = new Dictionary<string, int>(Files),
@@ -61,37 +60,42 @@ internal sealed class HostProcess
         _reader.Start();
     }
 
-    /// <summary>Starts a call: on a thread of its own here, or in the child. False when the child is gone.</summary>
+    /// <summary>Sends a call to the process, where a worker thread runs it. False when the process is gone.</summary>
     public unsafe bool Start(HostCall call)
     {
-        if (IsSelf)
-        {
-            var thread = new Thread(() => NativeMethods.Exec(call.Data)) { IsBackground = true, Name = $"host {call.Op}" };
-            thread.Start();
-            return true;
-        }
         int channel = Volatile.Read(ref _channel);
         if (channel < 0 || _ended)
             return false;
         _inFlight[call.Id] = call;
-        if (NativeMethods.Send(channel, call.Data) == 0)
-            return true;
-        _inFlight.TryRemove(call.Id, out _);
-        return false;
+        if (NativeMethods.Send(channel, call.Data) != 0)
+        {
+            _inFlight.TryRemove(call.Id, out _);
+            return false;
+        }
+        // The reader marks the end before it abandons what is in flight: one of us sees the other.
+        if (_ended && _inFlight.TryRemove(call.Id, out _))
+            call.Abandon((int)Pluggable.Core.Errno.ESRCH);
+        return true;
     }
 
-    /// <summary>Kills the child (and so every thread parked in it) and closes its channel.</summary>
-    public void Kill()
+    /// <summary>
+    /// Returns once every reply the process sent before this call has been taken in (a call's
+    /// thread may have finished and been given other work since we last looked at it).
+    /// </summary>
+    public void Sync()
     {
-        if (IsSelf)
+        using var call = new HostCall(HostOp.Sync);
+        if (!Start(call))
             return;
-        if (Pid > 0)
-        {
-            NativeMethods.Kill(Pid, NativeMethods.SigKill);
-            NativeMethods.WaitPid(Pid, out _, 0);
-        }
-        // The child's death ends the channel, so the reader stops before the descriptor is closed.
-        _reader?.Join(TimeSpan.FromSeconds(2));
+        var spin = new SpinWait();
+        while (!call.Done)
+            spin.SpinOnce(sleep1Threshold: 30);
+    }
+
+    /// <summary>After the process died: waits for the reader to see the socket end, and closes it.</summary>
+    public void Close()
+    {
+        _reader?.Join(ReaderJoin);
         int channel = Interlocked.Exchange(ref _channel, -1);
         if (channel >= 0)
             NativeMethods.Close(channel);

@@ -29,6 +29,9 @@ internal enum HostOp
     Check,
     Fork,
     Exit,
+
+    /// <summary>Answered by the process's command loop after every reply it sent before: a barrier.</summary>
+    Sync,
 }
 
 /// <summary>
@@ -63,6 +66,13 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Shim, EntryPoint = "ph_exec")]
     public static partial int Exec(HostCallData* call);
 
+    /// <summary>
+    /// Spawns the worker executable at <paramref name="path"/> as the first process of a scenario,
+    /// in a process group of its own, inheriting <paramref name="lockFd"/> (-1: none). The pid, or -errno.
+    /// </summary>
+    [LibraryImport(Shim, EntryPoint = "ph_spawn", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Spawn(string path, int lockFd, out int channel);
+
     [LibraryImport(Shim, EntryPoint = "ph_send")]
     public static partial int Send(int channel, HostCallData* call);
 
@@ -85,7 +95,22 @@ internal static unsafe partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEuid();
 
+    [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int Open(string path, int flags, int mode);
+
+    [LibraryImport("libc", EntryPoint = "flock", SetLastError = true)]
+    public static partial int Flock(int fd, int operation);
+
+    [LibraryImport("libc", EntryPoint = "prctl", SetLastError = true)]
+    public static partial int Prctl(int option, ulong arg2, ulong arg3, ulong arg4, ulong arg5);
+
+    public const int ORdwr = 0x2, OCreat = 0x40, ONofollow = 0x20000, OCloexec = 0x80000;
+    public const int LockEx = 2, LockNb = 4, LockUn = 8;
+    public const int WNoHang = 1;
+    public const int PrSetChildSubreaper = 36;
     public const int SigKill = 9;
+    public const int SigStop = 19;
+    public const int SigCont = 18;
     public const int SigBus = 7;
     public const int SigSegv = 11;
 }

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Pluggable.Core;
 using Pluggable.Core.Mm;
 
@@ -5,16 +6,21 @@ namespace Pluggable.HostKernel;
 
 /// <summary>
 /// The machine-wide settings a scenario may change: the size of a hugetlb pool and the THP
-/// policy. The first change of each remembers the old value, and <see cref="Restore"/> puts it back.
+/// policy. Before the first change of each, its old value is saved — in memory and, through
+/// <paramref name="record"/>, in the machine lock's record, so that it is put back even if this
+/// process dies first — and <see cref="Restore"/> puts them back.
 /// </summary>
 /// Kernel: /sys/kernel/mm/hugepages/hugepages-NkB/nr_hugepages (mm/hugetlb_sysfs), /sys/kernel/mm/transparent_hugepage/enabled.
-internal sealed class SysfsKnobs(string root = "/sys/kernel/mm")
+internal sealed partial class SysfsKnobs(string root = "/sys/kernel/mm", Action<IEnumerable<(string Path, string Value)>>? record = null)
 {
-    private readonly Dictionary<string, string> _original = new(StringComparer.Ordinal);
+    private readonly List<(string Path, string Value)> _original = [];
 
     public string HugepagesPath(ulong size) => Path.Combine(root, "hugepages", $"hugepages-{size / 1024}kB", "nr_hugepages");
 
     public string ThpPath => Path.Combine(root, "transparent_hugepage", "enabled");
+
+    /// <summary>The saved values, in the order they were first changed.</summary>
+    public IReadOnlyList<(string Path, string Value)> Originals => _original;
 
     /// <summary>EINVAL when there is no pool of that size, ENOMEM when it did not grow to <paramref name="count"/>.</summary>
     public Errno Hugepages(ulong size, ulong count)
@@ -38,19 +44,69 @@ internal sealed class SysfsKnobs(string root = "/sys/kernel/mm")
         return open >= 0 && close > open ? text[(open + 1)..close] : text.Trim();
     }
 
-    public void Restore()
+    /// <summary>Puts every changed setting back; the ones that could not be, as "path: reason".</summary>
+    public IReadOnlyList<string> Restore()
     {
-        foreach (var (path, value) in _original)
-            Write(path, value);
+        var failures = RestoreAll(_original);
         _original.Clear();
+        return failures;
+    }
+
+    /// <summary>
+    /// Puts back settings another process saved and did not restore. Only the settings this class
+    /// changes, under its root, with a plain word or number, are taken from such a record.
+    /// </summary>
+    public IReadOnlyList<string> RestoreLeftovers(IEnumerable<(string Path, string Value)> leftovers)
+    {
+        var accepted = new List<(string, string)>();
+        var refused = new List<string>();
+        foreach (var (path, value) in leftovers)
+        {
+            if (IsKnob(path) && PlainValue().IsMatch(value))
+                accepted.Add((path, value));
+            else
+                refused.Add($"{path}: not a setting the host backend changes, left alone");
+        }
+        return [.. RestoreAll(accepted), .. refused];
+    }
+
+    private bool IsKnob(string path) =>
+        path == ThpPath || (Path.GetDirectoryName(Path.GetDirectoryName(path)) == Path.Combine(root, "hugepages")
+            && HugepagesDirectory().IsMatch(Path.GetFileName(Path.GetDirectoryName(path)) ?? "")
+            && Path.GetFileName(path) == "nr_hugepages");
+
+    [GeneratedRegex("^[a-z0-9_]{1,32}$")]
+    private static partial Regex PlainValue();
+
+    [GeneratedRegex("^hugepages-[0-9]+kB$")]
+    private static partial Regex HugepagesDirectory();
+
+    private static List<string> RestoreAll(IEnumerable<(string Path, string Value)> settings)
+    {
+        var failures = new List<string>();
+        foreach (var (path, value) in settings)
+        {
+            try
+            {
+                File.WriteAllText(path, value);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                failures.Add($"{path}: cannot write {value}: {e.Message}");
+            }
+        }
+        return failures;
     }
 
     private Errno Write(string path, string value)
     {
         try
         {
-            if (!_original.ContainsKey(path))
-                _original[path] = Selected(File.ReadAllText(path));
+            if (!_original.Exists(o => o.Path == path))
+            {
+                _original.Add((path, Selected(File.ReadAllText(path))));
+                record?.Invoke(_original);
+            }
             File.WriteAllText(path, value);
             return Errno.None;
         }
