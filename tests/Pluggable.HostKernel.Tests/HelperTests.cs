@@ -49,7 +49,7 @@ public class HelperTests
     [InlineData("futex_do_wait", false)]
     [InlineData("folio_wait_bit_common", false)]
     public void Userfault_sleeps_are_told_from_other_sleeps(string wchan, bool parked) =>
-        Assert.Equal(parked, UserfaultSleep.IsUserfaultWait(wchan));
+        Assert.Equal(parked, ThreadState.IsUserfaultWait(wchan));
 
     [Theory]
     [InlineData("always [madvise] never\n", "madvise")]

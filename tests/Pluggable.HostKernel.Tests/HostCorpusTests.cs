@@ -8,7 +8,9 @@ namespace Pluggable.HostKernel.Tests;
 /// The conformance corpus on this machine's kernel: every expectation holds (they were taken from
 /// it), and the emulator (x86_64) prints the same transcript. These need Linux x86_64, root and
 /// userfaultfd, as CI has; anywhere else they fail and say why rather than pass unseen. They change
-/// machine-wide settings (huge page pools, THP), so they run one at a time.
+/// machine-wide settings (huge page pools, THP), so they run one at a time (and each run holds the
+/// machine lock, which keeps other processes of the project out meanwhile); a setting changed from
+/// outside fails the file and is named in its diagnostics.
 /// </summary>
 [Collection(HostKernelCollection.Name)]
 public class HostCorpusTests
@@ -30,7 +32,7 @@ public class HostCorpusTests
         RequireHost();
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = ScenarioRunner.RunFile(PathOf(scenario), () => new HostBackend(), stdout, stderr, HostOptions);
+        int exit = ScenarioRunner.RunFile(PathOf(scenario), () => new HostBackend(new HostBackendOptions { Notices = stderr }), stdout, stderr, HostOptions);
         Assert.True(exit == 0, $"exit {exit}\n{stderr}\n{stdout}");
         Assert.Equal("", stderr.ToString());
     }
@@ -42,11 +44,12 @@ public class HostCorpusTests
         RequireHost();
         var script = ScenarioParser.Parse(scenario, File.ReadAllText(PathOf(scenario))).Script!;
         var x86 = X86_64.Value;
+        var diagnostics = new StringWriter();
         var result = ScenarioComparison.Compare(script, () => new EmulatorBackend(x86.Architecture, x86.Plugin.Plugin.Aliases),
-            () => new HostBackend(), TextWriter.Null, null, HostOptions);
+            () => new HostBackend(new HostBackendOptions { Notices = diagnostics }), diagnostics, null, HostOptions);
         Assert.True(result.Differences.Count == 0,
             string.Join("\n", result.Differences.Select(d => $"line {d.Line}: emulator '{d.Left}' host '{d.Right}'"))
-            + $"\n--- emulator\n{result.LeftTranscript}--- host\n{result.RightTranscript}");
+            + $"\n--- emulator\n{result.LeftTranscript}--- host\n{result.RightTranscript}--- diagnostics (expectation failures are not differences)\n{diagnostics}");
     }
 
     private static readonly Lazy<SelectedArchitecture> X86_64 = new(() =>

@@ -1,0 +1,133 @@
+using Pluggable.Core.Mm;
+
+namespace Pluggable.HostKernel.Tests;
+
+/// <summary>The machine lock and its record, on a lock file and a copy of the sysfs settings of the test's own.</summary>
+public sealed class MachineLockTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("pluggable-lock-").FullName;
+
+    private string LockPath => Path.Combine(_dir, "machine.lock");
+
+    private string Root => Path.Combine(_dir, "mm");
+
+    public MachineLockTests()
+    {
+        var knobs = new SysfsKnobs(Root);
+        string pool = Path.GetDirectoryName(knobs.HugepagesPath(2UL << 20))!;
+        Directory.CreateDirectory(pool);
+        foreach (var counter in new[] { "nr_hugepages", "free_hugepages", "resv_hugepages", "surplus_hugepages", "nr_overcommit_hugepages" })
+            File.WriteAllText(Path.Combine(pool, counter), "0\n");
+        Directory.CreateDirectory(Path.GetDirectoryName(knobs.ThpPath)!);
+        File.WriteAllText(knobs.ThpPath, "always [madvise] never\n");
+        File.WriteAllText(Path.Combine(Root, "transparent_hugepage", "shmem_enabled"), "always within_size advise [never] deny force\n");
+    }
+
+    private HostBackendOptions Options(TextWriter notices) => new() { LockPath = LockPath, Notices = notices, LockNoticeAfter = TimeSpan.FromMilliseconds(50), SysfsRoot = Root };
+
+    [Fact]
+    public async Task A_second_taker_waits_and_names_the_holder()
+    {
+        var first = HostMachine.Take(Options(TextWriter.Null));
+        var notices = new StringWriter();
+        var second = Task.Run(() => HostMachine.Take(Options(notices)));
+
+        Assert.NotSame(second, await Task.WhenAny(second, Task.Delay(300)));
+        first.RestoreAndRelease();
+        (await second.WaitAsync(TimeSpan.FromSeconds(5))).RestoreAndRelease();
+
+        Assert.Contains($"pluggable: waiting for the machine lock {LockPath}, held by pid {Environment.ProcessId} (", notices.ToString());
+        Assert.Contains("pluggable: took the machine lock after ", notices.ToString());
+    }
+
+    [Fact]
+    public void Settings_are_recorded_before_they_change_and_the_record_is_emptied_once_they_are_back()
+    {
+        var machine = HostMachine.Take(Options(TextWriter.Null));
+        var knobs = new SysfsKnobs(Root);
+        Assert.Equal(Pluggable.Core.Errno.None, machine.Thp(ThpPolicy.Never));
+        Assert.Equal(Pluggable.Core.Errno.None, machine.Hugepages(2UL << 20, 4));
+
+        Assert.Equal($"holder {Environment.ProcessId}\nrestore {knobs.ThpPath} madvise\nrestore {knobs.HugepagesPath(2UL << 20)} 0\n", ReadLocked(LockPath));
+        var (failures, changes) = machine.RestoreAndRelease();
+
+        Assert.Empty(failures);
+        Assert.Empty(changes);
+        Assert.Equal("", File.ReadAllText(LockPath));
+        Assert.Equal("madvise", File.ReadAllText(knobs.ThpPath));
+        Assert.Equal("0", File.ReadAllText(knobs.HugepagesPath(2UL << 20)));
+    }
+
+    [Fact]
+    public async Task A_holder_killed_with_sigkill_leaves_its_record_and_the_next_holder_restores_from_it()
+    {
+        var knobs = new SysfsKnobs(Root);
+        File.WriteAllText(knobs.ThpPath, "always madvise [never]\n");
+        File.WriteAllText(LockPath, $"holder 999999\nrestore {knobs.ThpPath} madvise\n");
+        // A holder that is alive until it is killed: flock(1) holds the lock for its whole life.
+        using var holder = System.Diagnostics.Process.Start("flock", [LockPath, "sleep", "60"]);
+        WaitUntilHeld(LockPath);
+        var notices = new StringWriter();
+        var taking = Task.Run(() => HostMachine.Take(Options(notices)));
+        Assert.NotSame(taking, await Task.WhenAny(taking, Task.Delay(300)));
+
+        holder.Kill(entireProcessTree: true);
+        (await taking.WaitAsync(TimeSpan.FromSeconds(5))).RestoreAndRelease();
+
+        Assert.Equal("madvise", File.ReadAllText(knobs.ThpPath));
+        Assert.Contains($"pluggable: pid 999999 ended without restoring machine settings; put back {knobs.ThpPath} = madvise", notices.ToString());
+    }
+
+    [Fact]
+    public void A_record_can_only_restore_the_settings_the_host_backend_changes()
+    {
+        string elsewhere = Path.Combine(_dir, "not-a-setting");
+        File.WriteAllText(elsewhere, "keep");
+        var knobs = new SysfsKnobs(Root);
+        File.WriteAllText(LockPath, $"holder 1\nrestore {elsewhere} gone\nrestore {knobs.ThpPath} $(reboot)\nrestore {knobs.HugepagesPath(2UL << 20)} 7\n");
+        var notices = new StringWriter();
+
+        HostMachine.Take(Options(notices)).RestoreAndRelease();
+
+        Assert.Equal("keep", File.ReadAllText(elsewhere));
+        Assert.Equal("always [madvise] never\n", File.ReadAllText(knobs.ThpPath));
+        Assert.Equal("7", File.ReadAllText(knobs.HugepagesPath(2UL << 20)));
+        Assert.Contains($"{elsewhere}: not a setting the host backend changes, left alone", notices.ToString());
+    }
+
+    [Theory]
+    [InlineData("", null, 0)]
+    [InlineData("holder 12\n", 12, 0)]
+    [InlineData("holder 12\nrestore /sys/x 0\nrestore /sys/y never\n", 12, 2)]
+    [InlineData("holder x\nrestore /sys/x\ngarbage\n", null, 0)]
+    public void Records_parse_leniently(string text, int? holder, int restores)
+    {
+        var (parsed, restore) = MachineLock.Parse(text);
+        Assert.Equal(holder, parsed);
+        Assert.Equal(restores, restore.Count);
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static void WaitUntilHeld(string path)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            using var file = new Microsoft.Win32.SafeHandles.SafeFileHandle(NativeMethods.Open(path, 0, 0), ownsHandle: true);
+            if (NativeMethods.Flock((int)file.DangerousGetHandle(), NativeMethods.LockEx | NativeMethods.LockNb) != 0)
+                return;
+            NativeMethods.Flock((int)file.DangerousGetHandle(), NativeMethods.LockUn);
+            Thread.Sleep(10);
+        }
+        Assert.Fail($"nothing took {path}");
+    }
+
+    /// <summary>.NET's own file opening takes a shared flock (its FileShare emulation), which the held lock refuses.</summary>
+    private static string ReadLocked(string path)
+    {
+        using var file = new Microsoft.Win32.SafeHandles.SafeFileHandle(NativeMethods.Open(path, 0, 0), ownsHandle: true);
+        var buffer = new byte[4096];
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, RandomAccess.Read(file, buffer, 0));
+    }
+}
