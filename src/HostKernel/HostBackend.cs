@@ -39,7 +39,7 @@ public sealed class HostBackend : IScenarioBackend
     private readonly ZeroPageFrames _zero;
     private readonly TextWriter _notices;
     private readonly object _teardown = new();
-    private volatile bool _ended;
+    private volatile string? _endedBy;
     private bool _abandoned;
     private int _nextProcess;
     private int _nextUffd;
@@ -85,7 +85,7 @@ public sealed class HostBackend : IScenarioBackend
             return Esrch;
         var call = new HostCall(HostOp.Memfd, hugetlb ? 1UL : 0UL, size);
         call.SetName(name);
-        return _parked.Run(p, call, c =>
+        return Run(p, call, c =>
         {
             if (c.Ret < 0)
                 return ErrnoOf(c);
@@ -118,7 +118,7 @@ public sealed class HostBackend : IScenarioBackend
             var call = new HostCall(HostOp.Mmap, start, request.Size, (ulong)request.Protection, (ulong)flags, fd, request.Offset);
             bool taken = false;
             ulong at = start;
-            var result = _parked.Run(p, call, c =>
+            var result = Run(p, call, c =>
             {
                 taken = c.Ret < 0 && c.Err == (int)Errno.EEXIST;
                 return c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok();
@@ -167,7 +167,7 @@ public sealed class HostBackend : IScenarioBackend
             return Esrch;
         ulong target = AlignUp(p.NextFree, PmdSize);
         newAddress = target;
-        var result = _parked.Run(p, new HostCall(HostOp.Mremap, address, oldSize, newSize, target), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
+        var result = Run(p, new HostCall(HostOp.Mremap, address, oldSize, newSize, target), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
         if (result.Kind is ResultKind.Ok or ResultKind.Blocked)
             p.NextFree = AlignUp(target + newSize, PmdSize) + PmdSize;
         return result;
@@ -183,7 +183,7 @@ public sealed class HostBackend : IScenarioBackend
         _processes[number] = forked;
         _group.Add(forked);
         child = number;
-        var result = _parked.Run(p, new HostCall(HostOp.Fork), c =>
+        var result = Run(p, new HostCall(HostOp.Fork), c =>
         {
             if (c.Ret < 0)
             {
@@ -205,7 +205,7 @@ public sealed class HostBackend : IScenarioBackend
             return Esrch;
         int handle = ++_nextUffd;
         ulong flags = (ulong)(UffdUapi.OCloexec | (options.NonBlock ? UffdUapi.ONonBlock : 0) | (options.UserModeOnly ? UffdUapi.UserModeOnly : 0));
-        var result = _parked.Run(p, new HostCall(HostOp.Uffd, flags, options.ViaDevice ? 1UL : 0UL), c =>
+        var result = Run(p, new HostCall(HostOp.Uffd, flags, options.ViaDevice ? 1UL : 0UL), c =>
         {
             if (c.Ret < 0)
                 return ErrnoOf(c);
@@ -295,6 +295,7 @@ public sealed class HostBackend : IScenarioBackend
     {
         ThrowIfEnded();
         var completions = _parked.TakeCompletions();
+        ThrowIfEnded();
         _machine.CheckUnchanged();
         return completions;
     }
@@ -308,7 +309,7 @@ public sealed class HostBackend : IScenarioBackend
     /// <exception cref="InvalidOperationException">A scenario process outlived SIGKILL, or a setting could not be put back.</exception>
     public void Dispose()
     {
-        var (survivors, failures, changes) = End();
+        var (survivors, failures, changes) = End("its teardown");
         var problems = survivors.Select(s => $"scenario process {s} is still there after SIGKILL").Concat(failures).ToList();
         if (changes.Count > 0)
             throw new OutsideChangeException(_machine.LockPath, [.. changes, .. problems]);
@@ -321,13 +322,13 @@ public sealed class HostBackend : IScenarioBackend
     /// (the run was given up), or the process on its way out. Reports what it could not undo and
     /// what the machine shows that this run did not do (nothing for a run given up).
     /// </summary>
-    internal (IReadOnlyList<string> Survivors, IReadOnlyList<string> Failures, IReadOnlyList<string> Changes) End()
+    internal (IReadOnlyList<string> Survivors, IReadOnlyList<string> Failures, IReadOnlyList<string> Changes) End(string by)
     {
         lock (_teardown)
         {
-            if (_ended)
+            if (_endedBy is not null)
                 return ([], [], []);
-            _ended = true;
+            _endedBy = by;
             try
             {
                 var survivors = _group.End();
@@ -349,12 +350,12 @@ public sealed class HostBackend : IScenarioBackend
         }
     }
 
-    /// <summary>A newer host backend takes over: this run was given up, and its teardown reports nothing.</summary>
-    internal void Abandon()
+    /// <summary>The run is given up (<paramref name="by"/>: a newer host backend, a signal, the process's exit): its teardown reports nothing.</summary>
+    internal void Abandon(string by)
     {
         lock (_teardown)
             _abandoned = true;
-        End();
+        End(by);
     }
 
     /// <summary>The pid of a scenario process, for tests.</summary>
@@ -390,8 +391,19 @@ public sealed class HostBackend : IScenarioBackend
 
     private void ThrowIfEnded()
     {
-        if (_ended)
-            throw new ObjectDisposedException(nameof(HostBackend), "this host run was ended (by its teardown, a newer host backend of this process, or the process's exit)");
+        if (_endedBy is { } by)
+            throw new HostRunEndedException(by);
+    }
+
+    /// <summary>
+    /// Runs a call; a call cut short because the run was ended meanwhile has no answer of the
+    /// kernel's (its process was killed), so it says that instead of an errno.
+    /// </summary>
+    private CommandResult Run(HostProcess p, HostCall call, Func<HostCall, CommandResult> finish)
+    {
+        var result = _parked.Run(p, call, finish);
+        ThrowIfEnded();
+        return result;
     }
 
     /// <summary>A machine-wide setting: changed under the teardown's lock, so that none is changed after the settings were put back.</summary>
@@ -408,7 +420,7 @@ public sealed class HostBackend : IScenarioBackend
     {
         if (!TryProcess(process, out var p))
             return Esrch;
-        return _parked.Run(p, new HostCall(op, args), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
+        return Run(p, new HostCall(op, args), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
     }
 
     private CommandResult OnUffd(int process, int uffd, HostOp op, params ulong[] args) =>
@@ -424,7 +436,7 @@ public sealed class HostBackend : IScenarioBackend
         var all = new ulong[args.Length + 1];
         all[0] = (ulong)fd;
         args.CopyTo(all, 1);
-        return _parked.Run(p, new HostCall(op, all), finish);
+        return Run(p, new HostCall(op, all), finish);
     }
 
     private CommandResult Access(int process, HostCall call, Func<HostCall, CommandResult> finish)
@@ -434,7 +446,7 @@ public sealed class HostBackend : IScenarioBackend
             call.Dispose();
             return Esrch;
         }
-        return _parked.Run(p, call, c => c.Sig switch
+        return Run(p, call, c => c.Sig switch
         {
             0 => finish(c),
             NativeMethods.SigBus => CommandResult.Signal("SIGBUS"),
@@ -510,3 +522,7 @@ public sealed class HostBackend : IScenarioBackend
         return PmdSize;
     }
 }
+
+/// <summary>The host run was ended before the scenario finished; its processes are gone and the machine settings restored.</summary>
+public sealed class HostRunEndedException(string by)
+    : Exception($"the host run was ended by {by} (its processes killed, the machine settings restored)");

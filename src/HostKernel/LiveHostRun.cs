@@ -21,7 +21,7 @@ internal static class LiveHostRun
         HostBackend? previous;
         lock (Gate)
             previous = s_current;
-        previous?.Abandon();
+        previous?.Abandon("a newer host backend of this process");
     }
 
     public static void Enter(HostBackend backend)
@@ -31,10 +31,10 @@ internal static class LiveHostRun
             s_current = backend;
             if (s_signals is not null)
                 return;
-            AppDomain.CurrentDomain.ProcessExit += (_, _) => EndCurrent();
-            AppDomain.CurrentDomain.UnhandledException += (_, _) => EndCurrent();
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => EndCurrent("the process's exit");
+            AppDomain.CurrentDomain.UnhandledException += (_, _) => EndCurrent("an unhandled exception");
             s_signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
-                .Select(signal => PosixSignalRegistration.Create(signal, _ => EndCurrent()))];
+                .Select(signal => PosixSignalRegistration.Create(signal, _ => EndCurrent(signal.ToString())))];
         }
     }
 
@@ -48,11 +48,11 @@ internal static class LiveHostRun
     }
 
     /// <summary>The signal's default action follows (the handler does not cancel it).</summary>
-    private static void EndCurrent()
+    private static void EndCurrent(string by)
     {
         HostBackend? current;
         lock (Gate)
             current = s_current;
-        current?.Abandon();
+        current?.Abandon(by);
     }
 }
