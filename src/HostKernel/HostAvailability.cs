@@ -25,6 +25,8 @@ public static class HostAvailability
         }
         if (size != sizeof(HostCallData))
             return $"the native shim does not match this assembly (struct ph_call is {size} bytes, expected {sizeof(HostCallData)}); rebuild";
+        if (!File.Exists(ScenarioGroup.WorkerPath()))
+            return $"the worker executable {ScenarioGroup.WorkerName} is missing beside {typeof(HostAvailability).Assembly.Location} (the build makes it with gcc)";
         if (NativeMethods.GetEuid() != 0)
             return "the host backend needs root: page frame numbers in /proc/PID/pagemap, /proc/kpageflags and the sysfs huge page settings";
 

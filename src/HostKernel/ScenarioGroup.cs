@@ -38,13 +38,18 @@ internal sealed class ScenarioGroup
         // Orphans of the group (a child whose parent was killed first) come back to this process, to be reaped.
         if (Interlocked.Exchange(ref s_subreaper, 1) == 0)
             NativeMethods.Prctl(NativeMethods.PrSetChildSubreaper, 1, 0, 0, 0);
-        string worker = Path.Combine(AppContext.BaseDirectory, WorkerName);
-        if (!File.Exists(worker))
-            worker = Path.Combine(Path.GetDirectoryName(typeof(ScenarioGroup).Assembly.Location) ?? "", WorkerName);
+        string worker = WorkerPath();
         int pid = NativeMethods.Spawn(worker, lockFd, out int channel);
         if (pid < 0)
             throw new HostUnavailableException($"cannot start {worker}: {Marshal.GetPInvokeErrorMessage(-pid)}");
         return new ScenarioGroup(HostProcess.First(pid, channel, mapBase));
+    }
+
+    /// <summary>Where the worker executable is: beside the application, else beside this assembly.</summary>
+    public static string WorkerPath()
+    {
+        string beside = Path.Combine(AppContext.BaseDirectory, WorkerName);
+        return File.Exists(beside) ? beside : Path.Combine(Path.GetDirectoryName(typeof(ScenarioGroup).Assembly.Location) ?? "", WorkerName);
     }
 
     /// <summary>A process forked in the scenario, whose socket is to be closed at the end.</summary>
