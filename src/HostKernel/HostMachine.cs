@@ -10,6 +10,8 @@ namespace Pluggable.HostKernel;
 /// </summary>
 internal sealed class HostMachine
 {
+    private const string DefaultThp = "madvise";
+
     private readonly MachineLock _lock;
     private readonly SysfsKnobs _knobs;
     private readonly SettingsWatch _watch;
@@ -30,7 +32,8 @@ internal sealed class HostMachine
 
     /// <summary>
     /// Waits for the machine lock, puts back what a holder that died left changed (saying so on
-    /// <paramref name="options"/>' notices), and reads the state the run starts from.
+    /// <paramref name="options"/>' notices), reads the state the run starts from, and sets the THP
+    /// policy to the scenario language's default (<c>madvise</c>) when the machine's differs.
     /// </summary>
     public static HostMachine Take(HostBackendOptions options)
     {
@@ -48,6 +51,9 @@ internal sealed class HostMachine
                 options.Notices.Flush();
             }
             var baseline = MachineState.Read(options.SysfsRoot);
+            // The scenario language's default policy, whatever this machine's is (or what a crashed run left): put back at the end.
+            if (baseline.Thp is not ("" or DefaultThp))
+                knobs.Thp(ThpPolicy.Madvise);
             return new HostMachine(machineLock, knobs, new SettingsWatch(options.SysfsRoot), baseline, options.SysfsRoot);
         }
         catch
