@@ -310,6 +310,10 @@ public sealed class HostBackend : IScenarioBackend
     public void Dispose()
     {
         var (survivors, failures, changes) = End("its teardown");
+        // Here, on the run's own thread, nothing looks at the calls any more (after a run given up too).
+        _group.CloseChannels();
+        _parked.Drain();
+        _zero.Dispose();
         var problems = survivors.Select(s => $"scenario process {s} is still there after SIGKILL").Concat(failures).ToList();
         if (changes.Count > 0)
             throw new OutsideChangeException(_machine.LockPath, [.. changes, .. problems]);
@@ -319,8 +323,9 @@ public sealed class HostBackend : IScenarioBackend
 
     /// <summary>
     /// The teardown, once, whoever asks first: the run itself, a newer host backend of this process
-    /// (the run was given up), or the process on its way out. Reports what it could not undo and
-    /// what the machine shows that this run did not do (nothing for a run given up).
+    /// (the run was given up), or the process on its way out — so it touches nothing the run's
+    /// thread may still be using. Reports what it could not undo and what the machine shows that
+    /// this run did not do (nothing for a run given up).
     /// </summary>
     internal (IReadOnlyList<string> Survivors, IReadOnlyList<string> Failures, IReadOnlyList<string> Changes) End(string by)
     {
@@ -332,7 +337,6 @@ public sealed class HostBackend : IScenarioBackend
             try
             {
                 var survivors = _group.End();
-                _parked.Drain();
                 var (failures, changes) = _machine.RestoreAndRelease();
                 if (!_abandoned)
                     return (survivors, failures, changes);
@@ -344,7 +348,6 @@ public sealed class HostBackend : IScenarioBackend
             }
             finally
             {
-                _zero.Dispose();
                 LiveHostRun.Leave(this);
             }
         }

@@ -13,6 +13,7 @@ internal sealed class HostProcess
 {
     private static readonly TimeSpan ReaderJoin = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<int, HostCall> _inFlight = new();
+    private readonly object _sending = new();
     private int _channel = -1;
     private volatile bool _ended;
     private Thread? _reader;
@@ -55,7 +56,8 @@ internal sealed class HostProcess
     public void Attach(int pid, int channel)
     {
         Pid = pid;
-        Volatile.Write(ref _channel, channel);
+        lock (_sending)
+            _channel = channel;
         _reader = new Thread(ReadReplies) { IsBackground = true, Name = $"host process {Number} replies" };
         _reader.Start();
     }
@@ -63,11 +65,12 @@ internal sealed class HostProcess
     /// <summary>Sends a call to the process, where a worker thread runs it. False when the process is gone.</summary>
     public unsafe bool Start(HostCall call)
     {
-        int channel = Volatile.Read(ref _channel);
-        if (channel < 0 || _ended)
-            return false;
         _inFlight[call.Id] = call;
-        if (NativeMethods.Send(channel, call.Data) != 0)
+        bool sent;
+        // Under the same lock as Close: a descriptor number closed meanwhile may already name another file.
+        lock (_sending)
+            sent = _channel >= 0 && !_ended && NativeMethods.Send(_channel, call.Data) == 0;
+        if (!sent)
         {
             _inFlight.TryRemove(call.Id, out _);
             return false;
@@ -92,13 +95,20 @@ internal sealed class HostProcess
             spin.SpinOnce(sleep1Threshold: 30);
     }
 
-    /// <summary>After the process died: waits for the reader to see the socket end, and closes it.</summary>
+    /// <summary>
+    /// After the process died: waits for the reader to see the socket end, and closes it (not
+    /// while the reader still reads it: its number could name another file by then).
+    /// </summary>
     public void Close()
     {
-        _reader?.Join(ReaderJoin);
-        int channel = Interlocked.Exchange(ref _channel, -1);
-        if (channel >= 0)
-            NativeMethods.Close(channel);
+        if (_reader is { } reader && !reader.Join(ReaderJoin))
+            return;
+        lock (_sending)
+        {
+            if (_channel >= 0)
+                NativeMethods.Close(_channel);
+            _channel = -1;
+        }
     }
 
     private unsafe void ReadReplies()

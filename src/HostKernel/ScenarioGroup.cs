@@ -53,12 +53,16 @@ internal sealed class ScenarioGroup
     }
 
     /// <summary>A process forked in the scenario, whose socket is to be closed at the end.</summary>
-    public void Add(HostProcess process) => _processes.Add(process);
+    public void Add(HostProcess process)
+    {
+        lock (_processes)
+            _processes.Add(process);
+    }
 
     /// <summary>
     /// Kills every process of the group and reaps them all, so that what they held is released;
     /// then closes their sockets. Returns the processes still there after the limit (none, unless
-    /// the kernel cannot end one), as "pid (name) state".
+    /// the kernel cannot end one), as "pid name state".
     /// </summary>
     public IReadOnlyList<string> End()
     {
@@ -79,9 +83,18 @@ internal sealed class ScenarioGroup
             }
             Thread.Sleep(1);
         }
-        foreach (var process in _processes)
-            process.Close();
+        CloseChannels();
         return survivors;
+    }
+
+    /// <summary>Closes the sockets of the processes (again: a fork that returned as the group was killed attaches late).</summary>
+    public void CloseChannels()
+    {
+        lock (_processes)
+        {
+            foreach (var process in _processes)
+                process.Close();
+        }
     }
 
     /// <summary>The processes of a process group, from /proc/PID/stat (the fifth field is the group).</summary>
