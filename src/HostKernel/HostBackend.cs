@@ -51,6 +51,7 @@ public sealed class HostBackend : IScenarioBackend
             throw new HostUnavailableException(reason);
         options ??= new HostBackendOptions();
         _notices = options.Notices;
+        Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize);
         ulong zeroPfn = ZeroPfn.Value;
         LiveHostRun.EndPrevious();
         _machine = HostMachine.Take(options);
@@ -65,7 +66,6 @@ public sealed class HostBackend : IScenarioBackend
         }
         _zero = new ZeroPageFrames(zeroPfn, PmdSize / PageSize);
         _processes[_nextProcess++] = _group.First;
-        Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize);
         LiveHostRun.Enter(this);
     }
 
