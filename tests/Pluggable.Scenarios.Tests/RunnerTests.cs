@@ -510,6 +510,20 @@ public class RunnerTests
     }
 
     [Fact]
+    public void The_time_limit_starts_once_the_backend_exists()
+    {
+        // A host backend may wait for the machine lock that another run holds before it exists.
+        var stdout = new StringWriter { NewLine = "\n" };
+        int exit = ScenarioRunner.RunText("t.scenario", "mmap a anon 1p\n", () =>
+        {
+            Thread.Sleep(700);
+            return new FakeBackend();
+        }, stdout, TextWriter.Null, new ScenarioRunOptions { TimeLimit = TimeSpan.FromMilliseconds(300) });
+        Assert.Equal(0, exit);
+        Assert.Equal("mmap a anon 1p -> ok\nend -> ok\n", stdout.ToString());
+    }
+
+    [Fact]
     public void A_run_that_reaches_its_deadline_between_commands_stops_there()
     {
         var backend = new FakeBackend().On("Touch", _ =>
