@@ -32,9 +32,10 @@ public class HostCorpusTests
         RequireHost();
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = ScenarioRunner.RunFile(PathOf(scenario), () => new HostBackend(new HostBackendOptions { Notices = stderr }), stdout, stderr, HostOptions);
-        Assert.True(exit == 0, $"exit {exit}\n{stderr}\n{stdout}");
-        Assert.Equal("", stderr.ToString());
+        // Waiting for the machine lock (another test project's run holds it) is no failure, but worth seeing in one.
+        var notices = new StringWriter();
+        int exit = ScenarioRunner.RunFile(PathOf(scenario), () => new HostBackend(new HostBackendOptions { Notices = notices }), stdout, stderr, HostOptions);
+        Assert.True(exit == 0 && stderr.ToString() == "", $"exit {exit}\n{stderr}\n{notices}\n{stdout}");
     }
 
     [Theory]
