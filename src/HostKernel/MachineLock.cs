@@ -21,7 +21,6 @@ internal sealed class MachineLock : IDisposable
 {
     public const string DefaultPath = "/run/lock/pluggable-machine.lock";
 
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
     private readonly SafeFileHandle _file;
 
     private MachineLock(string path, SafeFileHandle file, int fd, int? previousHolder, IReadOnlyList<(string Path, string Value)> leftovers)
@@ -121,32 +120,58 @@ internal sealed class MachineLock : IDisposable
         {
             return $"pid {pid}, which has ended (its scenario's processes still hold the lock while they exit)";
         }
+        const int shown = 160;
+        if (cmdline.Length > shown)
+            cmdline = cmdline[..shown] + " ...";
         return cmdline.Length == 0 ? $"pid {pid}" : $"pid {pid} ({cmdline})";
     }
 
+    /// <summary>
+    /// Blocks in flock(2) itself, so that the kernel hands the lock over as soon as it is free (a
+    /// holder running file after file releases it only for a moment); a timer tells the wait.
+    /// </summary>
     private static void WaitFor(string path, SafeFileHandle file, int fd, TextWriter notices, TimeSpan noticeAfter)
     {
+        if (NativeMethods.Flock(fd, NativeMethods.LockEx | NativeMethods.LockNb) == 0)
+            return;
+        ThrowUnlessBusy(path, Marshal.GetLastPInvokeError());
         var waited = Stopwatch.StartNew();
         bool told = false;
-        while (NativeMethods.Flock(fd, NativeMethods.LockEx | NativeMethods.LockNb) != 0)
+        var notice = new Timer(_ =>
         {
-            int errno = Marshal.GetLastPInvokeError();
-            const int ewouldblock = 11, eintr = 4;
-            if (errno != ewouldblock && errno != eintr)
-                throw new IOException($"cannot lock {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
-            if (!told && waited.Elapsed >= noticeAfter)
+            notices.WriteLine($"pluggable: waiting for the machine lock {path}, held by {DescribeHolder(ReadAll(file))}");
+            notices.Flush();
+            told = true;
+        }, null, noticeAfter, Timeout.InfiniteTimeSpan);
+        try
+        {
+            const int eintr = 4;
+            while (NativeMethods.Flock(fd, NativeMethods.LockEx) != 0)
             {
-                notices.WriteLine($"pluggable: waiting for the machine lock {path}, held by {DescribeHolder(ReadAll(file))}");
-                notices.Flush();
-                told = true;
+                int errno = Marshal.GetLastPInvokeError();
+                if (errno != eintr)
+                    throw new IOException($"cannot lock {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
             }
-            Thread.Sleep(Poll);
+        }
+        finally
+        {
+            // The notice, if under way, is written before the wait's end is.
+            using var callbacksDone = new ManualResetEvent(false);
+            if (notice.Dispose(callbacksDone))
+                callbacksDone.WaitOne();
         }
         if (told)
         {
             notices.WriteLine($"pluggable: took the machine lock after {waited.Elapsed.TotalSeconds:0.0} s");
             notices.Flush();
         }
+    }
+
+    private static void ThrowUnlessBusy(string path, int errno)
+    {
+        const int ewouldblock = 11;
+        if (errno != ewouldblock)
+            throw new IOException($"cannot lock {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
     private static string ReadAll(SafeFileHandle file)

@@ -41,6 +41,24 @@ public sealed class MachineLockTests : IDisposable
     }
 
     [Fact]
+    public void A_holder_with_a_long_command_line_is_named_in_one_short_line()
+    {
+        using var holder = System.Diagnostics.Process.Start("sh", ["-c", "sleep 60", new string('x', 5000)]);
+        try
+        {
+            string described = MachineLock.DescribeHolder($"holder {holder.Id}\n");
+
+            Assert.StartsWith($"pid {holder.Id} (sh -c sleep 60 xxx", described);
+            Assert.EndsWith(" ...)", described);
+            Assert.True(described.Length < 200, described);
+        }
+        finally
+        {
+            holder.Kill();
+        }
+    }
+
+    [Fact]
     public void Settings_are_recorded_before_they_change_and_the_record_is_emptied_once_they_are_back()
     {
         var machine = HostMachine.Take(Options(TextWriter.Null));
