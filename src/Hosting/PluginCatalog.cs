@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Scenarios;
 
 namespace Pluggable.Hosting;
 
@@ -68,6 +69,8 @@ public sealed class PluginCatalog
         }
         foreach (var dir in extraDirectories)
         {
+            if (string.IsNullOrWhiteSpace(dir))
+                throw new HostingException($"plugin directory '{dir}' is empty: expected a folder");
             // Trimmed so that "plugins/Foo/" is the folder Foo, whose plugin is Foo.dll.
             var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
             if (!Directory.Exists(full))
@@ -104,9 +107,9 @@ public sealed class PluginCatalog
             var option = plugin.Plugin.Options.FirstOrDefault(o => string.Equals(o.Name, key, StringComparison.OrdinalIgnoreCase))
                 ?? throw new HostingException(plugin.Plugin.Options.Count == 0
                     ? $"architecture {plugin.Name} has no options, got '{key}'"
-                    : $"architecture {plugin.Name} has no option '{key}'; its options: {string.Join(", ", plugin.Plugin.Options.Select(OptionSyntax))}");
+                    : $"architecture {plugin.Name} has no option '{key}'{Hint(key, plugin.Plugin.Options.Select(o => o.Name))}; its options: {string.Join(", ", plugin.Plugin.Options.Select(OptionSyntax))}");
             options[option.Name] = option.Values.FirstOrDefault(v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase))
-                ?? throw new HostingException($"bad value '{value}' for option '{option.Name}' of {plugin.Name}; allowed: {string.Join(", ", option.Values)}");
+                ?? throw new HostingException($"bad value '{value}' for option '{option.Name}' of {plugin.Name}{Hint(value, option.Values)}; allowed: {string.Join(", ", option.Values)}");
         }
 
         Architecture arch;
@@ -143,7 +146,17 @@ public sealed class PluginCatalog
             return $"unknown architecture '{name}': no architecture plugin was loaded from {string.Join(", ", _searched)}{failed}";
         }
         var available = _plugins.Select(p => p.Plugin.Aliases.Count == 0 ? p.Name : $"{p.Name} (also {string.Join(", ", p.Plugin.Aliases)})");
-        return $"unknown architecture '{name}'; available: {string.Join(", ", available)}";
+        var names = _plugins.SelectMany(p => p.Plugin.Aliases.Prepend(p.Name));
+        return $"unknown architecture '{name}'{Hint(name, names)}; available: {string.Join(", ", available)}";
+    }
+
+    /// <summary>" (did you mean 'X'?)" for the closest of <paramref name="candidates"/>, compared without case as names are.</summary>
+    private static string Hint(string word, IEnumerable<string> candidates)
+    {
+        var lower = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var candidate in candidates)
+            lower.TryAdd(candidate.ToLowerInvariant(), candidate);
+        return Suggestions.Closest(word.ToLowerInvariant(), lower.Keys) is { } closest ? $" (did you mean '{lower[closest]}'?)" : "";
     }
 
     private static string OptionSyntax(ArchOption o) => $"{o.Name}={string.Join("|", o.Values)}";

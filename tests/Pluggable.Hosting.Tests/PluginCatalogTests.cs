@@ -89,6 +89,15 @@ public class PluginCatalogTests
         Assert.Equal("plugin directory '/nonexistent/pluggable-plugins' does not exist", e.Message);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void EmptyDirectoryName_IsAUsageError(string dir)
+    {
+        var e = Assert.Throws<HostingException>(() => Discover(new FakePluginLoader(), dir));
+        Assert.Equal($"plugin directory '{dir}' is empty: expected a folder", e.Message);
+    }
+
     [Fact]
     public void EmptyExtraDirectory_IsReported()
     {
@@ -194,6 +203,13 @@ public class PluginCatalogTests
         var e = Assert.Throws<HostingException>(() => ToyCatalog().Select("sparc64"));
         Assert.Equal("unknown architecture 'sparc64'; available: toy (also toy-arch, TA)", e.Message);
     }
+
+    [Theory]
+    [InlineData("tyo", "unknown architecture 'tyo' (did you mean 'toy'?); available: toy (also toy-arch, TA)")]
+    [InlineData("toy:levles=3", "architecture toy has no option 'levles' (did you mean 'levels'?); its options: levels=3|4, zero=1|2")]
+    [InlineData("toy:zero=11", "bad value '11' for option 'zero' of toy (did you mean '1'?); allowed: 1, 2")]
+    public void Select_Typos_GetADidYouMean(string spec, string message) =>
+        Assert.Equal(message, Assert.Throws<HostingException>(() => ToyCatalog().Select(spec)).Message);
 
     [Fact]
     public void Select_WithNoPlugins_SaysWhereItLooked()

@@ -103,5 +103,7 @@ public class ParseErrorTests
         Assert.Equal("read", Suggestions.Closest("rd", ["write", "read"]));
         Assert.Equal("populate_write", Suggestions.Closest("pop_write", Keywords.Advices.Words));
         Assert.Null(Suggestions.Closest("r", ["read"]));
+        Assert.Null(Suggestions.Closest("6", ["4", "5"]));
+        Assert.Null(Suggestions.Closest("ab", ["cd", "read"]));
     }
 }

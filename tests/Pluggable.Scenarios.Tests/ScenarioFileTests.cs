@@ -66,6 +66,13 @@ public sealed class ScenarioFileTests : IDisposable
     }
 
     [Fact]
+    public void A_random_device_is_binary_before_it_is_too_large()
+    {
+        Assert.False(ScenarioFile.TryRead("/dev/urandom", out _, out var error));
+        Assert.Contains(": error: expected UTF-8 text, found byte 0x", error!.Line);
+    }
+
+    [Fact]
     public void A_directory_and_a_missing_file_cannot_be_read()
     {
         Assert.False(ScenarioFile.TryRead(_dir, out _, out var directory));

@@ -37,21 +37,22 @@ public static class ScenarioFile
 
         try
         {
+            // A binary file is said to be one even when it is also too large (/dev/urandom).
+            var content = bytes.AsSpan(0, Math.Min(length, MaxBytes));
+            if (NotUtf8(path, content, truncated: length > MaxBytes) is { } notText)
+            {
+                error = notText;
+                return false;
+            }
             if (length > MaxBytes)
             {
                 string reason = $"expected a scenario of at most {MaxBytes >> 20} MiB, found a larger file";
                 error = new ScenarioFileError($"{path}: error: {reason}", reason);
                 return false;
             }
-            var content = bytes.AsSpan(0, length);
-            if (System.Text.Unicode.Utf8.IsValid(content))
-            {
-                text = Utf8Strict.GetString(content);
-                error = null;
-                return true;
-            }
-            error = NotUtf8(path, content);
-            return false;
+            text = Utf8Strict.GetString(content);
+            error = null;
+            return true;
         }
         finally
         {
@@ -90,13 +91,20 @@ public static class ScenarioFile
         }
     }
 
-    /// <summary>Where the first byte that is not UTF-8 is: <c>FILE:LINE:COL: error: expected UTF-8 text, found byte 0xNN</c>.</summary>
-    private static ScenarioFileError NotUtf8(string path, ReadOnlySpan<byte> content)
+    /// <summary>
+    /// Where the first byte that is not UTF-8 is (<c>FILE:LINE:COL: error: expected UTF-8 text,
+    /// found byte 0xNN</c>), or null for UTF-8 text. A sequence cut by the end of a
+    /// <paramref name="truncated"/> read is not held against the file.
+    /// </summary>
+    private static ScenarioFileError? NotUtf8(string path, ReadOnlySpan<byte> content, bool truncated)
     {
+        if (System.Text.Unicode.Utf8.IsValid(content))
+            return null;
         int line = 1;
         int column = 1;
         int at = 0;
-        while (Rune.DecodeFromUtf8(content[at..], out _, out int length) == OperationStatus.Done)
+        OperationStatus status;
+        while ((status = Rune.DecodeFromUtf8(content[at..], out _, out int length)) == OperationStatus.Done)
         {
             if (content[at] == (byte)'\n')
             {
@@ -109,6 +117,8 @@ public static class ScenarioFile
             }
             at += length;
         }
+        if (status == OperationStatus.NeedMoreData && truncated)
+            return null;
         string reason = $"expected UTF-8 text, found byte 0x{content[at]:X2} (is this a binary file?)";
         return new ScenarioFileError($"{path}:{line}:{column}: error: {reason}", $"line {line}: {reason}");
     }

@@ -9,7 +9,8 @@ public static class Suggestions
 {
     /// <summary>
     /// The closest candidate, or null when none is close enough to be a likely typo: within a third
-    /// of the word's length in edits, or an abbreviation of it (<c>rd</c> for <c>read</c>).
+    /// of the word's length in edits (at least one, never all of it), or an abbreviation of it
+    /// (<c>rd</c> for <c>read</c>).
     /// </summary>
     public static string? Closest(string found, IEnumerable<string> candidates)
     {
@@ -25,7 +26,9 @@ public static class Suggestions
             if (!abbreviation && Math.Abs(found.Length - candidate.Length) > limit)
                 continue;
             int d = Distance(found, candidate);
-            if ((d <= limit || abbreviation) && d < bestDistance)
+            // Replacing every character of the word is no typo ('6' for '4').
+            bool typo = d <= limit && d < found.Length;
+            if ((typo || abbreviation) && d < bestDistance)
             {
                 best = candidate;
                 bestDistance = d;
