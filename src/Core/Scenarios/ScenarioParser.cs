@@ -5,12 +5,13 @@ namespace Pluggable.Core.Scenarios;
 /// <summary>
 /// Parses a whole scenario before anything runs (Lexical rules). Each bad line yields one
 /// diagnostic (its first error); the script is null when there is any. Parsing is linear in the
-/// text, and what it keeps is bounded: the first <see cref="MaxErrors"/> errors are listed, the
-/// rest counted; a text with control characters is refused with one message, as not a scenario.
+/// text, and what it keeps is bounded: it stops at the <see cref="MaxErrors"/>th error, as a
+/// compiler does, since a file that wrong is not worth reading further (and each error costs an
+/// exception); a text with control characters is refused with one message, as not a scenario.
 /// </summary>
 public static class ScenarioParser
 {
-    /// <summary>How many errors a parse lists; the others are only counted (<see cref="ParseResult.OmittedErrors"/>).</summary>
+    /// <summary>The error at which a parse stops (<see cref="ParseResult.Stopped"/>).</summary>
     public const int MaxErrors = 20;
 
     private static readonly KeywordTable<Func<LineCursor, ScenarioCommand>> Commands = BuildCommands(inner: false);
@@ -29,7 +30,6 @@ public static class ScenarioParser
 
         var statements = new List<Statement>();
         var errors = new List<ScenarioDiagnostic>();
-        int omitted = 0;
         foreach (var line in ScenarioLexer.Lex(text))
         {
             try
@@ -41,11 +41,10 @@ public static class ScenarioParser
             }
             catch (ParseErrorException e)
             {
-                if (errors.Count < MaxErrors)
-                    errors.Add(e.ToDiagnostic(displayName));
-                else
-                    omitted++;
+                errors.Add(e.ToDiagnostic(displayName));
                 statements.Clear();
+                if (errors.Count == MaxErrors)
+                    return new ParseResult(null, errors, Stopped: true);
             }
         }
         if (errors.Count == 0 && statements.Count == 0)
@@ -53,7 +52,7 @@ public static class ScenarioParser
             string found = string.IsNullOrWhiteSpace(text) ? "an empty file" : "only blank lines and comments";
             errors.Add(new ScenarioDiagnostic(displayName, 0, 0, "at least one command", null, null) { FoundDescription = found });
         }
-        return errors.Count > 0 ? new ParseResult(null, errors, omitted) : new ParseResult(new Script(displayName, statements), errors);
+        return errors.Count > 0 ? new ParseResult(null, errors) : new ParseResult(new Script(displayName, statements), errors);
     }
 
     /// <summary>A diagnostic at the first control character, or null for text.</summary>

@@ -64,10 +64,11 @@ public static class ScenarioRunner
     /// <summary>The outcome of a file that did not parse: its first error, and how many there were.</summary>
     private static ScenarioOutcome ParseFailure(ParseResult parsed)
     {
-        int count = parsed.Errors.Count + parsed.OmittedErrors;
+        int count = parsed.Errors.Count;
         var first = parsed.Errors[0];
         string where = first.Line > 0 ? $"line {first.Line}: " : "";
-        return ScenarioOutcome.Error(count == 1 ? $"{where}{first.Message}" : $"{count} parse errors, the first {where}{first.Message}");
+        string errors = parsed.Stopped ? $"{count} or more parse errors" : $"{count} parse errors";
+        return ScenarioOutcome.Error(count == 1 ? $"{where}{first.Message}" : $"{errors}, the first {where}{first.Message}");
     }
 
     public static ScenarioOutcome Execute(Script script, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options = null)

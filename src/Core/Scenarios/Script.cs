@@ -19,16 +19,17 @@ public sealed record Statement(int Line, string Echo, string? Expectation, Scena
 
 /// <summary>
 /// The result of <see cref="ScenarioParser.Parse"/>: a script, or the parse errors (one per bad line,
-/// at most <see cref="ScenarioParser.MaxErrors"/>; <see cref="OmittedErrors"/> more were counted).
+/// at most <see cref="ScenarioParser.MaxErrors"/>: when <see cref="Stopped"/>, the lines after the
+/// last error were not read).
 /// </summary>
-public sealed record ParseResult(Script? Script, IReadOnlyList<ScenarioDiagnostic> Errors, int OmittedErrors = 0)
+public sealed record ParseResult(Script? Script, IReadOnlyList<ScenarioDiagnostic> Errors, bool Stopped = false)
 {
-    /// <summary>Writes the errors, one a line, and a last line counting those not listed.</summary>
+    /// <summary>Writes the errors, one a line, and a last line when the parse stopped early.</summary>
     public void WriteErrors(TextWriter writer)
     {
         foreach (var error in Errors)
             writer.WriteLine(error.ToString());
-        if (OmittedErrors > 0 && Errors.Count > 0)
-            writer.WriteLine($"{Errors[0].File}: {OmittedErrors} more error{(OmittedErrors == 1 ? "" : "s")} not shown");
+        if (Stopped)
+            writer.WriteLine($"{Errors[^1].File}: stopped after {Errors.Count} errors; the rest of the file was not read");
     }
 }
