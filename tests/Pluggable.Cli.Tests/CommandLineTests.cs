@@ -168,7 +168,8 @@ public class CommandLineTests
     [InlineData("mmap a anon 0xfffffffffffffffffg", "1:13: error: expected a size, found '0xfffffffffffffffffg'")]
     [InlineData("mmap a anon -1", "1:13: error: expected a size, found '-1'")]
     [InlineData("gup a 1e9", "1:7: error: expected a number, found '1e9'")]
-    [InlineData("mmap a anon 1p shared shared", null)]
+    [InlineData("mmap a anon 1p shared shared", "1:23: error: expected 'shared' once, found 'shared'")]
+    [InlineData("mmap a anon 1p", null)]
     public void BadNumbers_AreParseErrorsWithFileLineAndColumn(string line, string? error)
     {
         using var dir = new TempDir();
