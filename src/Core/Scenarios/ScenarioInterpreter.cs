@@ -65,7 +65,7 @@ internal sealed class ScenarioInterpreter
             if (_deadline is { } deadline && Stopwatch.GetTimestamp() > deadline)
             {
                 _transcript.End("end -> timeout");
-                return new ScenarioOutcome(ScenarioStatus.Timeout, $"{Where(statement)}: not started within the time limit");
+                return new ScenarioOutcome(ScenarioStatus.Timeout, $"{Line(statement)} not started within the time limit");
             }
             if (RunStatement(statement) is { } failure)
             {
@@ -99,6 +99,9 @@ internal sealed class ScenarioInterpreter
             _ => $"end -> {problem}, blocked {parked}",
         };
     }
+
+    /// <summary><c>line N</c>, or for a statement a tool added, the statement, for outcomes (which name the file elsewhere).</summary>
+    private static string Line(Statement statement) => statement.Added ? $"'{statement.Echo}'" : $"line {statement.Line}";
 
     /// <summary><c>FILE:LINE</c>, or for a statement a tool added, the file and the statement.</summary>
     private string Where(Statement statement) =>
@@ -144,7 +147,7 @@ internal sealed class ScenarioInterpreter
 
             if (result.Kind == ResultKind.ScriptError)
             {
-                _firstScriptError ??= $"line {statement.Line}: {result.Text}";
+                _firstScriptError ??= $"{Line(statement)}: {result.Text}";
                 _transcript.Err($"{Where(statement)}: {text}");
             }
             if (_checkExpectations && statement.Expectation is { } expected && result.Kind != ResultKind.Unsupported)
@@ -164,7 +167,7 @@ internal sealed class ScenarioInterpreter
         {
             // A kernel assertion in the emulator, or a broken backend: report it with the line, stop.
             _transcript.Err($"{Where(statement)}: error: the {_backend.Name} backend failed: {e.Message} ({e.GetType().Name})");
-            return $"{(statement.Added ? $"'{statement.Echo}'" : $"line {statement.Line}")}: the {_backend.Name} backend failed: {e.Message}";
+            return $"{Line(statement)}: the {_backend.Name} backend failed: {e.Message}";
         }
     }
 
