@@ -98,8 +98,13 @@ public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, Byte
     }
 }
 
-/// <summary>A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault.</summary>
-public sealed class FillTask(FillOperation operation) : EmulatedTask
+/// <summary>
+/// A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault. It
+/// holds a reference to the userfaultfd's file until it returns, so a close meanwhile releases
+/// nothing.
+/// </summary>
+/// Kernel: fdget() ... fdput() around userfaultfd_ioctl() in a process whose descriptor table is shared by threads.
+public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedTask
 {
     private bool _started;
 
@@ -112,6 +117,7 @@ public sealed class FillTask(FillOperation operation) : EmulatedTask
             Waiter = outcome.Blocked;
             return null;
         }
+        file.Put();
         return EmulatorResults.FromIoctl(outcome);
     }
 }
