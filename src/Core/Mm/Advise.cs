@@ -22,30 +22,38 @@ public static class Advise
     }
 
     /// <summary>
-    /// Applies a non-blocking advice to every VMA part of [start, end); ENOMEM when part of the range
-    /// was unmapped (after applying to the rest, as the kernel does).
+    /// Applies a non-blocking advice VMA by VMA from the start of the range: an error stops the walk
+    /// with the VMAs before it done; holes are skipped and answered ENOMEM at the end.
     /// </summary>
+    /// Kernel: madvise_walk_vmas() -> madvise_vma_behavior().
     public static Errno Apply(MmStruct mm, ulong start, ulong end, Advice advice)
     {
-        var vmas = mm.Vmas.Intersecting(start, end);
-        if (vmas.Count == 0)
-            return Errno.ENOMEM;
-        bool hole = vmas[0].Start > start || vmas[^1].End < end;
-        for (int i = 1; i < vmas.Count; i++)
-            hole |= vmas[i - 1].End < vmas[i].Start;
-        foreach (var vma in vmas)
+        var unmapped = Errno.None;
+        ulong cursor = start;
+        var vma = mm.Vmas.FindFrom(cursor);
+        while (true)
         {
-            var error = ApplyToVma(mm, vma, Math.Max(start, vma.Start), Math.Min(end, vma.End), advice);
+            if (vma is null)
+                return Errno.ENOMEM;
+            if (cursor < vma.Start)
+            {
+                unmapped = Errno.ENOMEM;
+                cursor = vma.Start;
+                if (cursor >= end)
+                    break;
+            }
+            ulong to = Math.Min(vma.End, end);
+            var error = advice is Advice.HugePage or Advice.NoHugePage
+                ? SetHugeFlags(mm, vma, cursor, to, advice == Advice.HugePage, out vma)
+                : ApplyToVma(mm, vma, cursor, to, advice);
             if (error != Errno.None)
                 return error;
+            cursor = Math.Max(to, vma.End);
+            if (cursor >= end)
+                break;
+            vma = mm.Vmas.FindFrom(vma.End);
         }
-        if (advice is Advice.HugePage or Advice.NoHugePage)
-        {
-            var split = SetHugeFlags(mm, start, end, advice == Advice.HugePage);
-            if (split != Errno.None)
-                return split;
-        }
-        return hole ? Errno.ENOMEM : Errno.None;
+        return unmapped;
     }
 
     /// <summary>Applies a non-blocking advice to [start, end) of one VMA. Kernel: madvise_vma_behavior().</summary>
@@ -53,9 +61,8 @@ public static class Advise
     {
         Advice.DontNeed => DontNeed(mm, vma, start, end),
         Advice.Remove => Remove(mm, vma, start, end),
-        Advice.HugePage or Advice.NoHugePage => Errno.None,
         Advice.PageOut => PageOut(vma),
-        _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate and collapse are not applied here"),
+        _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate, collapse and the THP hints are not applied here"),
     };
 
     /// <summary>
@@ -129,20 +136,20 @@ public static class Advise
             Zap.Range(mm, vma, start, end, ZapMode.MappingRange);
     }
 
-    /// <summary>Kernel: hugepage_madvise() through madvise_update_vma() (split, set, merge).</summary>
-    private static Errno SetHugeFlags(MmStruct mm, ulong start, ulong end, bool huge)
+    /// <summary>
+    /// The THP hint on [start, end) of one VMA: the new flags, with the split and merge that go with
+    /// them; a VMA that has them already is left alone. <paramref name="after"/> is the VMA the walk
+    /// goes on from.
+    /// </summary>
+    /// Kernel: hugepage_madvise() through madvise_update_vma() -> vma_modify_flags_name().
+    private static Errno SetHugeFlags(MmStruct mm, Vma vma, ulong start, ulong end, bool huge, out Vma after)
     {
-        int shift = mm.System.PageShift;
-        var split = VmaSplit.SplitRange(mm, start, end);
-        if (split != Errno.None)
-            return split;
-        foreach (var vma in mm.Vmas.Intersecting(start, end))
-        {
-            vma.Flags = huge
-                ? (vma.Flags | VmFlags.HugePage) & ~VmFlags.NoHugePage
-                : (vma.Flags | VmFlags.NoHugePage) & ~VmFlags.HugePage;
-        }
-        mm.Vmas.MergeAround(start, end, shift);
-        return Errno.None;
+        after = vma;
+        var flags = huge
+            ? (vma.Flags | VmFlags.HugePage) & ~VmFlags.NoHugePage
+            : (vma.Flags | VmFlags.NoHugePage) & ~VmFlags.HugePage;
+        if (flags == vma.Flags)
+            return Errno.None;
+        return VmaModify.Apply(mm, vma, start, end, part => part.Flags = flags, out after);
     }
 }
