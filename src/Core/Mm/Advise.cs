@@ -1,3 +1,6 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+using Pluggable.Core.Physical;
 
 namespace Pluggable.Core.Mm;
 
@@ -61,16 +64,53 @@ public static class Advise
     {
         Advice.DontNeed => DontNeed(mm, vma, start, end),
         Advice.Remove => Remove(mm, vma, start, end),
-        Advice.PageOut => PageOut(vma),
+        Advice.PageOut => PageOut(mm, vma, start, end),
         _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate, collapse and the THP hints are not applied here"),
     };
 
     /// <summary>
-    /// Kernel: madvise_pageout() — hugetlb, locked and PFN-mapped VMAs are refused
-    /// (can_madv_lru_vma()); otherwise reclaim is asked, which without a swap device leaves every
-    /// anonymous and shmem page where it is.
+    /// Reclaim of the pages mapped in [start, end), as it goes with no swap device: hugetlb and
+    /// locked VMAs are refused; anonymous pages (copy-on-write copies included) have nowhere to
+    /// go and stay; a page mapped more than once is left alone. A shmem page mapped only here is
+    /// unmapped; if it was never written (clean) it also leaves the page cache, so the file has a
+    /// hole there again, while a dirty one stays cached for lack of swap. The kernel skips pages
+    /// that are not on an LRU list yet (still in a per-CPU batch), so on the live kernel a page
+    /// faulted in just before may survive; this models the settled case. Large folios stay.
     /// </summary>
-    private static Errno PageOut(Vma vma) => vma.IsHugetlb || vma.Has(VmFlags.Locked) ? Errno.EINVAL : Errno.None;
+    /// Kernel: madvise_pageout() -> madvise_cold_or_pageout_pte_range() (folio_maybe_mapped_shared()),
+    /// reclaim_pages() -> shrink_folio_list() (try_to_unmap(), pageout() -> shmem writeout without
+    /// swap -> redirty, __remove_mapping() for a clean folio).
+    private static Errno PageOut(MmStruct mm, Vma vma, ulong start, ulong end)
+    {
+        if (vma.IsHugetlb || vma.Has(VmFlags.Locked))
+            return Errno.EINVAL;
+        if (vma.File is not { } file)
+            return Errno.None;
+        var system = mm.System;
+        for (ulong a = start; a < end; a += system.PageSize)
+        {
+            var walk = mm.Tables.Walk(a, PageLevel.Pte, allocate: false);
+            if (walk.Level != PageLevel.Pte)
+            {
+                a = system.Geometry[walk.Level].NextEntryStart(a) - system.PageSize;
+                continue;
+            }
+            var entry = walk.Entry;
+            if (entry.Kind != EntryKind.Page || entry.Has(EntryFlags.Special) || system.Zero.IsZero(entry.Frame))
+                continue;
+            ulong pfn = entry.Frame;
+            ref var page = ref system.Memory[pfn];
+            if ((page.Flags & PageFlags.PageCache) == 0 || page.Order != 0 || system.Memory.HeadOf(pfn) != pfn || page.MapCount > 1)
+                continue;
+            Zap.Range(mm, vma, a, a + system.PageSize, ZapMode.MappingRange);
+            if ((page.Flags & PageFlags.Dirty) != 0 || page.MapCount != 0 || page.RefCount != 1)
+                continue;
+            file.Cache.Store(page.Index, 0);
+            page.Flags &= ~PageFlags.PageCache;
+            Folios.Put(system, pfn);
+        }
+        return Errno.None;
+    }
 
     /// <summary>The checks a zapping advice makes on a VMA before the REMOVE event. Kernel: madvise_dontneed_free_valid_vma(), madvise_remove().</summary>
     public static Errno CheckZapVma(Vma vma, Advice advice)
