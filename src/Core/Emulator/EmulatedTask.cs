@@ -19,6 +19,11 @@ public abstract class EmulatedTask
     /// <summary>Runs (or continues) the task; null means it sleeps on <see cref="Waiter"/>.</summary>
     public abstract CommandResult? Run();
 
+    /// <summary>The task is killed while it sleeps (the process exits): it gives back what it holds.</summary>
+    public virtual void Abandon()
+    {
+    }
+
     /// <summary>Hands the old waiter back to its context before running again.</summary>
     public void ReleaseWaiter()
     {
@@ -119,5 +124,11 @@ public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedT
         }
         file.Put();
         return EmulatorResults.FromIoctl(outcome);
+    }
+
+    public override void Abandon()
+    {
+        operation.Abandon();
+        file.Put();
     }
 }

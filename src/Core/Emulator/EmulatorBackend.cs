@@ -308,6 +308,9 @@ public sealed class EmulatorBackend : IScenarioBackend
             while (pins.Count > 0)
                 PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
         }
+        foreach (var task in _parked)
+            task.Abandon();
+        _parked.Clear();
         _uffds.ReleaseAll();
         foreach (var mm in _processes.Values)
             _system.DestroyMm(mm);

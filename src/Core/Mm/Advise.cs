@@ -142,12 +142,26 @@ public static class Advise
             return Errno.EINVAL;
         if (!vma.IsShared || !vma.Has(VmFlags.MayWrite))
             return Errno.EACCES;
-        int shift = mm.System.PageShift;
-        if (vma.IsHugetlb)
-            HugetlbFile.PunchHole(mm.System, vma.File, vma.FileIndex(start, shift) << shift, end - start);
-        else
-            PunchHole(mm.System, vma.File, vma.FileIndex(start, shift), vma.FileIndex(end, shift));
+        PunchFile(mm.System, vma.File, FileOffset(mm, vma, start), end - start);
         return Errno.None;
+    }
+
+    /// <summary>The byte offset in the VMA's file of <paramref name="address"/>.</summary>
+    public static ulong FileOffset(MmStruct mm, Vma vma, ulong address) =>
+        vma.FileIndex(address, mm.System.PageShift) << mm.System.PageShift;
+
+    /// <summary>
+    /// Punches [offset, offset + length) of a file, whoever maps it now: MADV_REMOVE works on the
+    /// file it found before it slept on its REMOVE event, even if the range was moved or unmapped
+    /// meanwhile.
+    /// </summary>
+    /// Kernel: the vfs_fallocate(FALLOC_FL_PUNCH_HOLE) of madvise_remove() -> shmem_fallocate() / hugetlbfs_fallocate().
+    public static void PunchFile(MemorySystem system, MemoryFile file, ulong offset, ulong length)
+    {
+        if (file.Hugetlb)
+            HugetlbFile.PunchHole(system, file, offset, length);
+        else
+            PunchHole(system, file, offset >> system.PageShift, (offset + length) >> system.PageShift);
     }
 
     /// <summary>
