@@ -33,7 +33,7 @@ public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write
                 return CommandResult.Error(Errno.ENOMEM);
             if (!vma.Has(write ? VmFlags.Write : VmFlags.Read))
                 return CommandResult.Error(Errno.EINVAL);
-            if (UserAccess.TryTranslate(mm, _cursor, write, out _))
+            if (UserAccess.Permits(mm, _cursor, write))
             {
                 _cursor += system.PageSize;
                 _faults = 0;
