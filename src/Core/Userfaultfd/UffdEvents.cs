@@ -43,7 +43,9 @@ public static class UffdEvents
             error = Remap.FindGap(mm, Remap.PlacedLength(vma, newLength), out newAddress);
             if (error == Errno.None)
                 error = Remap.CheckVma(vma, address, newAddress, ref oldLength, ref newLength);
-            return error == Errno.None ? MoveVma(mm, vma, address, oldLength, newLength, newAddress, events) : error;
+            if (error == Errno.None)
+                MoveVma(mm, vma, address, oldLength, newLength, newAddress, events);
+            return error;
         }
         ulong end = address + oldLength;
         var first = mm.Vmas.FindFrom(address);
@@ -62,10 +64,9 @@ public static class UffdEvents
             if (!Remap.MayMoveWithOthers(vma) && (vma != first || vma.End < end))
                 return Errno.EFAULT;
             error = Remap.CheckVma(vma, from, to, ref length, ref placed);
-            if (error == Errno.None)
-                error = MoveVma(mm, vma, from, length, placed, to, events);
             if (error != Errno.None)
                 return error;
+            MoveVma(mm, vma, from, length, placed, to, events);
             target = to + placed;
         }
         return Errno.None;
@@ -79,7 +80,7 @@ public static class UffdEvents
     /// nothing can be overwritten at a fresh destination, so there is no early UNMAP.
     /// </summary>
     /// Kernel: mremap_to() -> move_vma(), then userfaultfd_unmap_complete(), mremap_userfaultfd_complete(), userfaultfd_unmap_complete().
-    private static Errno MoveVma(MmStruct mm, Vma vma, ulong address, ulong oldLength, ulong newLength, ulong target, List<UffdEventWaiter> events)
+    private static void MoveVma(MmStruct mm, Vma vma, ulong address, ulong oldLength, ulong newLength, ulong target, List<UffdEventWaiter> events)
     {
         var unmaps = new List<UffdEventWaiter>();
         ulong moveLength = Math.Min(oldLength, newLength);
@@ -97,7 +98,6 @@ public static class UffdEvents
         PrepareUnmap(mm, address, address + moveLength, unmaps);
         Unmapping.Remove(mm, address, address + moveLength);
         events.AddRange(unmaps);
-        return Errno.None;
     }
 
     /// <summary>One UNMAP per (context, range): every context with EVENT_UNMAP owning a VMA in [start, end).</summary>
