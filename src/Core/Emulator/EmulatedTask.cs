@@ -19,6 +19,11 @@ public abstract class EmulatedTask
     /// <summary>Runs (or continues) the task; null means it sleeps on <see cref="Waiter"/>.</summary>
     public abstract CommandResult? Run();
 
+    /// <summary>The task is killed while it sleeps (the process exits): it gives back what it holds.</summary>
+    public virtual void Abandon()
+    {
+    }
+
     /// <summary>Hands the old waiter back to its context before running again.</summary>
     public void ReleaseWaiter()
     {
@@ -98,8 +103,13 @@ public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, Byte
     }
 }
 
-/// <summary>A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault.</summary>
-public sealed class FillTask(FillOperation operation) : EmulatedTask
+/// <summary>
+/// A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault. It
+/// holds a reference to the userfaultfd's file until it returns, so a close meanwhile releases
+/// nothing.
+/// </summary>
+/// Kernel: fdget() ... fdput() around userfaultfd_ioctl() in a process whose descriptor table is shared by threads.
+public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedTask
 {
     private bool _started;
 
@@ -112,6 +122,13 @@ public sealed class FillTask(FillOperation operation) : EmulatedTask
             Waiter = outcome.Blocked;
             return null;
         }
+        file.Put();
         return EmulatorResults.FromIoctl(outcome);
+    }
+
+    public override void Abandon()
+    {
+        operation.Abandon();
+        file.Put();
     }
 }

@@ -19,12 +19,11 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly TraceRecorder _trace;
     private readonly Dictionary<int, MmStruct> _processes = [];
     private readonly Dictionary<string, MemoryFile> _files = [];
-    private readonly Dictionary<int, UffdContext> _uffds = [];
+    private readonly UffdDescriptors _uffds = new();
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
     private readonly Dictionary<(int Process, ulong Address), Stack<ulong>> _pins = [];
     private int _nextProcess;
-    private int _nextUffd;
     private int _nextThread;
 
     /// <param name="aliases">The plugin's other names, so that <c>arch NAME</c> accepts them.</param>
@@ -145,6 +144,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext);
         child = _nextProcess++;
         _processes[child] = childMm;
+        _uffds.Fork(process, child);
         var events = new List<UffdEventWaiter>();
         contexts.PrepareEvents(events);
         return Start(new EventWaitTask(events, CommandResult.Ok()));
@@ -155,17 +155,15 @@ public sealed class EmulatorBackend : IScenarioBackend
         uffd = -1;
         if (!TryGetMm(process, out var mm, out var error))
             return error;
-        var ctx = new UffdContext(mm, options.NonBlock, options.UserModeOnly);
-        uffd = ++_nextUffd;
-        _uffds[uffd] = ctx;
+        uffd = _uffds.Install(process, new UffdContext(mm, options.NonBlock, options.UserModeOnly));
         return CommandResult.Ok();
     }
 
     public CommandResult UffdApi(int process, int uffd, ulong features, ulong api) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Arch.Capabilities)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Arch.Capabilities)));
 
     public CommandResult Register(int process, int uffd, ulong start, ulong length, ulong modes) =>
-        WithUffd(uffd, ctx =>
+        WithUffd(process, uffd, ctx =>
         {
             if (!ctx.Initialized)
                 return CommandResult.Error(Errno.EINVAL);
@@ -174,7 +172,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         });
 
     public CommandResult Unregister(int process, int uffd, ulong start, ulong length) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(ctx.Initialized ? Registration.Unregister(ctx, start, length) : Errno.EINVAL));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ctx.Initialized ? Registration.Unregister(ctx, start, length) : Errno.EINVAL));
 
     public CommandResult Copy(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode) =>
         StartFill(process, uffd, FillKind.Copy, dst, src, length, mode);
@@ -192,39 +190,34 @@ public sealed class EmulatorBackend : IScenarioBackend
     {
         if (!TryGetMm(process, out var caller, out var error))
             return error;
-        if (!_uffds.TryGetValue(uffd, out var ctx))
+        if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
-        return Start(new MoveTask(new MoveOperation(ctx, caller, dst, src, length, mode)));
+        return Start(new MoveTask(new MoveOperation(file.Context, caller, dst, src, length, mode)));
     }
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(Userfaultfd.WriteProtect.Ioctl(ctx, start, length, mode)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(Userfaultfd.WriteProtect.Ioctl(ctx, start, length, mode)));
 
     public CommandResult Wake(int process, int uffd, ulong start, ulong length) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(UffdIoctls.Wake(ctx, start, length)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(UffdIoctls.Wake(ctx, start, length)));
 
     public CommandResult Read(int process, int uffd) =>
-        WithUffd(uffd, ctx =>
+        WithUffd(process, uffd, ctx =>
         {
             var error = UffdIoctls.Read(ctx, out var message, out var forked);
             if (error != Errno.None)
                 return CommandResult.Error(error);
             if (forked is not null)
-            {
-                message = message with { NewUffd = ++_nextUffd };
-                _uffds[message.NewUffd] = forked;
-            }
+                message = message with { NewUffd = _uffds.Install(process, forked) };
             return CommandResult.FromMessage(message);
         });
 
-    public CommandResult Close(int process, int uffd) =>
-        WithUffd(uffd, ctx =>
-        {
-            _uffds.Remove(uffd);
-            if (!_uffds.ContainsValue(ctx))
-                UffdIoctls.Release(ctx);
-            return CommandResult.Ok();
-        });
+    public CommandResult Close(int process, int uffd)
+    {
+        if (!TryGetMm(process, out _, out var error))
+            return error;
+        return Finish(_uffds.Close(process, uffd) ? CommandResult.Ok() : CommandResult.Error(Errno.EBADF));
+    }
 
     public CommandResult Touch(int process, ulong address, bool write, byte value) =>
         WithMm(process, mm => Start(new TouchTask(mm, address, write, value, NextThreadId())));
@@ -315,9 +308,10 @@ public sealed class EmulatorBackend : IScenarioBackend
             while (pins.Count > 0)
                 PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
         }
-        foreach (var ctx in _uffds.Values.Distinct().ToArray())
-            UffdIoctls.Release(ctx);
-        _uffds.Clear();
+        foreach (var task in _parked)
+            task.Abandon();
+        _parked.Clear();
+        _uffds.ReleaseAll();
         foreach (var mm in _processes.Values)
             _system.DestroyMm(mm);
         foreach (var file in _files.Values)
@@ -329,9 +323,10 @@ public sealed class EmulatorBackend : IScenarioBackend
     {
         if (!TryGetMm(process, out var caller, out var error))
             return error;
-        if (!_uffds.TryGetValue(uffd, out var ctx))
+        if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
-        return Start(new FillTask(new FillOperation(ctx, caller, kind, dst, src, length, mode, NextThreadId())));
+        file.Get();
+        return Start(new FillTask(new FillOperation(file.Context, caller, kind, dst, src, length, mode, NextThreadId()), file));
     }
 
     private CommandResult Start(EmulatedTask task)
@@ -379,6 +374,10 @@ public sealed class EmulatorBackend : IScenarioBackend
     private CommandResult WithMm(int process, Func<MmStruct, CommandResult> action) =>
         TryGetMm(process, out var mm, out var error) ? Finish(action(mm)) : error;
 
-    private CommandResult WithUffd(int uffd, Func<UffdContext, CommandResult> action) =>
-        _uffds.TryGetValue(uffd, out var ctx) ? Finish(action(ctx)) : CommandResult.Error(Errno.EBADF);
+    private CommandResult WithUffd(int process, int uffd, Func<UffdContext, CommandResult> action)
+    {
+        if (!TryGetMm(process, out _, out var error))
+            return error;
+        return _uffds.TryGet(process, uffd, out var file) ? Finish(action(file.Context)) : CommandResult.Error(Errno.EBADF);
+    }
 }

@@ -25,6 +25,7 @@ public static class Fork
             var copy = vma.CloneRange(vma.Start, vma.End, system.PageShift);
             copy.Uffd = childContext(vma, child);
             copy.HugetlbResv = null;
+            copy.HugetlbResvUnmapped = false;
             if (copy.Uffd is null)
                 copy.Flags &= ~VmFlags.UffdMask;
             if (copy.File is { } file)

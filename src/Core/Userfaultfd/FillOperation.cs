@@ -53,6 +53,15 @@ public sealed partial class FillOperation
     /// <summary>Continues after the sleep on the source's userfault ended.</summary>
     public IoctlOutcome Resume() => Finish(BackEnd());
 
+    /// <summary>The caller was killed while it slept: the page it had prepared goes back.</summary>
+    public void Abandon()
+    {
+        if (_pendingFolio == 0)
+            return;
+        Folios.Put(_ctx.Mm.System, _pendingFolio);
+        _pendingFolio = 0;
+    }
+
     private Errno FrontEnd()
     {
         if (!_ctx.Initialized)
