@@ -83,10 +83,11 @@ public sealed class HugetlbPool
     }
 
     /// <summary>
-    /// Takes a free page with one reference, consuming a reservation when <paramref name="reserved"/>;
-    /// 0 when none may be taken. The page's contents are whatever its last user left.
+    /// Takes a free page with one reference, consuming a reservation when <paramref name="reserved"/>
+    /// (the page then carries <see cref="PageFlags.HugetlbRestoreReserve"/> until it is used); 0 when
+    /// none may be taken. The page's contents are whatever its last user left.
     /// </summary>
-    /// Kernel: alloc_hugetlb_folio() -> dequeue_hugetlb_folio_vma().
+    /// Kernel: alloc_hugetlb_folio() -> dequeue_hugetlb_folio_vma(), folio_set_hugetlb_restore_reserve().
     public ulong Dequeue(bool reserved)
     {
         if (reserved ? ResvHugepages == 0 : Available == 0)
@@ -96,14 +97,21 @@ public sealed class HugetlbPool
         ulong pfn = _free.Pop();
         ref var d = ref _memory[pfn];
         d.RefCount = 1;
+        if (reserved)
+            d.Flags |= PageFlags.HugetlbRestoreReserve;
         return pfn;
     }
 
-    /// <summary>Returns a page whose last reference went.</summary>
+    /// <summary>
+    /// Returns a page whose last reference went; a page that took a reservation and was never used
+    /// gives the reservation back.
+    /// </summary>
     /// Kernel: free_huge_folio() -> enqueue_hugetlb_folio().
     public void Release(ulong pfn)
     {
         ref var d = ref _memory[pfn];
+        if ((d.Flags & PageFlags.HugetlbRestoreReserve) != 0)
+            ResvHugepages++;
         d.Flags = PageFlags.Head | PageFlags.Hugetlb;
         d.RefCount = 0;
         d.MapCount = 0;
