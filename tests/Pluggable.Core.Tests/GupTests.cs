@@ -78,6 +78,6 @@ public class GupTests
         Assert.Equal("1", emu.Backend.Gup(0, Gup(a, 1, write: true, force: true)).ToString());
         Assert.Equal("present+exclusive", emu.Pagemap(a, 1));
         Assert.Equal("EFAULT", emu.Backend.Gup(0, Gup(a + 64 * Emu.P, 1)).ToString());
-        Assert.Equal("EINVAL", emu.Backend.Gup(0, Gup(a, ulong.MaxValue)).ToString());
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a, ulong.MaxValue)).ToString());
     }
 }

@@ -22,7 +22,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly Dictionary<int, UffdContext> _uffds = [];
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
-    private readonly Dictionary<(int Process, ulong Address), Stack<ulong>> _pins = [];
+    private readonly PinnedPages _pins = new();
     private int _nextProcess;
     private int _nextUffd;
     private int _nextThread;
@@ -250,23 +250,12 @@ public sealed class EmulatorBackend : IScenarioBackend
             if (!fast && !request.Pin)
                 flags |= GupFlags.Touch;
             ulong start = request.Address & _system.Geometry.PageMask;
-            var call = new GetUserPages(mm, start, (long)request.Pages, flags, fast);
-            return Start(new GupTask(mm, call, start, request.Dump, (a, pfn) => KeepPin(process, a, pfn), FormatAddress));
+            var call = new GetUserPages(mm, start, request.Pages, flags, fast);
+            return Start(new GupTask(mm, call, start, request.Dump, pages => _pins.Add(process, start, pages, _system.PageShift), FormatAddress));
         });
 
     public CommandResult Unpin(int process, ulong address, ulong pages) =>
-        WithMm(process, _ =>
-        {
-            ulong start = address & _system.Geometry.PageMask;
-            for (ulong i = 0; i < pages; i++)
-            {
-                if (!_pins.TryGetValue((process, start + (i << _system.PageShift)), out var pins) || pins.Count == 0)
-                    return CommandResult.Error(Errno.EINVAL);
-            }
-            for (ulong i = 0; i < pages; i++)
-                PinCounting.Release(_system, _pins[(process, start + (i << _system.PageShift))].Pop(), GupFlags.Pin);
-            return CommandResult.Ok();
-        });
+        WithMm(process, _ => EmulatorResults.FromErrno(_pins.Release(_system, process, address & _system.Geometry.PageMask, pages)));
 
     public CommandResult Dump(int process, ulong address, ulong size) =>
         WithMm(process, mm =>
@@ -310,11 +299,7 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public void Dispose()
     {
-        foreach (var pins in _pins.Values)
-        {
-            while (pins.Count > 0)
-                PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
-        }
+        _pins.ReleaseAll(_system);
         foreach (var ctx in _uffds.Values.Distinct().ToArray())
             UffdIoctls.Release(ctx);
         _uffds.Clear();
@@ -351,13 +336,6 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (lines is not null)
             (result.Detail ??= []).AddRange(lines);
         return result;
-    }
-
-    private void KeepPin(int process, ulong address, ulong pfn)
-    {
-        if (!_pins.TryGetValue((process, address), out var pins))
-            _pins[(process, address)] = pins = new Stack<ulong>();
-        pins.Push(pfn);
     }
 
     private uint NextThreadId() => (uint)(_nextThread + 1);

@@ -76,9 +76,22 @@ public static class Folios
             vma.AnonVma = mm.System.NewAnonVmaId();
     }
 
-    public static bool IsAnon(MemorySystem system, ulong pfn) => (system.Memory[pfn].Flags & PageFlags.Anon) != 0;
+    /// <summary>Whether the folio of <paramref name="pfn"/> is anonymous: a folio-wide fact, kept on the head.</summary>
+    /// Kernel: folio_test_anon(page_folio(page)).
+    public static bool IsAnon(MemorySystem system, ulong pfn) =>
+        (system.Memory[system.Memory.HeadOf(pfn)].Flags & PageFlags.Anon) != 0;
 
-    public static bool IsAnonExclusive(MemorySystem system, ulong pfn) => (system.Memory[pfn].Flags & PageFlags.AnonExclusive) != 0;
+    /// <summary>
+    /// Whether the page is known to be mapped by one process only: per page for small folios and
+    /// THPs, on the head for hugetlb, which maps the folio as a whole.
+    /// </summary>
+    /// Kernel: PageAnonExclusive().
+    public static bool IsAnonExclusive(MemorySystem system, ulong pfn)
+    {
+        ulong head = system.Memory.HeadOf(pfn);
+        ulong page = (system.Memory[head].Flags & PageFlags.Hugetlb) != 0 ? head : pfn;
+        return (system.Memory[page].Flags & PageFlags.AnonExclusive) != 0;
+    }
 
     /// <summary>What one pin adds to a small page's refcount. Kernel: GUP_PIN_COUNTING_BIAS.</summary>
     public const int PinBias = 1024;
