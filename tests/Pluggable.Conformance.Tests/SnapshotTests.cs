@@ -24,7 +24,7 @@ public class SnapshotTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int exit = ScenarioRunner.RunText(scenario + ".scenario", ScenarioInstrumentation.TraceAndDump(text),
-            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases), stdout, stderr);
+            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases, PluginMatrix.Checked), stdout, stderr);
         var snapshot = new StringBuilder();
         snapshot.Append(Header(config));
         snapshot.AppendLine($"exit {exit}");

@@ -1,3 +1,4 @@
+using Pluggable.Core.Debug;
 using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
 using Pluggable.Core.Userfaultfd;
@@ -18,6 +19,16 @@ public abstract class EmulatedTask
 
     /// <summary>Runs (or continues) the task; null means it sleeps on <see cref="Waiter"/>.</summary>
     public abstract CommandResult? Run();
+
+    /// <summary>Tells the consistency checker about the references the task holds while it sleeps.</summary>
+    public virtual void ReportReferences(ReferenceCensus census)
+    {
+    }
+
+    /// <summary>The task will never run again (its process exits while it sleeps): it drops what it holds.</summary>
+    public virtual void Abandon()
+    {
+    }
 
     /// <summary>Hands the old waiter back to its context before running again.</summary>
     public void ReleaseWaiter()
@@ -102,6 +113,14 @@ public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, Byte
 public sealed class FillTask(FillOperation operation) : EmulatedTask
 {
     private bool _started;
+
+    public override void ReportReferences(ReferenceCensus census)
+    {
+        if (operation.PendingFolio != 0)
+            census.Reference(operation.PendingFolio, new Holder(HolderKind.TaskPage, Id, 0, "a COPY's page, while its source faults"));
+    }
+
+    public override void Abandon() => operation.Abandon();
 
     public override CommandResult? Run()
     {

@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Debug;
 using Pluggable.Core.Gup;
 using Pluggable.Core.Mm;
 using Pluggable.Core.PageTables;
@@ -23,6 +24,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
     private readonly PinnedPages _pins = new();
+    private readonly DebugVm? _debugVm;
     private int _nextProcess;
     private int _nextUffd;
     private int _nextThread;
@@ -36,6 +38,8 @@ public sealed class EmulatorBackend : IScenarioBackend
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
         _processes[_nextProcess++] = _system.CreateMm();
+        if (Options.DebugVm)
+            _debugVm = new DebugVm(_system, ReportHolders);
         var huge = arch.DefaultHugePage;
         Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize);
     }
@@ -79,7 +83,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (_files.Remove(name, out var old))
             _system.DropFileReference(old);
         _files[name] = file;
-        return CommandResult.Ok();
+        return Finish(CommandResult.Ok());
     }
 
     public CommandResult Mmap(int process, MmapRequest request, out ulong address)
@@ -274,6 +278,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     public IReadOnlyList<ThreadCompletion> TakeCompletions()
     {
         bool progress = true;
+        bool ran = false;
         while (progress)
         {
             progress = false;
@@ -283,6 +288,7 @@ public sealed class EmulatorBackend : IScenarioBackend
                 if (task.Waiter is { Woken: false })
                     continue;
                 task.ReleaseWaiter();
+                ran = true;
                 var result = task.Run();
                 if (result is null)
                     continue;
@@ -292,22 +298,39 @@ public sealed class EmulatorBackend : IScenarioBackend
                 break;
             }
         }
+        if (ran)
+            _debugVm?.Check();
         var done = _completions.ToArray();
         _completions.Clear();
         return done;
     }
 
+    /// <summary>
+    /// Every process exits: sleeping tasks die and drop what they hold, pins go, userfaultfds
+    /// close, address spaces and files go; with the checker on, nothing may be left.
+    /// </summary>
     public void Dispose()
     {
-        _pins.ReleaseAll(_system);
-        foreach (var ctx in _uffds.Values.Distinct().ToArray())
-            UffdIoctls.Release(ctx);
-        _uffds.Clear();
-        foreach (var mm in _processes.Values)
-            _system.DestroyMm(mm);
-        foreach (var file in _files.Values)
-            _system.DropFileReference(file);
-        _system.Dispose();
+        try
+        {
+            foreach (var task in _parked)
+                task.Abandon();
+            _parked.Clear();
+            _pins.ReleaseAll(_system);
+            foreach (var ctx in _uffds.Values.Distinct().ToArray())
+                UffdIoctls.Release(ctx);
+            _uffds.Clear();
+            foreach (var mm in _processes.Values)
+                _system.DestroyMm(mm);
+            foreach (var file in _files.Values)
+                _system.DropFileReference(file);
+            _files.Clear();
+            _debugVm?.CheckTeardown();
+        }
+        finally
+        {
+            _system.Dispose();
+        }
     }
 
     private CommandResult StartFill(int process, int uffd, FillKind kind, ulong dst, ulong src, ulong length, ulong mode)
@@ -329,13 +352,24 @@ public sealed class EmulatorBackend : IScenarioBackend
         return Finish(CommandResult.Blocked(task.Id));
     }
 
-    /// <summary>Attaches what the trace recorded during the command.</summary>
+    /// <summary>Attaches what the trace recorded during the command; with the checker on, checks the machine.</summary>
     private CommandResult Finish(CommandResult result)
     {
         var lines = _trace.Drain(AddressFormatter);
         if (lines is not null)
             (result.Detail ??= []).AddRange(lines);
+        _debugVm?.Check();
         return result;
+    }
+
+    /// <summary>The references the checker cannot find in tables and caches: pins, sleeping tasks, open files.</summary>
+    private void ReportHolders(ReferenceCensus census)
+    {
+        _pins.Report(census);
+        foreach (var task in _parked)
+            task.ReportReferences(census);
+        foreach (var file in _files.Values)
+            census.OpenFile(file);
     }
 
     private uint NextThreadId() => (uint)(_nextThread + 1);

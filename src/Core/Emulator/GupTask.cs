@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pluggable.Core.Debug;
 using Pluggable.Core.Gup;
 using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
@@ -30,6 +31,30 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
             Release();
         return result;
     }
+
+    public override void ReportReferences(ReferenceCensus census)
+    {
+        bool pin = (call.Flags & GupFlags.Pin) != 0;
+        ulong page = 0;
+        foreach (var run in call.Pages.Runs)
+        {
+            if (!(run.Repeats && census.Ignores(run.First)))
+            {
+                for (ulong i = 0; i < run.Count; i++)
+                {
+                    var who = new Holder(HolderKind.GupReference, Id, start + ((page + i) << census.PageShift));
+                    if (pin)
+                        census.Pin(run.PfnAt(i), who);
+                    else
+                        census.Reference(run.PfnAt(i), who);
+                }
+            }
+            page += run.Count;
+        }
+    }
+
+    /// <summary>Kernel: a caller that gets a fatal signal drops the pages it took (unpin_user_pages()/put_page()).</summary>
+    public override void Abandon() => Release();
 
     private void Release()
     {

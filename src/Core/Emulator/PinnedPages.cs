@@ -1,3 +1,4 @@
+using Pluggable.Core.Debug;
 using Pluggable.Core.Gup;
 using Pluggable.Core.Mm;
 
@@ -57,6 +58,18 @@ public sealed class PinnedPages
         foreach (var pin in _runs)
             ReleasePages(system, pin.Pages, 0, pin.Pages.Count);
         _runs.Clear();
+    }
+
+    /// <summary>Tells the consistency checker about every pin held.</summary>
+    public void Report(ReferenceCensus census)
+    {
+        foreach (var pin in _runs)
+        {
+            if (census.Ignores(pin.Pages.First) && pin.Pages.Repeats)
+                continue;
+            for (ulong i = 0; i < pin.Pages.Count; i++)
+                census.Pin(pin.Pages.PfnAt(i), new Holder(HolderKind.Pin, pin.Process, pin.Address + (i << census.PageShift)));
+        }
     }
 
     /// <summary>

@@ -1,0 +1,133 @@
+using Pluggable.Core.Debug;
+using Pluggable.Core.Emulator;
+using Pluggable.Core.Mm;
+using Pluggable.Core.Physical;
+using Pluggable.Core.Scenarios;
+
+namespace Pluggable.Core.Tests;
+
+/// <summary>
+/// The consistency checker catches each kind of broken bookkeeping, and names the frame, its counts
+/// and its holders: the state is corrupted by hand, the way a bug in the core would leave it.
+/// </summary>
+public class DebugVmTests
+{
+    private const ulong P = Emu.P;
+
+    private static DebugVmException Broken(Func<CommandResult> command) => Assert.Throws<DebugVmException>(() => command());
+
+    [Fact]
+    public void A_reference_nobody_holds_is_named_with_the_holders_that_exist()
+    {
+        var emu = new Emu();
+        ulong a = emu.Map(1);
+        emu.Touch(a, write: true);
+        Assert.True(UserAccess.TryTranslate(emu.System.Mms[0], a, false, out ulong pfn));
+        emu.System.Memory[pfn].RefCount++;
+        var e = Broken(() => emu.Backend.Pagemap(0, a, P));
+        Assert.StartsWith("DEBUG_VM: ", e.Message);
+        Assert.Contains($"pfn 0x{pfn:x}", e.Message);
+        Assert.Contains("refcount 2, expected 1", e.Message);
+        Assert.Contains($"held by: mm1 pte for 0x{a:x}", e.Message);
+        emu.System.Memory[pfn].RefCount--;
+        emu.Dispose();
+    }
+
+    [Fact]
+    public void A_mapcount_out_of_step_with_the_tables()
+    {
+        var emu = new Emu();
+        ulong a = emu.Map(1);
+        emu.Touch(a, write: true);
+        Assert.True(UserAccess.TryTranslate(emu.System.Mms[0], a, false, out ulong pfn));
+        emu.System.Memory[pfn].MapCount = 2;
+        Assert.Contains("has mapcount 2, expected 1", Broken(() => emu.Backend.Pagemap(0, a, P)).Message);
+        emu.System.Memory[pfn].MapCount = 1;
+        emu.Dispose();
+    }
+
+    [Fact]
+    public void A_frame_left_in_use_at_teardown_is_a_leak()
+    {
+        var emu = new Emu();
+        ulong leaked = emu.System.Memory.Allocate(0, zero: true);
+        var e = Assert.Throws<DebugVmException>(emu.Dispose);
+        Assert.Contains($"pfn 0x{leaked:x}", e.Message);
+        Assert.Contains("refcount 1, expected 0; held by: nothing", e.Message);
+    }
+
+    [Fact]
+    public void A_table_nobody_points_to_is_a_leak()
+    {
+        var emu = new Emu();
+        var tables = emu.System.Mms[0].Tables;
+        ulong table = tables.AllocateTable(Arch.PageLevel.Pte, 0);
+        Assert.Contains("mm1: 2 table frames counted, 1 reachable from the pgd", Broken(() => emu.Backend.Pagemap(0, 0, P)).Message);
+        tables.FreeTable(table, Arch.PageLevel.Pte, 0);
+        ulong stray = emu.System.Memory.Allocate(0, zero: true);
+        emu.System.Memory[stray].Flags |= PageFlags.PageTable;
+        var e = Broken(() => emu.Backend.Pagemap(0, 0, P));
+        Assert.Contains($"pfn 0x{stray:x}", e.Message);
+        Assert.Contains("is a page table linked 0 times", e.Message);
+        emu.System.Memory.Free(stray, 0);
+        emu.Dispose();
+    }
+
+    [Fact]
+    public void Rss_counters_must_match_the_entries()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(2);
+        emu.System.Mms[0].AnonRss++;
+        Assert.Contains("bad rss counters: anon 1 (entries map 0)", Broken(() => emu.Backend.Pagemap(0, a, P)).Message);
+        emu.System.Mms[0].AnonRss--;
+    }
+
+    [Fact]
+    public void Vmas_must_not_overlap()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(2);
+        ulong b = emu.Map(2);
+        var second = emu.System.Mms[0].Vmas.Find(b)!;
+        second.Start = a + P;
+        Assert.Contains("overlaps or precedes the VMA before it", Broken(() => emu.Backend.Pagemap(0, a, P)).Message);
+        second.Start = b;
+    }
+
+    [Fact]
+    public void A_writable_entry_over_a_shared_anonymous_page()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(1);
+        emu.Touch(a, write: true);
+        Assert.Equal("ok", emu.Backend.Fork(0, out int child).ToString());
+        var mm = emu.System.Mms[0];
+        var walk = mm.Tables.Walk(a, Arch.PageLevel.Pte, allocate: false);
+        var entry = walk.Entry;
+        mm.Tables.WriteRaw(walk.Slot, emu.System.Arch.Codec.Encode(Arch.PageLevel.Pte, entry.With(Arch.EntryFlags.Write)));
+        Assert.Contains("is writable over an anonymous page that is not exclusive", Broken(() => emu.Backend.Pagemap(0, a, P)).Message);
+        mm.Tables.WriteRaw(walk.Slot, emu.System.Arch.Codec.Encode(Arch.PageLevel.Pte, entry));
+    }
+
+    [Fact]
+    public void Hugetlb_reservations_must_balance()
+    {
+        using var emu = new Emu();
+        Assert.Equal("ok", emu.Backend.Hugepages(2UL << 20, 2).ToString());
+        var pool = emu.System.Hugetlb.ForSize(2UL << 20)!;
+        Assert.True(pool.Reserve(1));
+        var e = Broken(() => emu.Backend.Hugepages(2UL << 20, 2));
+        Assert.Contains("resv_huge_pages is 1, but files and private mappings hold 0 reservations (none)", e.Message);
+        pool.Unreserve(1);
+    }
+
+    [Fact]
+    public void The_checker_is_off_unless_asked_for()
+    {
+        var backend = new EmulatorBackend(new TestArchitecture());
+        backend.System.Memory.Allocate(0, zero: true);
+        Assert.Equal("ok", backend.Mmap(0, new MmapRequest(null, P, false, Protection.Read, 0, false, 0), out _).ToString());
+        backend.Dispose();
+    }
+}
