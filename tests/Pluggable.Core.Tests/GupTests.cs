@@ -1,3 +1,4 @@
+using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
 using Pluggable.Core.Userfaultfd;
 
@@ -79,5 +80,126 @@ public class GupTests
         Assert.Equal("present+exclusive", emu.Pagemap(a, 1));
         Assert.Equal("EFAULT", emu.Backend.Gup(0, Gup(a + 64 * Emu.P, 1)).ToString());
         Assert.Equal("1", emu.Backend.Gup(0, Gup(a, ulong.MaxValue)).ToString());
+    }
+
+    [Fact]
+    public void Unpin_after_munmap_drops_the_last_reference_and_frees_the_page()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(4);
+        emu.Touch(a, write: true);
+        long used = emu.System.Memory.UsedFrames;
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a, 1, pin: true)).ToString());
+        Assert.Equal("ok", emu.Backend.Munmap(0, a, Emu.P).ToString());
+        Assert.Equal(used, emu.System.Memory.UsedFrames);
+        Assert.Equal("ok", emu.Backend.Unpin(0, a, 1).ToString());
+        Assert.Equal(used - 1, emu.System.Memory.UsedFrames);
+        Assert.Equal("EINVAL", emu.Backend.Unpin(0, a, 1).ToString());
+    }
+
+    [Fact]
+    public void Pins_never_released_go_with_the_processes()
+    {
+        var emu = new Emu();
+        ulong a = emu.Map(4);
+        emu.Touch(a, write: true);
+        Assert.Equal("4", emu.Backend.Gup(0, Gup(a, 4, pin: true)).ToString());
+        Assert.Equal("ok", emu.Backend.Munmap(0, a, 2 * Emu.P).ToString());
+        emu.Dispose();
+    }
+
+    [Fact]
+    public void Unpin_releases_the_newest_pin_of_each_page_and_refuses_a_page_without_one()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(4);
+        emu.Touch(a + Emu.P, write: true);
+        Assert.Equal("4", emu.Backend.Gup(0, Gup(a, 4, pin: true)).ToString());
+        Assert.Equal("2", emu.Backend.Gup(0, Gup(a + Emu.P, 2, pin: true)).ToString());
+        Assert.Equal("EINVAL", emu.Backend.Unpin(0, a, 5).ToString());
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + Emu.P, 3).ToString());
+        // The mapping, the first call's pin, and the reference this probe holds while it reports.
+        Assert.Contains("refcount=1026 ", emu.Backend.Gup(0, Gup(a + Emu.P, 1)).Detail![0]);
+        Assert.Equal("ok", emu.Backend.Unpin(0, a, 3).ToString());
+        Assert.Equal("EINVAL", emu.Backend.Unpin(0, a + 2 * Emu.P, 1).ToString());
+        Assert.Equal("EINVAL", emu.Backend.Unpin(0, a + 3 * Emu.P, 1).ToString());
+    }
+
+    /// <summary>
+    /// FOLL_FORCE reaches PROT_NONE memory of a private mapping: a read maps the zero page, a write
+    /// breaks COW into an exclusive page; a shared mapping only reads. The live kernel (6.18), through
+    /// /proc/self/mem (FOLL_FORCE reads and writes), answers the same: the read returns zeroes and
+    /// pagemap shows the zero page, the write leaves an exclusive anonymous page, the write into
+    /// MAP_SHARED PROT_NONE fails with EIO (GUP's EFAULT) after the read mapped the shmem page.
+    /// </summary>
+    [Fact]
+    public void Force_follows_prot_none_entries()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(4);
+        Assert.Equal("ok", emu.Backend.Mprotect(0, a, 2 * Emu.P, Protection.None).ToString());
+        Assert.Equal("EFAULT", emu.Backend.Gup(0, Gup(a, 1)).ToString());
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a, 1, force: true)).ToString());
+        Assert.Equal("present+zero", emu.Pagemap(a, 1));
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a, 1, write: true, force: true)).ToString());
+        Assert.Equal("present+exclusive", emu.Pagemap(a, 1));
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a + Emu.P, 1, pin: true, force: true)).ToString());
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + Emu.P, 1).ToString());
+
+        ulong s = emu.Map(1, shared: true, prot: Protection.None);
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(s, 1, force: true)).ToString());
+        Assert.Equal("present+file+exclusive", emu.Pagemap(s, 1));
+        Assert.Equal("EFAULT", emu.Backend.Gup(0, Gup(s, 1, write: true, force: true)).ToString());
+    }
+
+    [Fact]
+    public void A_long_term_pin_of_a_private_hugetlb_tail_page_reads_anon_state_from_the_head()
+    {
+        using var emu = new Emu();
+        const ulong Huge = 2UL << 20;
+        Assert.Equal("ok", emu.Backend.Hugepages(Huge, 2).ToString());
+        Assert.Equal("ok", emu.Backend.Memfd(0, "h", true, Huge).ToString());
+        Assert.Equal("ok", emu.Backend.Mmap(0, new MmapRequest("h", Huge, false, Protection.Read | Protection.Write, 0, false, 0), out ulong a).ToString());
+        Assert.Equal("ok 0x00", emu.Touch(a));
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a + Emu.P, 1, pin: true, longTerm: true)).ToString());
+        Assert.Equal("ok", emu.Backend.Fork(0, out _).ToString());
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a + 3 * Emu.P, 1, pin: true, longTerm: true)).ToString());
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a + 5 * Emu.P, 1, write: true, force: true)).ToString());
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + Emu.P, 1).ToString());
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + 3 * Emu.P, 1).ToString());
+    }
+
+    /// <summary>
+    /// The count is an unsigned long. The slow path takes pages until the first hole, however many
+    /// were asked for; the fast entry points first check that the byte length and the end do not
+    /// wrap (EOVERFLOW) and stay below TASK_SIZE_MAX (EFAULT) — gup_fast_fallback() in mm/gup.c.
+    /// </summary>
+    [Fact]
+    public void Counts_at_the_limits_answer_at_once()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(4);
+        Assert.Equal("4", emu.Backend.Gup(0, Gup(a, 1UL << 54)).ToString());
+        Assert.Equal("4", emu.Backend.Gup(0, Gup(a, ulong.MaxValue, pin: true)).ToString());
+        Assert.Equal("ok", emu.Backend.Unpin(0, a, 4).ToString());
+        Assert.Equal("EOVERFLOW", emu.Backend.Gup(0, Gup(a, 1UL << 54, fast: true)).ToString());
+        Assert.Equal("EOVERFLOW", emu.Backend.Gup(0, Gup(a, (ulong.MaxValue >> 12) - 1, fast: true)).ToString());
+        Assert.Equal("EFAULT", emu.Backend.Gup(0, Gup(a, 1UL << 35, fast: true)).ToString());
+        Assert.Equal("4", emu.Backend.Gup(0, Gup(a, (1UL << 35) - (a >> 12) - 1, fast: true)).ToString());
+    }
+
+    [Fact]
+    public void A_pin_of_many_zero_pages_is_kept_as_one_run()
+    {
+        using var emu = new Emu();
+        const ulong Pages = 1 << 16;
+        ulong a = emu.Map(Pages, prot: Protection.Read);
+        Assert.Equal(Pages.ToString(), emu.Backend.Gup(0, Gup(a, Pages, pin: true) with { Dump = false }).ToString());
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + Emu.P, Pages - 2).ToString());
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 64 * 1024, "unpin allocated per page");
+        Assert.Equal("ok", emu.Backend.Unpin(0, a, 1).ToString());
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + (Pages - 1) * Emu.P, 1).ToString());
+        Assert.Equal("EINVAL", emu.Backend.Unpin(0, a, 1).ToString());
     }
 }
