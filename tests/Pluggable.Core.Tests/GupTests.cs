@@ -202,4 +202,27 @@ public class GupTests
         Assert.Equal("ok", emu.Backend.Unpin(0, a + (Pages - 1) * Emu.P, 1).ToString());
         Assert.Equal("EINVAL", emu.Backend.Unpin(0, a, 1).ToString());
     }
+
+    /// <summary>
+    /// MADV_COLLAPSE leaves a block with a pinned page alone and answers EAGAIN: the scan finds a
+    /// reference beyond the page's mappings (is_refcount_suitable() -> SCAN_PAGE_COUNT, which
+    /// madvise_collapse_errno() maps to -EAGAIN, mm/khugepaged.c). The host cannot pin, so this is
+    /// read from the kernel source. Once unpinned, the block collapses.
+    /// </summary>
+    [Fact]
+    public void Collapse_refuses_a_block_with_a_pinned_page()
+    {
+        using var emu = new Emu();
+        const ulong Pmd = 512;
+        ulong a = emu.Map(Pmd);
+        emu.Touch(a, write: true);
+        emu.Touch(a + 7 * Emu.P, write: true);
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a + 7 * Emu.P, 1, pin: true)).ToString());
+        Assert.Equal("EAGAIN", emu.Backend.Madvise(0, a, Pmd * Emu.P, Advice.Collapse).ToString());
+        Assert.Equal("present+exclusive", emu.Pagemap(a + 7 * Emu.P, 1));
+        Assert.Equal("-", emu.Pagemap(a + Emu.P, 1));
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + 7 * Emu.P, 1).ToString());
+        Assert.Equal("ok", emu.Backend.Madvise(0, a, Pmd * Emu.P, Advice.Collapse).ToString());
+        Assert.Equal("present+exclusive", emu.Pagemap(a + Emu.P, 1));
+    }
 }

@@ -93,6 +93,23 @@ public static class Folios
         return (system.Memory[page].Flags & PageFlags.AnonExclusive) != 0;
     }
 
+    /// <summary>
+    /// The mappings of the folio headed by <paramref name="head"/>: every PTE and every PMD leaf once
+    /// (a hugetlb folio keeps its entries' count on the head).
+    /// </summary>
+    /// Kernel: folio_mapcount().
+    public static long MapCountOf(MemorySystem system, ulong head)
+    {
+        ref var h = ref system.Memory[head];
+        if (h.Order == 0 || (h.Flags & PageFlags.Hugetlb) != 0)
+            return h.MapCount;
+        ulong nr = 1UL << h.Order;
+        long sum = 0;
+        for (ulong i = 0; i < nr; i++)
+            sum += system.Memory[head + i].MapCount;
+        return sum - (long)(nr - 1) * h.EntireMapCount;
+    }
+
     /// <summary>What one pin adds to a small page's refcount. Kernel: GUP_PIN_COUNTING_BIAS.</summary>
     public const int PinBias = 1024;
 
