@@ -225,4 +225,22 @@ public class GupTests
         Assert.Equal("ok", emu.Backend.Madvise(0, a, Pmd * Emu.P, Advice.Collapse).ToString());
         Assert.Equal("present+exclusive", emu.Pagemap(a + Emu.P, 1));
     }
+
+    /// <summary>
+    /// UFFDIO_MOVE does not move a pinned page: folio_maybe_dma_pinned() in move_present_pte()
+    /// answers EBUSY (mm/userfaultfd.c); a small page counts its pins in its refcount.
+    /// </summary>
+    [Fact]
+    public void Move_refuses_a_pinned_page()
+    {
+        using var emu = new Emu();
+        ulong src = emu.Map(1), dst = emu.Map(1);
+        int u = emu.Uffd();
+        emu.Backend.Register(0, u, dst, Emu.P, UffdUapi.RegisterModeMissing);
+        emu.Touch(src, write: true, value: 0x5a);
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(src, 1, pin: true)).ToString());
+        Assert.Equal("EBUSY", emu.Backend.Move(0, u, dst, src, Emu.P, 0).ToString());
+        Assert.Equal("ok", emu.Backend.Unpin(0, src, 1).ToString());
+        Assert.Equal("4096", emu.Backend.Move(0, u, dst, src, Emu.P, 0).ToString());
+    }
 }
