@@ -243,4 +243,25 @@ public class GupTests
         Assert.Equal("ok", emu.Backend.Unpin(0, src, 1).ToString());
         Assert.Equal("4096", emu.Backend.Move(0, u, dst, src, Emu.P, 0).ToString());
     }
+
+    /// <summary>
+    /// A read-only pin of a THP shared with a child must unshare: do_huge_pmd_wp_page() with
+    /// FAULT_FLAG_UNSHARE splits the shared PMD and the PTE path copies only the pinned page
+    /// (the live kernel does the same through process_vm_readv, GUP_ON_THE_HOST.md). Before, the
+    /// PMD step ignored unshare faults and GUP asked for them forever.
+    /// </summary>
+    [Fact]
+    public void A_read_only_pin_of_a_shared_thp_splits_it_and_copies_the_pinned_page()
+    {
+        using var emu = new Emu();
+        const ulong Pmd = 512;
+        ulong a = emu.Map(Pmd);
+        Assert.Equal("ok", emu.Backend.Madvise(0, a, Pmd * Emu.P, Advice.HugePage).ToString());
+        Assert.Equal("ok", emu.Touch(a, write: true, value: 0x11));
+        Assert.Equal("ok", emu.Backend.Fork(0, out int child).ToString());
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a + 3 * Emu.P, 1, pin: true)).ToString());
+        Assert.Equal("present,present+exclusive,present", emu.Pagemap(a + 2 * Emu.P, 3));
+        Assert.Equal("present,present,present", emu.Pagemap(a + 2 * Emu.P, 3, child));
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + 3 * Emu.P, 1).ToString());
+    }
 }
