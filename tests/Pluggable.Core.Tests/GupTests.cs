@@ -245,6 +245,51 @@ public class GupTests
     }
 
     /// <summary>
+    /// copy_huge_pmd() will not share a THP that may be pinned: it splits the PMD and the PTE copy
+    /// gives the child its own copy of every page (folio_try_dup_anon_rmap_ptes() -> copy_present_page()).
+    /// </summary>
+    [Fact]
+    public void Fork_splits_a_pinned_thp_and_copies_its_pages_for_the_child()
+    {
+        using var emu = new Emu();
+        const ulong Pmd = 512;
+        ulong a = emu.Map(Pmd);
+        Assert.Equal("ok", emu.Backend.Madvise(0, a, Pmd * Emu.P, Advice.HugePage).ToString());
+        Assert.Equal("ok", emu.Touch(a + 5 * Emu.P, write: true, value: 0x42));
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a + 5 * Emu.P, 1, pin: true)).ToString());
+        Assert.Equal("ok", emu.Backend.Fork(0, out int child).ToString());
+        Assert.Equal("present+exclusive,present+exclusive", emu.Pagemap(a + 5 * Emu.P, 2));
+        Assert.Equal("present+exclusive,present+exclusive", emu.Pagemap(a + 5 * Emu.P, 2, child));
+        Assert.Equal("ok", emu.Touch(a + 5 * Emu.P, write: true, value: 7));
+        Assert.Equal("ok 0x42", emu.Touch(a + 5 * Emu.P, process: child));
+        Assert.Equal("ok", emu.Backend.Unpin(0, a + 5 * Emu.P, 1).ToString());
+    }
+
+    /// <summary>
+    /// A pinned private hugetlb page stays the parent's; the child's copy comes from pages nobody
+    /// reserved (the child owns no reservation), and without one the fork fails with ENOMEM
+    /// (copy_hugetlb_page_range() -> alloc_hugetlb_folio(), mm/hugetlb.c).
+    /// </summary>
+    [Fact]
+    public void Fork_copies_a_pinned_hugetlb_page_for_the_child_or_fails_without_a_free_page()
+    {
+        using var emu = new Emu();
+        const ulong Huge = 2UL << 20;
+        Assert.Equal("ok", emu.Backend.Hugepages(Huge, 1).ToString());
+        Assert.Equal("ok", emu.Backend.Memfd(0, "h", true, Huge).ToString());
+        Assert.Equal("ok", emu.Backend.Mmap(0, new MmapRequest("h", Huge, false, Protection.Read | Protection.Write, 0, false, 0), out ulong a).ToString());
+        Assert.Equal("ok", emu.Touch(a, write: true, value: 0x11));
+        Assert.Equal("1", emu.Backend.Gup(0, Gup(a, 1, pin: true)).ToString());
+        Assert.Equal("ENOMEM", emu.Backend.Fork(0, out _).ToString());
+        Assert.Equal("ok", emu.Backend.Hugepages(Huge, 2).ToString());
+        Assert.Equal("ok", emu.Backend.Fork(0, out int child).ToString());
+        Assert.Equal("present+exclusive", emu.Pagemap(a, 1));
+        Assert.Equal("present+exclusive", emu.Pagemap(a, 1, child));
+        Assert.Equal("ok 0x11", emu.Touch(a, process: child));
+        Assert.Equal("ok", emu.Backend.Unpin(0, a, 1).ToString());
+    }
+
+    /// <summary>
     /// A read-only pin of a THP shared with a child must unshare: do_huge_pmd_wp_page() with
     /// FAULT_FLAG_UNSHARE splits the shared PMD and the PTE path copies only the pinned page
     /// (the live kernel does the same through process_vm_readv, GUP_ON_THE_HOST.md). Before, the

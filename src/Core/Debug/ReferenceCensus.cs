@@ -29,13 +29,18 @@ public sealed class ReferenceCensus
     /// <summary>Frames nobody counts references to: the zero page(s). Kernel: is_zero_folio() in try_grab_folio().</summary>
     public bool Ignores(ulong pfn) => _system.Zero.IsZero(pfn);
 
-    /// <summary>A pin (FOLL_PIN): the bias on a small page, one reference and one pin on a large folio.</summary>
-    /// Kernel: try_grab_folio(FOLL_PIN).
+    /// <summary>
+    /// A pin (FOLL_PIN): the bias on a small page, one reference and one pin on a large folio. An
+    /// anonymous page is only pinned exclusive, and stays so (fork copies it, nothing shares it).
+    /// </summary>
+    /// Kernel: try_grab_folio(FOLL_PIN), sanity_check_pinned_pages() (mm/gup.c).
     public void Pin(ulong pfn, in Holder who)
     {
         if (Ignores(pfn))
             return;
         ulong head = _system.Memory.HeadOf(pfn);
+        if (Folios.IsAnon(_system, pfn) && !Folios.IsAnonExclusive(_system, pfn) && !Folios.IsAnonExclusive(_system, head))
+            throw new DebugVmException($"pinned anonymous page 0x{pfn:x} is not exclusive ({who}; flags {_system.Memory[pfn].Flags})");
         ref var e = ref Slot(head);
         if (_system.Memory[head].Order > 0)
         {

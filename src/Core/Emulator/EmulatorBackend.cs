@@ -146,7 +146,9 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (!TryGetMm(process, out var mm, out var error))
             return error;
         var contexts = new ForkContexts();
-        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext);
+        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext, out var forkError);
+        if (childMm is null)
+            return Finish(CommandResult.Error(forkError));
         child = _nextProcess++;
         _processes[child] = childMm;
         var events = new List<UffdEventWaiter>();
