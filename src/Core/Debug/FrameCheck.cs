@@ -82,16 +82,21 @@ internal static class FrameCheck
         for (ulong i = 0; i < 1UL << order; i++)
         {
             ulong pfn = head + i;
-            Expected page = default;
-            if (i > 0 && census.TryGet(pfn, out page))
+            long maps = e.EntireMaps;
+            if (i == 0)
+            {
+                maps += e.Maps;
+            }
+            else if (e.TailMaps > 0 && census.TryGet(pfn, out var page))
+            {
+                maps += page.Maps;
                 matched++;
-            else if (i == 0)
-                page = e;
+            }
             ref var p = ref memory[pfn];
-            if (p.MapCount != page.Maps)
-                return Wrong(head, order, d, $"page 0x{pfn:x} has mapcount {p.MapCount}, expected {page.Maps}");
-            if ((p.Flags & PageFlags.AnonExclusive) != 0 && page.Maps > 1)
-                return Wrong(head, order, d, $"page 0x{pfn:x} is anon-exclusive but mapped {page.Maps} times");
+            if (p.MapCount != maps)
+                return Wrong(head, order, d, $"page 0x{pfn:x} has mapcount {p.MapCount}, expected {maps}");
+            if ((p.Flags & PageFlags.AnonExclusive) != 0 && maps > 1)
+                return Wrong(head, order, d, $"page 0x{pfn:x} is anon-exclusive but mapped {maps} times");
         }
         return null;
     }

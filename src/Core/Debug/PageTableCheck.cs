@@ -123,7 +123,7 @@ internal static class PageTableCheck
                 if (!vma.IsAnonymous || (head.Flags & PageFlags.Thp) == 0 || head.Order != Thp.PmdOrder(_system))
                     throw Bad(level, address, entry, $"is a pmd leaf that does not map a THP of {vma}");
                 ulong pages = Thp.PmdPages(_system);
-                census.PmdMapping(pfn, pages, new Holder(HolderKind.PmdLeaf, mm.Id, address));
+                census.PmdMapping(pfn, new Holder(HolderKind.PmdLeaf, mm.Id, address));
                 if (entry.Has(EntryFlags.Write) && !Folios.IsAnonExclusive(_system, pfn))
                     throw Bad(level, address, entry, "is a writable pmd leaf over a THP that is not exclusive");
                 _anon += (long)pages;

@@ -71,15 +71,20 @@ public sealed class ReferenceCensus
     internal void PteMapping(ulong pfn, in Holder who)
     {
         Slot(pfn).Maps++;
-        Slot(_system.Memory.HeadOf(pfn)).Refs++;
+        ulong head = _system.Memory.HeadOf(pfn);
+        ref var e = ref Slot(head);
+        e.Refs++;
+        if (head != pfn)
+            e.TailMaps++;
         Note(pfn, who, "mapping");
     }
 
-    /// <summary>A PMD leaf mapping a THP: one mapping of every subpage, one entire mapping, one reference.</summary>
-    internal void PmdMapping(ulong head, ulong pages, in Holder who)
+    /// <summary>
+    /// A PMD leaf mapping a THP: one entire mapping, which counts in every subpage's map count, and
+    /// one reference. Kept on the head alone, so that a PMD costs one entry, not one per page.
+    /// </summary>
+    internal void PmdMapping(ulong head, in Holder who)
     {
-        for (ulong i = 0; i < pages; i++)
-            Slot(head + i).Maps++;
         ref var e = ref Slot(head);
         e.Refs++;
         e.EntireMaps++;
@@ -141,11 +146,16 @@ public sealed class ReferenceCensus
     }
 }
 
-/// <summary>What the census expects of one frame: references and pins of a head, mappings of a page.</summary>
+/// <summary>
+/// What the census expects of one frame: references, pins and PMD mappings of a head (and how
+/// many PTE mappings its tail pages have, so that a folio without any needs no lookup per page),
+/// PTE mappings of a page, links to a table.
+/// </summary>
 internal struct Expected
 {
     public long Refs;
     public long Maps;
+    public long TailMaps;
     public long EntireMaps;
     public long Pins;
     public long Links;

@@ -137,7 +137,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             return failure;
         var events = new List<UffdEventWaiter>();
         var error = UffdEvents.Mremap(mm, address, oldSize, newSize, events, out newAddress);
-        return error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : Finish(CommandResult.Error(error));
+        return Finish(error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : CommandResult.Error(error));
     }
 
     public CommandResult Fork(int process, out int child)
@@ -153,7 +153,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         _processes[child] = childMm;
         var events = new List<UffdEventWaiter>();
         contexts.PrepareEvents(events);
-        return Start(new EventWaitTask(events, CommandResult.Ok()));
+        return Finish(Start(new EventWaitTask(events, CommandResult.Ok())));
     }
 
     public CommandResult UffdCreate(int process, UffdCreateOptions options, out int uffd)
@@ -200,7 +200,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             return error;
         if (!_uffds.TryGetValue(uffd, out var ctx))
             return CommandResult.Error(Errno.EBADF);
-        return Start(new MoveTask(new MoveOperation(ctx, caller, dst, src, length, mode)));
+        return Finish(Start(new MoveTask(new MoveOperation(ctx, caller, dst, src, length, mode))));
     }
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
@@ -295,7 +295,7 @@ public sealed class EmulatorBackend : IScenarioBackend
                 if (result is null)
                     continue;
                 _parked.RemoveAt(i);
-                _completions.Add(new ThreadCompletion(task.Id, Finish(result)));
+                _completions.Add(new ThreadCompletion(task.Id, AttachTrace(result)));
                 progress = true;
                 break;
             }
@@ -341,26 +341,33 @@ public sealed class EmulatorBackend : IScenarioBackend
             return error;
         if (!_uffds.TryGetValue(uffd, out var ctx))
             return CommandResult.Error(Errno.EBADF);
-        return Start(new FillTask(new FillOperation(ctx, caller, kind, dst, src, length, mode, NextThreadId())));
+        return Finish(Start(new FillTask(new FillOperation(ctx, caller, kind, dst, src, length, mode, NextThreadId()))));
     }
 
+    /// <summary>Runs a new task; parks it when it sleeps. The caller finishes the command.</summary>
     private CommandResult Start(EmulatedTask task)
     {
         var result = task.Run();
         if (result is not null)
-            return Finish(result);
+            return result;
         task.Id = ++_nextThread;
         _parked.Add(task);
-        return Finish(CommandResult.Blocked(task.Id));
+        return CommandResult.Blocked(task.Id);
     }
 
-    /// <summary>Attaches what the trace recorded during the command; with the checker on, checks the machine.</summary>
+    /// <summary>Ends a command: attaches what the trace recorded; with the checker on, checks the machine.</summary>
     private CommandResult Finish(CommandResult result)
+    {
+        AttachTrace(result);
+        _debugVm?.Check();
+        return result;
+    }
+
+    private CommandResult AttachTrace(CommandResult result)
     {
         var lines = _trace.Drain(AddressFormatter);
         if (lines is not null)
             (result.Detail ??= []).AddRange(lines);
-        _debugVm?.Check();
         return result;
     }
 
