@@ -73,11 +73,14 @@ internal static class FrameCheck
         if ((d.Flags & PageFlags.Hugetlb) != 0)
             return Hugetlb(system, head, order, d, e, poolFree, poolPages);
 
+        // The huge zero folio keeps the reference it was allocated with; small folios count pins in
+        // their refcount, large ones in their pincount too.
         long baseRefs = system.HugeZero.Contains(head) ? 1 : 0;
-        if (d.RefCount != e.Refs + baseRefs || (order > 0 && (d.PinCount != e.Pins || d.EntireMapCount != e.EntireMaps)))
+        long pins = order > 0 ? e.Pins : 0;
+        if (d.RefCount != e.Refs + baseRefs || d.PinCount != pins || d.EntireMapCount != e.EntireMaps)
         {
-            string pins = order > 0 ? $"; pincount {d.PinCount}, expected {e.Pins}; entire mapcount {d.EntireMapCount}, expected {e.EntireMaps}" : "";
-            return Wrong(head, order, d, $"refcount {d.RefCount}, expected {e.Refs + baseRefs}{pins}");
+            return Wrong(head, order, d,
+                $"refcount {d.RefCount}, expected {e.Refs + baseRefs}; pincount {d.PinCount}, expected {pins}; entire mapcount {d.EntireMapCount}, expected {e.EntireMaps}");
         }
         for (ulong i = 0; i < 1UL << order; i++)
         {
@@ -161,5 +164,5 @@ internal static class FrameCheck
     }
 
     private static FrameProblem Wrong(ulong head, int order, in PageDescriptor d, string what) =>
-        new(head, order, $"(refcount {d.RefCount}, mapcount {d.MapCount}, pincount {d.PinCount}, flags {d.Flags}) {what}");
+        new(head, order, $"(refcount {d.RefCount}, mapcount {d.MapCount}, pincount {d.PinCount}, flags {d.Flags}): {what}");
 }

@@ -122,11 +122,10 @@ internal static class PageTableCheck
                 var head = _system.Memory[pfn];
                 if (!vma.IsAnonymous || (head.Flags & PageFlags.Thp) == 0 || head.Order != Thp.PmdOrder(_system))
                     throw Bad(level, address, entry, $"is a pmd leaf that does not map a THP of {vma}");
-                ulong pages = Thp.PmdPages(_system);
                 census.PmdMapping(pfn, new Holder(HolderKind.PmdLeaf, mm.Id, address));
                 if (entry.Has(EntryFlags.Write) && !Folios.IsAnonExclusive(_system, pfn))
                     throw Bad(level, address, entry, "is a writable pmd leaf over a THP that is not exclusive");
-                _anon += (long)pages;
+                _anon += (long)Thp.PmdPages(_system);
                 return;
             }
             if (level != PageLevel.Pte)
