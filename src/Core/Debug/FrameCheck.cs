@@ -70,6 +70,9 @@ internal static class FrameCheck
                 return Wrong(head, order, d, $"is a page table linked {e.Links} times (expected once, refcount 1, never mapped)");
             return null;
         }
+        bool cached = (d.Flags & PageFlags.PageCache) != 0;
+        if (cached != (e.CacheRefs > 0) || (cached && (d.Flags & PageFlags.Anon) != 0))
+            return Wrong(head, order, d, $"is{(cached ? "" : " not")} marked as page cache, and {e.CacheRefs} page-cache slots hold it");
         if ((d.Flags & PageFlags.Hugetlb) != 0)
             return Hugetlb(system, head, order, d, e, poolFree, poolPages);
 
@@ -96,6 +99,8 @@ internal static class FrameCheck
                 matched++;
             }
             ref var p = ref memory[pfn];
+            if (i > 0 && ((p.Flags & PageFlags.Tail) == 0 || p.Link != head))
+                return Wrong(head, order, d, $"page 0x{pfn:x} is not a tail of the folio (flags {p.Flags}, head 0x{p.Link:x})");
             if (p.MapCount != maps)
                 return Wrong(head, order, d, $"page 0x{pfn:x} has mapcount {p.MapCount}, expected {maps}");
             if ((p.Flags & PageFlags.AnonExclusive) != 0 && maps > 1)

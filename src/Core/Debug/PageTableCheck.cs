@@ -69,7 +69,7 @@ internal static class PageTableCheck
                         HugePd(slot, level, address, entry);
                         break;
                     case EntryKind.Page:
-                        Leaf(level.Level, address, entry);
+                        Leaf(slot, address, entry);
                         break;
                     case EntryKind.Swap:
                         Marker(level.Level, address, entry);
@@ -80,12 +80,21 @@ internal static class PageTableCheck
             }
         }
 
-        /// <summary>The hugepte table behind a hugepd, visited from the first of the slots sharing it.</summary>
+        /// <summary>
+        /// The hugepte table behind a hugepd, visited from the first of the slots sharing it, which
+        /// must all hold the same hugepd.
+        /// </summary>
         private void HugePd(in Slot slot, LevelGeometry level, ulong address, in PageEntry hugepd)
         {
             int sharing = HugePdTable.SharingSlots(hugepd.Shift, level.Shift);
             if ((slot.Index & (sharing - 1)) != 0)
                 return;
+            ulong raw = _tables.ReadRaw(slot);
+            for (int i = 1; i < sharing; i++)
+            {
+                if (_tables.ReadRaw(slot.Next(i)) != raw)
+                    throw Bad(level.Level, address, hugepd, $"is a hugepd whose {i}th sharing slot holds something else");
+            }
             Link(hugepd.Frame, new Holder(HolderKind.TableLink, mm.Id, address, level.Name + " hugepd"));
             int entries = HugePdTable.Entries(hugepd.Shift, level.Shift);
             for (int j = 0; j < entries; j++)
@@ -96,7 +105,7 @@ internal static class PageTableCheck
                 var entry = _tables.Get(hugepte);
                 ulong at = address + (hugepd.Shift < level.Shift ? (ulong)j << hugepd.Shift : 0);
                 if (entry.Kind == EntryKind.Page)
-                    Hugetlb(VmaAt(level.Level, at, entry), level.Level, at, entry, hugepd.Shift);
+                    Hugetlb(VmaAt(level.Level, at, entry), hugepte, level.Level, at, entry, hugepd.Shift);
                 else if (entry.Kind == EntryKind.Swap)
                     Marker(level.Level, at, entry);
                 else
@@ -104,12 +113,13 @@ internal static class PageTableCheck
             }
         }
 
-        private void Leaf(PageLevel level, ulong address, in PageEntry entry)
+        private void Leaf(in Slot slot, ulong address, in PageEntry entry)
         {
+            var level = slot.Level;
             var vma = VmaAt(level, address, entry);
             if (vma.IsHugetlb)
             {
-                Hugetlb(vma, level, address, entry, shift: 0);
+                Hugetlb(vma, slot, level, address, entry, shift: 0);
                 return;
             }
             if (entry.Has(EntryFlags.Write) && !vma.Has(VmFlags.Write))
@@ -141,6 +151,8 @@ internal static class PageTableCheck
             census.PteMapping(pfn, new Holder(HolderKind.Pte, mm.Id, address));
             if (Folios.IsAnon(_system, pfn))
             {
+                if (vma.IsShared)
+                    throw Bad(level, address, entry, $"maps an anonymous page in a shared VMA, {vma}");
                 if (entry.Has(EntryFlags.Write) && !Folios.IsAnonExclusive(_system, pfn))
                     throw Bad(level, address, entry, "is writable over an anonymous page that is not exclusive");
                 _anon++;
@@ -153,9 +165,10 @@ internal static class PageTableCheck
 
         /// <summary>
         /// A hugetlb mapping, counted once per huge page: at the page's first slot when the page is
-        /// a contiguous run, and as found when reached through a hugepd (<paramref name="shift"/>).
+        /// a contiguous run (whose other slots must map the rest of the page), and as found when
+        /// reached through a hugepd (<paramref name="shift"/>).
         /// </summary>
-        private void Hugetlb(Vma vma, PageLevel level, ulong address, in PageEntry entry, int shift)
+        private void Hugetlb(Vma vma, in Slot slot, PageLevel level, ulong address, in PageEntry entry, int shift)
         {
             if (!vma.IsHugetlb)
                 throw Bad(level, address, entry, $"is a hugepte in {vma}, which is not hugetlb");
@@ -171,6 +184,15 @@ internal static class PageTableCheck
             ref var d = ref _system.Memory[head];
             if ((d.Flags & PageFlags.Hugetlb) == 0 || d.Order != size.Shift - _system.PageShift)
                 throw Bad(level, address, entry, $"does not map a {size} hugetlb folio");
+            if (vma.IsShared && HugetlbFolios.IsAnon(_system, head))
+                throw Bad(level, address, entry, $"maps an anonymous huge page in a shared VMA, {vma}");
+            var run = HugePte.At(slot, size, _system.Geometry);
+            for (int i = 1; i < run.Slots; i++)
+            {
+                var part = _tables.Get(slot.Next(i));
+                if (part.Kind != EntryKind.Page || part.Frame != head + (ulong)i * run.SlotPages)
+                    throw Bad(level, address, entry, $"starts a run of {run.Slots} slots whose slot {i} holds a {part.Kind} of frame 0x{part.Frame:x}");
+            }
             if (entry.Has(EntryFlags.Write))
             {
                 if (!vma.Has(VmFlags.Write))

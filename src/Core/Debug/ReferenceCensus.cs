@@ -103,7 +103,9 @@ public sealed class ReferenceCensus
     /// <summary>A page-cache slot holding <paramref name="pfn"/>: one reference on its folio.</summary>
     internal void CacheEntry(ulong pfn, in Holder who)
     {
-        Slot(_system.Memory.HeadOf(pfn)).Refs++;
+        ref var e = ref Slot(_system.Memory.HeadOf(pfn));
+        e.Refs++;
+        e.CacheRefs++;
         Note(pfn, who, "cache");
     }
 
@@ -147,9 +149,9 @@ public sealed class ReferenceCensus
 }
 
 /// <summary>
-/// What the census expects of one frame: references, pins and PMD mappings of a head (and how
-/// many PTE mappings its tail pages have, so that a folio without any needs no lookup per page),
-/// PTE mappings of a page, links to a table.
+/// What the census expects of one frame: references, pins, page-cache slots and PMD mappings of a
+/// head (and how many PTE mappings its tail pages have, so that a folio without any needs no
+/// lookup per page), PTE mappings of a page, links to a table.
 /// </summary>
 internal struct Expected
 {
@@ -159,4 +161,5 @@ internal struct Expected
     public long EntireMaps;
     public long Pins;
     public long Links;
+    public long CacheRefs;
 }
