@@ -154,4 +154,49 @@ public class DebugVmTests
         Assert.Equal("-", emu.Pagemap(dst, 1));
         emu.Dispose();
     }
+
+    [Fact]
+    public void A_pinned_anonymous_page_must_stay_exclusive()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(1);
+        emu.Touch(a, write: true);
+        Assert.Equal("1", emu.Backend.Gup(0, new GupRequest(a, 1, false, false, true, false, false, false, false)).ToString());
+        Assert.Equal("ok", emu.Backend.Mprotect(0, a, P, Protection.Read).ToString());
+        Assert.True(UserAccess.TryTranslate(emu.System.Mms[0], a, false, out ulong pfn));
+        emu.System.Memory[pfn].Flags &= ~PageFlags.AnonExclusive;
+        var e = Broken(() => emu.Backend.Pagemap(0, a, P));
+        Assert.Contains($"pinned anonymous page 0x{pfn:x} is not exclusive (pin of process 0 at 0x{a:x}", e.Message);
+        emu.System.Memory[pfn].Flags |= PageFlags.AnonExclusive;
+    }
+
+    [Fact]
+    public void Every_slot_of_a_contiguous_run_maps_its_part_of_the_page()
+    {
+        var arch = new ShapesArchitecture(ShapesArchitecture.Shape.ContPte64K);
+        using var emu = new Emu(arch);
+        ulong hs = arch.DefaultHugePage!.Size;
+        Assert.Equal("ok", emu.Backend.Hugepages(hs, 1).ToString());
+        Assert.Equal("ok", emu.Backend.Memfd(0, "m", true, hs).ToString());
+        Assert.Equal("ok", emu.Backend.Mmap(0, new MmapRequest("m", hs, true, Protection.Read | Protection.Write, 0, false, 0), out ulong a).ToString());
+        Assert.Equal("ok", emu.Touch(a, write: true));
+        var tables = emu.System.Mms[0].Tables;
+        var third = tables.Walk(a + 3 * P, Arch.PageLevel.Pte, allocate: false).Slot;
+        ulong raw = tables.ReadRaw(third);
+        tables.WriteRaw(third, 0);
+        Assert.Contains("starts a run of 16 slots whose slot 3 holds a None", Broken(() => emu.Backend.Pagemap(0, a, P)).Message);
+        tables.WriteRaw(third, raw);
+    }
+
+    [Fact]
+    public void A_page_marked_as_page_cache_must_be_in_a_cache()
+    {
+        using var emu = new Emu();
+        ulong a = emu.Map(1);
+        emu.Touch(a, write: true);
+        Assert.True(UserAccess.TryTranslate(emu.System.Mms[0], a, false, out ulong pfn));
+        emu.System.Memory[pfn].Flags |= PageFlags.PageCache;
+        Assert.Contains("is marked as page cache, and 0 page-cache slots hold it", Broken(() => emu.Backend.Pagemap(0, a, P)).Message);
+        emu.System.Memory[pfn].Flags &= ~PageFlags.PageCache;
+    }
 }
