@@ -119,7 +119,7 @@ public class DebugVmTests
         var pool = emu.System.Hugetlb.ForSize(2UL << 20)!;
         Assert.True(pool.Reserve(1));
         var e = Broken(() => emu.Backend.Hugepages(2UL << 20, 2));
-        Assert.Contains("resv_huge_pages is 1, but files and private mappings hold 0 reservations (none)", e.Message);
+        Assert.Contains("resv_huge_pages is 1 and 0 pages in use will give one back, but files and private mappings hold 0 reservations (none)", e.Message);
         pool.Unreserve(1);
     }
 

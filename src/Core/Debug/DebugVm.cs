@@ -17,8 +17,7 @@ public sealed class DebugVm
     private readonly MemorySystem _system;
     private readonly Action<ReferenceCensus> _reportOutside;
     private readonly ReferenceCensus _census;
-    private readonly ulong[] _poolFree;
-    private readonly ulong[] _poolPages;
+    private readonly PoolTally _pools;
 
     /// <param name="reportOutside">Reports the references held outside the address spaces and caches: pins, sleeping tasks, open files.</param>
     public DebugVm(MemorySystem system, Action<ReferenceCensus> reportOutside)
@@ -26,20 +25,18 @@ public sealed class DebugVm
         _system = system;
         _reportOutside = reportOutside;
         _census = new ReferenceCensus(system);
-        _poolFree = new ulong[system.Hugetlb.All.Count];
-        _poolPages = new ulong[system.Hugetlb.All.Count];
+        _pools = new PoolTally(system.Hugetlb.All.Count);
     }
 
     /// <summary>Checks everything; throws <see cref="DebugVmException"/> naming the first thing found wrong.</summary>
     public void Check()
     {
         Count(0, 0);
-        Array.Clear(_poolFree);
-        Array.Clear(_poolPages);
-        if (FrameCheck.Find(_system, _census, _poolFree, _poolPages) is { } problem)
+        _pools.Clear();
+        if (FrameCheck.Find(_system, _census, _pools) is { } problem)
             throw Explain(problem);
         PageCacheCheck.CheckReferences(_system, _census);
-        HugetlbReservationCheck.Check(_system, _poolFree, _poolPages);
+        HugetlbReservationCheck.Check(_system, _pools);
     }
 
     /// <summary>

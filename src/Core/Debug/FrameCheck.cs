@@ -7,6 +7,25 @@ namespace Pluggable.Core.Debug;
 internal readonly record struct FrameProblem(ulong Head, int Order, string What);
 
 /// <summary>
+/// What the frames say about each pool (by index in <see cref="HugetlbPools.All"/>): its pages, the
+/// free ones, and the used ones that carry a reservation back to it (HPG_restore_reserve).
+/// </summary>
+internal readonly record struct PoolTally(ulong[] Pages, ulong[] Free, ulong[] Carried)
+{
+    public PoolTally(int pools)
+        : this(new ulong[pools], new ulong[pools], new ulong[pools])
+    {
+    }
+
+    public void Clear()
+    {
+        Array.Clear(Pages);
+        Array.Clear(Free);
+        Array.Clear(Carried);
+    }
+}
+
+/// <summary>
 /// Visits every frame in use, folio by folio (free blocks are skipped whole), and compares its
 /// descriptor with the census: a page table is linked once; a free hugetlb page is referenced by
 /// nothing; any other folio's reference count, pin count, entire map count and each page's map
@@ -17,7 +36,7 @@ internal readonly record struct FrameProblem(ulong Head, int Order, string What)
 /// free_pages_prepare() (mm/page_alloc.c).
 internal static class FrameCheck
 {
-    public static FrameProblem? Find(MemorySystem system, ReferenceCensus census, Span<ulong> poolFree, Span<ulong> poolPages)
+    public static FrameProblem? Find(MemorySystem system, ReferenceCensus census, in PoolTally pools)
     {
         var memory = system.Memory;
         long used = 0;
@@ -38,7 +57,7 @@ internal static class FrameCheck
             if ((d.Flags & PageFlags.Tail) != 0)
                 return new FrameProblem(pfn, 0, $"is a tail of folio 0x{d.Link:x} found outside it");
             int order = (d.Flags & PageFlags.Head) != 0 ? d.Order : 0;
-            var problem = Folio(system, census, pfn, order, ref matched, poolFree, poolPages);
+            var problem = Folio(system, census, pfn, order, ref matched, pools);
             if (problem is not null)
                 return problem;
             used += 1L << order;
@@ -55,7 +74,7 @@ internal static class FrameCheck
     private static bool IsFree(in PageDescriptor d) =>
         d.Flags == PageFlags.None && d.RefCount == 0 && d.MapCount == 0 && d.PinCount == 0 && d.Order == 0 && d.Link == 0;
 
-    private static FrameProblem? Folio(MemorySystem system, ReferenceCensus census, ulong head, int order, ref int matched, Span<ulong> poolFree, Span<ulong> poolPages)
+    private static FrameProblem? Folio(MemorySystem system, ReferenceCensus census, ulong head, int order, ref int matched, in PoolTally pools)
     {
         var memory = system.Memory;
         ref var d = ref memory[head];
@@ -74,7 +93,7 @@ internal static class FrameCheck
         if (cached != (e.CacheRefs > 0) || (cached && (d.Flags & PageFlags.Anon) != 0))
             return Wrong(head, order, d, $"is{(cached ? "" : " not")} marked as page cache, and {e.CacheRefs} page-cache slots hold it");
         if ((d.Flags & PageFlags.Hugetlb) != 0)
-            return Hugetlb(system, head, order, d, e, poolFree, poolPages);
+            return Hugetlb(system, head, order, d, e, pools);
 
         // The huge zero folio keeps the reference it was allocated with; small folios count pins in
         // their refcount, large ones in their pincount too.
@@ -111,18 +130,20 @@ internal static class FrameCheck
 
     /// <summary>
     /// A pool page: free ones (refcount 0) are referenced by nothing; used ones keep their counts on
-    /// the head. Counted per pool for the pool's own totals.
+    /// the head. Counted per pool for the pool's own totals, with the used pages that will give a
+    /// reservation back when freed.
     /// </summary>
-    private static FrameProblem? Hugetlb(MemorySystem system, ulong head, int order, in PageDescriptor d, in Expected e,
-        Span<ulong> poolFree, Span<ulong> poolPages)
+    private static FrameProblem? Hugetlb(MemorySystem system, ulong head, int order, in PageDescriptor d, in Expected e, in PoolTally pools)
     {
         int pool = PoolIndex(system, order);
         if (pool < 0)
             return Wrong(head, order, d, "is a hugetlb folio of a size no pool has");
-        poolPages[pool]++;
+        pools.Pages[pool]++;
+        if ((d.Flags & PageFlags.HugetlbRestoreReserve) != 0)
+            pools.Carried[pool]++;
         if (d.RefCount == 0)
         {
-            poolFree[pool]++;
+            pools.Free[pool]++;
             if (d.Flags != (PageFlags.Head | PageFlags.Hugetlb) || d.MapCount != 0 || d.PinCount != 0 || e.Refs != 0 || e.Maps != 0)
                 return Wrong(head, order, d, $"is free in its pool but counted {e.Refs} references and {e.Maps} mappings");
         }

@@ -4,29 +4,30 @@ namespace Pluggable.Core.Debug;
 
 /// <summary>
 /// The hugetlb pools balance: each pool's pages (free ones counted apart) are what the frames say;
-/// reserved pages are free pages; and the reserved count equals the reservations outstanding — in
-/// each shared file, the reserved indices with no page in the cache yet; in each private mapping
-/// that owns its reservation, the huge pages of its range whose reservation was not used.
+/// reserved pages are free pages; and the reservations outstanding — in each shared file, the
+/// reserved indices with no page in the cache yet; in each private mapping that owns its
+/// reservation, the huge pages of its range whose reservation was not used — are the reserved
+/// count plus the pages in use that will give one back when freed (zapped private pages).
 /// </summary>
 /// Kernel: the resv_huge_pages accounting of mm/hugetlb.c (hugetlb_acct_memory(), region_count(),
 /// hugetlb_unreserve_pages(), hugetlb_vm_op_close()) and the hstate counters (nr_huge_pages, free_huge_pages).
 internal static class HugetlbReservationCheck
 {
-    public static void Check(MemorySystem system, ReadOnlySpan<ulong> poolFree, ReadOnlySpan<ulong> poolPages)
+    public static void Check(MemorySystem system, in PoolTally tally)
     {
         var pools = system.Hugetlb.All;
         for (int p = 0; p < pools.Count; p++)
         {
             var pool = pools[p];
-            if (poolPages[p] != pool.NrHugepages || poolFree[p] != pool.FreeHugepages)
+            if (tally.Pages[p] != pool.NrHugepages || tally.Free[p] != pool.FreeHugepages)
                 throw new DebugVmException(
-                    $"{pool.Size} pool: nr_hugepages {pool.NrHugepages} and free {pool.FreeHugepages}, but the frames hold {poolPages[p]} pool pages, {poolFree[p]} free");
-            if (pool.ResvHugepages > pool.FreeHugepages)
+                    $"{pool.Size} pool: nr_hugepages {pool.NrHugepages} and free {pool.FreeHugepages}, but the frames hold {tally.Pages[p]} pool pages, {tally.Free[p]} free");
+            if (pool.ResvHugepages > (long)pool.FreeHugepages)
                 throw new DebugVmException($"{pool.Size} pool: {pool.ResvHugepages} pages reserved, only {pool.FreeHugepages} free");
-            ulong outstanding = Outstanding(system, pool);
-            if (outstanding != pool.ResvHugepages)
+            long outstanding = (long)Outstanding(system, pool);
+            if (outstanding != pool.ResvHugepages + (long)tally.Carried[p])
                 throw new DebugVmException(
-                    $"{pool.Size} pool: resv_huge_pages is {pool.ResvHugepages}, but files and private mappings hold {outstanding} reservations ({Holders(system, pool)})");
+                    $"{pool.Size} pool: resv_huge_pages is {pool.ResvHugepages} and {tally.Carried[p]} pages in use will give one back, but files and private mappings hold {outstanding} reservations ({Holders(system, pool)})");
         }
     }
 
