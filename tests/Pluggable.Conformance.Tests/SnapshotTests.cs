@@ -25,7 +25,7 @@ public class SnapshotTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int exit = ScenarioRunner.Run(ScenarioInstrumentation.TraceAndDump(parsed.Script),
-            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases), stdout, stderr);
+            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases, PluginMatrix.Checked), stdout, stderr);
         var snapshot = new StringBuilder();
         snapshot.Append(Header(config));
         snapshot.AppendLine($"exit {exit}");

@@ -1,3 +1,4 @@
+using Pluggable.Core.Debug;
 using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
 using Pluggable.Core.Userfaultfd;
@@ -19,7 +20,12 @@ public abstract class EmulatedTask
     /// <summary>Runs (or continues) the task; null means it sleeps on <see cref="Waiter"/>.</summary>
     public abstract CommandResult? Run();
 
-    /// <summary>The task is killed while it sleeps (the process exits): it gives back what it holds.</summary>
+    /// <summary>Tells the consistency checker about the references the task holds while it sleeps.</summary>
+    public virtual void ReportReferences(ReferenceCensus census)
+    {
+    }
+
+    /// <summary>The task will never run again (its process exits while it sleeps): it drops what it holds.</summary>
     public virtual void Abandon()
     {
     }
@@ -112,6 +118,12 @@ public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, Byte
 public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedTask
 {
     private bool _started;
+
+    public override void ReportReferences(ReferenceCensus census)
+    {
+        if (operation.PendingFolio != 0)
+            census.Reference(operation.PendingFolio, new Holder(HolderKind.TaskPage, Id, 0, "a COPY's page, while its source faults"));
+    }
 
     public override CommandResult? Run()
     {

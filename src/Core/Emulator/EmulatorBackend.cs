@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Debug;
 using Pluggable.Core.Gup;
 using Pluggable.Core.Mm;
 using Pluggable.Core.PageTables;
@@ -22,7 +23,8 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly UffdDescriptors _uffds = new();
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
-    private readonly Dictionary<(int Process, ulong Address), Stack<ulong>> _pins = [];
+    private readonly PinnedPages _pins = new();
+    private readonly DebugVm? _debugVm;
     private int _nextProcess;
     private int _nextThread;
 
@@ -35,6 +37,8 @@ public sealed class EmulatorBackend : IScenarioBackend
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
         _processes[_nextProcess++] = _system.CreateMm();
+        if (Options.DebugVm)
+            _debugVm = new DebugVm(_system, ReportHolders);
         var huge = arch.DefaultHugePage;
         Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize);
     }
@@ -78,7 +82,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (_files.Remove(name, out var old))
             _system.DropFileReference(old);
         _files[name] = file;
-        return CommandResult.Ok();
+        return Finish(CommandResult.Ok());
     }
 
     public CommandResult Mmap(int process, MmapRequest request, out ulong address)
@@ -132,7 +136,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             return failure;
         var events = new List<UffdEventWaiter>();
         var error = UffdEvents.Mremap(mm, address, oldSize, newSize, events, out newAddress);
-        return error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : Finish(CommandResult.Error(error));
+        return Finish(error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : CommandResult.Error(error));
     }
 
     public CommandResult Fork(int process, out int child)
@@ -141,13 +145,15 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (!TryGetMm(process, out var mm, out var error))
             return error;
         var contexts = new ForkContexts();
-        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext);
+        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext, out var forkError);
+        if (childMm is null)
+            return Finish(CommandResult.Error(forkError));
         child = _nextProcess++;
         _processes[child] = childMm;
         _uffds.Fork(process, child);
         var events = new List<UffdEventWaiter>();
         contexts.PrepareEvents(events);
-        return Start(new EventWaitTask(events, CommandResult.Ok()));
+        return Finish(Start(new EventWaitTask(events, CommandResult.Ok())));
     }
 
     public CommandResult UffdCreate(int process, UffdCreateOptions options, out int uffd)
@@ -192,7 +198,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             return error;
         if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
-        return Start(new MoveTask(new MoveOperation(file.Context, caller, dst, src, length, mode)));
+        return Finish(Start(new MoveTask(new MoveOperation(file.Context, caller, dst, src, length, mode))));
     }
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
@@ -243,23 +249,12 @@ public sealed class EmulatorBackend : IScenarioBackend
             if (!fast && !request.Pin)
                 flags |= GupFlags.Touch;
             ulong start = request.Address & _system.Geometry.PageMask;
-            var call = new GetUserPages(mm, start, (long)request.Pages, flags, fast);
-            return Start(new GupTask(mm, call, start, request.Dump, (a, pfn) => KeepPin(process, a, pfn), FormatAddress));
+            var call = new GetUserPages(mm, start, request.Pages, flags, fast);
+            return Start(new GupTask(mm, call, start, request.Dump, pages => _pins.Add(process, start, pages, _system.PageShift), FormatAddress));
         });
 
     public CommandResult Unpin(int process, ulong address, ulong pages) =>
-        WithMm(process, _ =>
-        {
-            ulong start = address & _system.Geometry.PageMask;
-            for (ulong i = 0; i < pages; i++)
-            {
-                if (!_pins.TryGetValue((process, start + (i << _system.PageShift)), out var pins) || pins.Count == 0)
-                    return CommandResult.Error(Errno.EINVAL);
-            }
-            for (ulong i = 0; i < pages; i++)
-                PinCounting.Release(_system, _pins[(process, start + (i << _system.PageShift))].Pop(), GupFlags.Pin);
-            return CommandResult.Ok();
-        });
+        WithMm(process, _ => EmulatorResults.FromErrno(_pins.Release(_system, process, address & _system.Geometry.PageMask, pages)));
 
     public CommandResult Dump(int process, ulong address, ulong size) =>
         WithMm(process, mm =>
@@ -278,6 +273,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     public IReadOnlyList<ThreadCompletion> TakeCompletions()
     {
         bool progress = true;
+        bool ran = false;
         while (progress)
         {
             progress = false;
@@ -287,36 +283,47 @@ public sealed class EmulatorBackend : IScenarioBackend
                 if (task.Waiter is { Woken: false })
                     continue;
                 task.ReleaseWaiter();
+                ran = true;
                 var result = task.Run();
                 if (result is null)
                     continue;
                 _parked.RemoveAt(i);
-                _completions.Add(new ThreadCompletion(task.Id, Finish(result)));
+                _completions.Add(new ThreadCompletion(task.Id, AttachTrace(result)));
                 progress = true;
                 break;
             }
         }
+        if (ran)
+            _debugVm?.Check();
         var done = _completions.ToArray();
         _completions.Clear();
         return done;
     }
 
+    /// <summary>
+    /// Every process exits: sleeping tasks die and drop what they hold, pins go, userfaultfds
+    /// close, address spaces and files go; with the checker on, nothing may be left.
+    /// </summary>
     public void Dispose()
     {
-        foreach (var pins in _pins.Values)
+        try
         {
-            while (pins.Count > 0)
-                PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
+            foreach (var task in _parked)
+                task.Abandon();
+            _parked.Clear();
+            _pins.ReleaseAll(_system);
+            _uffds.ReleaseAll();
+            foreach (var mm in _processes.Values)
+                _system.DestroyMm(mm);
+            foreach (var file in _files.Values)
+                _system.DropFileReference(file);
+            _files.Clear();
+            _debugVm?.CheckTeardown();
         }
-        foreach (var task in _parked)
-            task.Abandon();
-        _parked.Clear();
-        _uffds.ReleaseAll();
-        foreach (var mm in _processes.Values)
-            _system.DestroyMm(mm);
-        foreach (var file in _files.Values)
-            _system.DropFileReference(file);
-        _system.Dispose();
+        finally
+        {
+            _system.Dispose();
+        }
     }
 
     private CommandResult StartFill(int process, int uffd, FillKind kind, ulong dst, ulong src, ulong length, ulong mode)
@@ -326,21 +333,29 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
         file.Get();
-        return Start(new FillTask(new FillOperation(file.Context, caller, kind, dst, src, length, mode, NextThreadId()), file));
+        return Finish(Start(new FillTask(new FillOperation(file.Context, caller, kind, dst, src, length, mode, NextThreadId()), file)));
     }
 
+    /// <summary>Runs a new task; parks it when it sleeps. The caller finishes the command.</summary>
     private CommandResult Start(EmulatedTask task)
     {
         var result = task.Run();
         if (result is not null)
-            return Finish(result);
+            return result;
         task.Id = ++_nextThread;
         _parked.Add(task);
-        return Finish(CommandResult.Blocked(task.Id));
+        return CommandResult.Blocked(task.Id);
     }
 
-    /// <summary>Attaches what the trace recorded during the command.</summary>
+    /// <summary>Ends a command: attaches what the trace recorded; with the checker on, checks the machine.</summary>
     private CommandResult Finish(CommandResult result)
+    {
+        AttachTrace(result);
+        _debugVm?.Check();
+        return result;
+    }
+
+    private CommandResult AttachTrace(CommandResult result)
     {
         var lines = _trace.Drain(AddressFormatter);
         if (lines is not null)
@@ -348,11 +363,14 @@ public sealed class EmulatorBackend : IScenarioBackend
         return result;
     }
 
-    private void KeepPin(int process, ulong address, ulong pfn)
+    /// <summary>The references the checker cannot find in tables and caches: pins, sleeping tasks, open files.</summary>
+    private void ReportHolders(ReferenceCensus census)
     {
-        if (!_pins.TryGetValue((process, address), out var pins))
-            _pins[(process, address)] = pins = new Stack<ulong>();
-        pins.Push(pfn);
+        _pins.Report(census);
+        foreach (var task in _parked)
+            task.ReportReferences(census);
+        foreach (var file in _files.Values)
+            census.OpenFile(file);
     }
 
     private uint NextThreadId() => (uint)(_nextThread + 1);

@@ -74,6 +74,12 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
         return _hole ? CommandResult.Error(Errno.ENOMEM) : CommandResult.Ok();
     }
 
+    public override void ReportReferences(Debug.ReferenceCensus census)
+    {
+        if (_punchFile is { } file)
+            census.OpenFile(file);
+    }
+
     public override void Abandon()
     {
         if (_punchFile is { } file)
