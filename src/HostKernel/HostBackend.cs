@@ -75,9 +75,9 @@ public sealed class HostBackend : IScenarioBackend
 
     public IAddressFormatter? AddressFormatter { get; set; }
 
-    public CommandResult Hugepages(ulong size, ulong count) => Setting(() => _machine.Hugepages(size, count));
+    public CommandResult Hugepages(ulong size, ulong count) => Setting(() => _machine.Hugepages(size, count, !_parked.Any));
 
-    public CommandResult Thp(ThpPolicy policy) => Setting(() => _machine.Thp(policy));
+    public CommandResult Thp(ThpPolicy policy) => Setting(() => _machine.Thp(policy, !_parked.Any));
 
     public CommandResult Memfd(int process, string name, bool hugetlb, ulong size)
     {
@@ -296,7 +296,7 @@ public sealed class HostBackend : IScenarioBackend
         ThrowIfEnded();
         var completions = _parked.TakeCompletions();
         ThrowIfEnded();
-        _machine.CheckUnchanged();
+        _machine.CheckUnchanged(poolsSettled: !_parked.Any);
         return completions;
     }
 

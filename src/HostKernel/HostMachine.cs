@@ -63,21 +63,16 @@ internal sealed class HostMachine
         }
     }
 
-    public Errno Hugepages(ulong size, ulong count) => Change(() => _knobs.Hugepages(size, count));
+    /// <param name="poolsSettled">No call of the run is parked (see <see cref="SettingsWatch"/>).</param>
+    public Errno Hugepages(ulong size, ulong count, bool poolsSettled) => Change(() => _knobs.Hugepages(size, count), poolsSettled);
 
-    public Errno Thp(ThpPolicy policy) => Change(() => _knobs.Thp(policy));
+    public Errno Thp(ThpPolicy policy, bool poolsSettled) => Change(() => _knobs.Thp(policy), poolsSettled);
 
+    /// <param name="poolsSettled">No call of the run is parked, so the pool sizes are compared too.</param>
     /// <exception cref="OutsideChangeException">A setting is not what this run left it at.</exception>
-    public void CheckUnchanged()
+    public void CheckUnchanged(bool poolsSettled)
     {
-        var changes = _watch.Changes();
-        // A pool's size is read as two counters: pages freed between the two reads (a scenario process exiting) look like a change for a moment.
-        for (int look = 0; look < 3 && changes.Count > 0; look++)
-        {
-            Thread.Sleep(5);
-            changes = _watch.Changes();
-        }
-        if (changes.Count > 0)
+        if (Unsettled(poolsSettled) is { Count: > 0 } changes)
             throw new OutsideChangeException(_lock.Path, changes);
     }
 
@@ -90,8 +85,10 @@ internal sealed class HostMachine
     {
         try
         {
+            // Before the run's own values are written back over them; the scenario's processes are gone, and their temporary pages with them.
+            var seen = Unsettled(poolsSettled: true);
             var failures = _knobs.Restore();
-            return (failures, SettledChanges());
+            return (failures, [.. seen, .. SettledChanges().Except(seen)]);
         }
         finally
         {
@@ -117,11 +114,24 @@ internal sealed class HostMachine
         return changes;
     }
 
-    private Errno Change(Func<Errno> write)
+    /// <summary>The watched settings that differ, looked at again a few times while any do.</summary>
+    private IReadOnlyList<string> Unsettled(bool poolsSettled)
     {
-        CheckUnchanged();
+        var changes = _watch.Changes(poolsSettled);
+        // A pool's size is read as two counters: pages freed between the two reads (a scenario process exiting) look like a change for a moment.
+        for (int look = 0; look < 3 && changes.Count > 0; look++)
+        {
+            Thread.Sleep(5);
+            changes = _watch.Changes(poolsSettled);
+        }
+        return changes;
+    }
+
+    private Errno Change(Func<Errno> write, bool poolsSettled)
+    {
+        CheckUnchanged(poolsSettled);
         var result = write();
-        _watch.Expect();
+        _watch.Expect(poolsSettled);
         return result;
     }
 }

@@ -20,6 +20,9 @@ internal sealed class ParkedCalls
     private readonly List<Parked> _parked = [];
     private int _nextHandle;
 
+    /// <summary>Whether any call is parked (its thread asleep in userfaultfd).</summary>
+    public bool Any => _parked.Count > 0;
+
     /// <summary>Starts <paramref name="call"/> in <paramref name="process"/>; its result, or blocked.</summary>
     /// <exception cref="HostThreadStuckException">The call's thread slept outside userfaultfd for <see cref="StuckLimit"/>.</exception>
     public CommandResult Run(HostProcess process, HostCall call, Func<HostCall, CommandResult> finish)
