@@ -1,0 +1,82 @@
+namespace Pluggable.Fuzzing;
+
+/// <summary>One case as it ran: the text, what was wrong (null: nothing), and where it came from.</summary>
+public sealed record CaseResult(string Text, ScenarioOrigin Origin, CaseSource Source, Verdict? Verdict, Comparison? Comparison)
+{
+    public bool Failed => Verdict is not null;
+}
+
+/// <summary>
+/// The three kinds of case (a random valid sequence, a mutated corpus file, a random sequence
+/// against the live kernel) and the minimizing of a failing one. The session, the tests and the
+/// CLI all go through here, so a failure in one is a failure in the others.
+/// </summary>
+public static class FuzzCases
+{
+    /// <summary>Hangs and runaway memory are shrunk with a short limit: a run that hangs hangs with any limit.</summary>
+    private static readonly TimeSpan ShrinkLimitForHangs = TimeSpan.FromSeconds(3);
+
+    /// <summary>The seed of case <paramref name="index"/> of a session: distinct for every case, the same on every machine.</summary>
+    public static ulong CaseSeed(ulong sessionSeed, long index) => new FuzzRandom(sessionSeed + (ulong)index * 0x9E3779B97F4A7C15).NextULong();
+
+    public static CaseResult Random(FuzzTarget target, ulong seed, TimeSpan limit)
+    {
+        string text = ScenarioGenerator.Generate(target.Profile, seed);
+        var run = target.Emulator.Run(text, limit);
+        return new CaseResult(text, ScenarioOrigin.Generated, new CaseSource("random valid sequence", seed, target.Arch, false),
+            RunJudge.Judge(text, run, ScenarioOrigin.Generated), null);
+    }
+
+    /// <param name="corpus">The files to pick from and take lines from; the seed picks one and damages it.</param>
+    public static CaseResult Mutated(FuzzTarget target, IReadOnlyList<CorpusFile> corpus, ulong seed, TimeSpan limit)
+    {
+        var random = new FuzzRandom(seed);
+        var file = random.Pick(corpus);
+        string text = ScenarioMutator.Mutate(file.Text, random, [.. corpus.Select(c => c.Text)]);
+        var run = target.Emulator.Run(text, limit);
+        return new CaseResult(text, ScenarioOrigin.Mutated, new CaseSource($"{file.Path}, mutated", seed, target.Arch, false),
+            RunJudge.Judge(text, run, ScenarioOrigin.Mutated), null);
+    }
+
+    /// <param name="target">Must describe the emulator configuration the host is compared with (x86_64), with a host-comparable profile.</param>
+    public static CaseResult AgainstHost(FuzzTarget target, IScenarioExecutor host, ulong seed, TimeSpan limit, TimeSpan hostLimit)
+    {
+        string text = ScenarioGenerator.Generate(target.Profile, seed);
+        var comparison = HostComparison.Compare(text, target.Emulator, host, limit, hostLimit);
+        return new CaseResult(text, ScenarioOrigin.Generated, new CaseSource("random valid sequence against the live kernel", seed, target.Arch, true),
+            comparison.Verdict, comparison);
+    }
+
+    /// <summary>
+    /// Shrinks a failing case to a small scenario that fails the same way (same signature), re-running
+    /// everything that decides the failure for every candidate; null when the failure does not come
+    /// back on a second run of the original (a flaky divergence, a machine that was busy).
+    /// </summary>
+    public static Finding? Minimize(CaseResult failing, FuzzTarget target, IScenarioExecutor? host, TimeSpan limit, TimeSpan hostLimit, ShrinkBudget budget)
+    {
+        var verdict = failing.Verdict ?? throw new ArgumentException("the case did not fail", nameof(failing));
+        var shrinkLimit = verdict.Kind is FindingKind.Hang or FindingKind.RunawayMemory ? Min(limit, ShrinkLimitForHangs) : limit;
+        Func<string, bool> stillFails = failing.Source.AgainstHost
+            ? text => SameComparisonFailure(text, verdict, target, host!, shrinkLimit, hostLimit)
+            : text => RunJudge.Judge(text, target.Emulator.Run(text, shrinkLimit), failing.Origin)?.Signature == verdict.Signature;
+        if (!stillFails(failing.Text))
+            return null;
+
+        var shrink = ScenarioShrinker.Shrink(failing.Text, stillFails, budget);
+        var differences = failing.Source.AgainstHost && verdict.Kind == FindingKind.Divergence
+            ? HostComparison.Compare(shrink.Text, target.Emulator, host!, limit, hostLimit).Differences
+            : [];
+        int lines = failing.Text.Split('\n').Count(l => l.Trim().Length > 0);
+        return new Finding(verdict, shrink.Text, failing.Source, lines, shrink, differences);
+    }
+
+    private static bool SameComparisonFailure(string text, Verdict verdict, FuzzTarget target, IScenarioExecutor host, TimeSpan limit, TimeSpan hostLimit)
+    {
+        var comparison = HostComparison.Compare(text, target.Emulator, host, limit, hostLimit);
+        return verdict.Kind == FindingKind.Divergence
+            ? HostComparison.Shows(comparison, text, verdict.Signature)
+            : comparison.Verdict?.Signature == verdict.Signature;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}
