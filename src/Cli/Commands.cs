@@ -69,6 +69,8 @@ internal static class Commands
         };
         archs.SetAction(r => ArchsListing.Write(Catalog(Compose(r.GetValue(archsDirs)!, arch: null), stderr: null), stdout));
         root.Add(archs);
+        root.Add(FuzzCommand.Build(stdout, stderr));
+        root.Add(FuzzCommand.BuildWorker(stdout));
         return root;
     }
 
