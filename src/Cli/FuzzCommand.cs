@@ -83,7 +83,7 @@ internal static class FuzzCommand
     private static int Run(FuzzRequest request, TextWriter stdout, TextWriter stderr)
     {
         ulong memory = request.Memory is { } m ? Size(m, "--memory") : DefaultMemory;
-        ulong seed = request.Seed is { } s ? Number(s, "--seed") : (ulong)Random.Shared.NextInt64() ^ (ulong)Environment.TickCount64 << 32;
+        ulong seed = request.Seed is { } s ? Number(s, "--seed") : SeedText.Fresh();
         TimeSpan? duration = request.Time is { } t ? Duration(t) : null;
         int? count = request.Count ?? (duration is null ? 200 : null);
         if (count is <= 0)
@@ -127,7 +127,7 @@ internal static class FuzzCommand
             OutputDirectory = request.Output,
         };
 
-        stdout.WriteLine($"fuzz: seed 0x{seed:x16} on {string.Join(", ", targets.Select(t => t.Arch))}{(host is null ? "" : ", compared with the live kernel")}; "
+        stdout.WriteLine($"fuzz: seed {SeedText.Format(seed)} on {string.Join(", ", targets.Select(t => t.Arch))}{(host is null ? "" : ", compared with the live kernel")}; "
             + $"{(count is { } c ? $"{c} cases" : $"for {duration}")}; findings go to {request.Output}");
         using var cancel = new CancellationTokenSource();
         ConsoleCancelEventHandler stop = (_, e) =>
@@ -228,14 +228,8 @@ internal static class FuzzCommand
         DefaultValueFactory = _ => [],
     };
 
-    private static ulong Number(string text, string option)
-    {
-        string t = text.Trim();
-        bool ok = t.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
-            ? ulong.TryParse(t[2..], NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out ulong value)
-            : ulong.TryParse(t, NumberStyles.None, CultureInfo.InvariantCulture, out value);
-        return ok ? value : throw new HostingException($"{option}: '{text}' is not a number (decimal or 0x hex)");
-    }
+    private static ulong Number(string text, string option) =>
+        SeedText.TryParse(text, out ulong value) ? value : throw new HostingException($"{option}: '{text}' is not a number (decimal or 0x hex)");
 
     /// <summary>Bytes, or a number with k, m or g.</summary>
     private static ulong Size(string text, string option)

@@ -7,7 +7,7 @@ namespace Pluggable.Fuzzing;
 /// <param name="Arch">The <c>--arch</c> value it ran with.</param>
 public sealed record CaseSource(string Made, ulong Seed, string Arch, bool AgainstHost)
 {
-    public string SeedText => $"0x{Seed:x16}";
+    public string SeedText => Fuzzing.SeedText.Format(Seed);
 }
 
 /// <summary>A failing scenario, minimized, with what was wrong and where it came from.</summary>

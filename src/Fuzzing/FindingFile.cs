@@ -34,27 +34,29 @@ public static class FindingFile
     /// <summary>The file's text: the header, then the scenario.</summary>
     public static string Text(Finding finding, string fileName)
     {
+        bool divergence = finding.Differences.Count > 0;
         var header = new List<string>
         {
             $"pluggable fuzz: {finding.Verdict.Kind.Describe()}",
-            finding.Verdict.Summary,
+            divergence ? "the emulator and the live kernel answer differently (emulator first, then host):" : finding.Verdict.Summary,
+        };
+        var tail = new List<string>
+        {
             $"found: {finding.Source.Made}, seed {finding.Source.SeedText}, --arch {finding.Source.Arch}"
                 + (finding.Shrink is { } s ? $"; minimized from {finding.OriginalLines} to {Lines(finding.Scenario)} lines in {s.Runs} runs{(s.Complete ? "" : " (budget spent)")}" : ""),
             finding.Verdict.Kind == FindingKind.Divergence
                 ? $"run it: pluggable diff {fileName} --arch {finding.Source.Arch}"
                 : $"run it: pluggable run {fileName} --arch {finding.Source.Arch}",
         };
-        int offset = header.Count + (finding.Differences.Count > 0 ? 1 + 2 * finding.Differences.Count : 0);
-        if (finding.Differences.Count > 0)
+        // Line numbers as the file has them: the scenario starts after the header.
+        int offset = header.Count + 2 * finding.Differences.Count + tail.Count;
+        foreach (var d in finding.Differences)
         {
-            header.Add("where the transcripts differ (emulator, then host):");
-            foreach (var d in finding.Differences)
-            {
-                string line = d.Line > 0 ? (d.Line + offset).ToString(CultureInfo.InvariantCulture) : "end";
-                header.Add($"  line {line}: {d.Left ?? "(no line)"}");
-                header.Add($"  {new string(' ', line.Length + 5)}  {d.Right ?? "(no line)"}");
-            }
+            string line = d.Line > 0 ? (d.Line + offset).ToString(CultureInfo.InvariantCulture) : "end";
+            header.Add($"  line {line}: {d.Left ?? "(no line)"}");
+            header.Add($"  {new string(' ', line.Length + 5)}  {d.Right ?? "(no line)"}");
         }
+        header.AddRange(tail);
         var text = new StringBuilder();
         foreach (var line in header)
             text.Append("# ").Append(OneLine(line)).Append('\n');

@@ -14,7 +14,7 @@ public sealed record CaseResult(string Text, ScenarioOrigin Origin, CaseSource S
 public static class FuzzCases
 {
     /// <summary>Hangs and runaway memory are shrunk with a short limit: a run that hangs hangs with any limit.</summary>
-    private static readonly TimeSpan ShrinkLimitForHangs = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan ShrinkLimitForHangs = TimeSpan.FromSeconds(1);
 
     /// <summary>The seed of case <paramref name="index"/> of a session: distinct for every case, the same on every machine.</summary>
     public static ulong CaseSeed(ulong sessionSeed, long index) => new FuzzRandom(sessionSeed + (ulong)index * 0x9E3779B97F4A7C15).NextULong();
@@ -62,13 +62,27 @@ public static class FuzzCases
         if (!stillFails(failing.Text))
             return null;
 
-        var shrink = ScenarioShrinker.Shrink(failing.Text, stillFails, budget);
-        var differences = failing.Source.AgainstHost && verdict.Kind == FindingKind.Divergence
-            ? HostComparison.Compare(shrink.Text, target.Emulator, host!, limit, hostLimit).Differences
-            : [];
+        // What comes after the failing line cannot matter to it (a divergence's later lines can: the
+        // signature may sit on any of them, so the cut is only a first try the check confirms).
+        string? cut = verdict.Line is { } line ? Before(failing.Text, line) : null;
+        var shrink = ScenarioShrinker.Shrink(cut is not null && stillFails(cut) ? cut : failing.Text, stillFails, budget);
         int lines = failing.Text.Split('\n').Count(l => l.Trim().Length > 0);
-        return new Finding(verdict, shrink.Text, failing.Source, lines, shrink, differences);
+        // The summary quotes a line of the scenario: take it from a run of the minimized one.
+        if (failing.Source.AgainstHost)
+        {
+            var final = HostComparison.Compare(shrink.Text, target.Emulator, host!, limit, hostLimit);
+            if (verdict.Kind != FindingKind.Divergence)
+                return new Finding(Restated(verdict, final.Verdict), shrink.Text, failing.Source, lines, shrink, []);
+            var restated = HostComparison.Find(final, shrink.Text, verdict.Signature) is { } same ? verdict with { Summary = HostComparison.Describe(same) } : verdict;
+            return new Finding(restated, shrink.Text, failing.Source, lines, shrink, final.Differences);
+        }
+        var rerun = RunJudge.Judge(shrink.Text, target.Emulator.Run(shrink.Text, shrinkLimit), failing.Origin);
+        return new Finding(Restated(verdict, rerun), shrink.Text, failing.Source, lines, shrink, []);
     }
+
+    /// <summary>The original verdict in the words of the minimized run, when that run failed the same way.</summary>
+    private static Verdict Restated(Verdict original, Verdict? minimized) =>
+        minimized is not null && minimized.Kind == original.Kind ? original with { Summary = minimized.Summary } : original;
 
     private static bool SameComparisonFailure(string text, Verdict verdict, FuzzTarget target, IScenarioExecutor host, TimeSpan limit, TimeSpan hostLimit)
     {
@@ -76,6 +90,13 @@ public static class FuzzCases
         return verdict.Kind == FindingKind.Divergence
             ? HostComparison.Shows(comparison, text, verdict.Signature)
             : comparison.Verdict?.Signature == verdict.Signature;
+    }
+
+    /// <summary>The text up to and including line <paramref name="line"/> (from 1); null when that is all of it.</summary>
+    private static string? Before(string text, int line)
+    {
+        var lines = text.Split('\n');
+        return line < lines.Length - 1 ? string.Join('\n', lines[..line]) + "\n" : null;
     }
 
     private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;

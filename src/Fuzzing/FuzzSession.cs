@@ -36,9 +36,9 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
                 break;
             if (settings.Duration is { } duration && clock.Elapsed >= duration)
                 break;
-            if (settings.Host is InProcessExecutor { Stuck: true })
+            if (StuckExecutor() is { } stuck)
             {
-                log.WriteLine("fuzz: a host run never came back; stopping (the host backend is stuck in this process)");
+                log.WriteLine($"fuzz: a run on {stuck} never came back and is still busy in this process; stopping");
                 break;
             }
 
@@ -76,6 +76,14 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
         return new FuzzSummary(cases, random, mutated, compared, flaky, clock.Elapsed, [.. _order.Select(s => _families[s])]);
     }
 
+    /// <summary>An in-process executor whose last run never came back cannot run again: the session ends there.</summary>
+    private string? StuckExecutor()
+    {
+        if (settings.Host is InProcessExecutor { Stuck: true } host)
+            return host.Name;
+        return settings.Targets.Select(t => t.Emulator).OfType<InProcessExecutor>().FirstOrDefault(e => e.Stuck)?.Name;
+    }
+
     /// <summary>Counts the failure; minimizes and keeps the first of its family. False when it did not reproduce.</summary>
     private bool Record(CaseResult result, FuzzTarget target)
     {
@@ -85,17 +93,21 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
             _families[verdict.Signature] = known with { Count = known.Count + 1 };
             return true;
         }
-        log.WriteLine($"fuzz: {verdict.Kind.Describe()}: {verdict.Summary} ({result.Source.Made}, seed {result.Source.SeedText}, --arch {result.Source.Arch}); minimizing");
-        var finding = FuzzCases.Minimize(result, target, settings.Host, settings.RunLimit, settings.HostLimit, settings.ShrinkBudget);
+        bool minimize = settings.MinimizeAtMost is not { } most || _order.Count < most;
+        log.WriteLine($"fuzz: {verdict.Kind.Describe()}: {verdict.Summary} ({result.Source.Made}, seed {result.Source.SeedText}, --arch {result.Source.Arch}){(minimize ? "; minimizing" : "")}");
+        var finding = minimize
+            ? FuzzCases.Minimize(result, target, settings.Host, settings.RunLimit, settings.HostLimit, settings.ShrinkBudget)
+            : new Finding(verdict, result.Text, result.Source, result.Text.Split('\n').Count(l => l.Trim().Length > 0), null, result.Comparison?.Differences ?? []);
         if (finding is null)
         {
             log.WriteLine("fuzz:   it did not happen again on a second run; not kept");
             return false;
         }
         string? path = settings.OutputDirectory is { } dir ? FindingFile.Write(dir, finding) : null;
+        string kept = finding.Shrink is null ? "kept as found" : "minimized";
         log.WriteLine(path is null
-            ? $"fuzz:   minimized to {Lines(finding.Scenario)} lines:\n{Indent(finding.Scenario)}"
-            : $"fuzz:   minimized to {Lines(finding.Scenario)} lines: {path}");
+            ? $"fuzz:   {kept}, {Lines(finding.Scenario)} lines:\n{Indent(finding.Scenario)}"
+            : $"fuzz:   {kept}, {Lines(finding.Scenario)} lines: {path}");
         _families[verdict.Signature] = new FindingFamily(verdict, 1, finding, path);
         _order.Add(verdict.Signature);
         return true;
@@ -111,7 +123,7 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
             summary.Mutated > 0 ? $"{summary.Mutated} mutated" : null,
         }.OfType<string>());
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"fuzz: {summary.Cases} cases ({modes}) in {summary.Elapsed.TotalSeconds:0.#} s on {string.Join(", ", settings.Targets.Select(t => t.Arch))}; seed 0x{settings.Seed:x16}"));
+            $"fuzz: {summary.Cases} cases ({modes}) in {summary.Elapsed.TotalSeconds:0.#} s on {string.Join(", ", settings.Targets.Select(t => t.Arch))}; seed {SeedText.Format(settings.Seed)}"));
         if (summary.Flaky > 0)
             output.WriteLine($"fuzz: {summary.Flaky} failures did not happen again on a second run");
         if (summary.Families.Count == 0)
@@ -122,6 +134,19 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
         output.WriteLine($"fuzz: {summary.Families.Sum(f => f.Count)} findings in {summary.Families.Count} families:");
         foreach (var family in summary.Families)
             output.WriteLine($"  {family.Verdict.Kind.Describe()} x{family.Count}: {family.Verdict.Summary}{(family.Path is null ? "" : " -> " + family.Path)}");
+    }
+
+    /// <summary>Every family with its count and its (minimized) scenario file's text: what a failing test prints.</summary>
+    public static string Report(FuzzSummary summary)
+    {
+        var report = new System.Text.StringBuilder();
+        report.Append(CultureInfo.InvariantCulture, $"{summary.Families.Sum(f => f.Count)} findings in {summary.Families.Count} families in {summary.Cases} cases\n");
+        foreach (var family in summary.Families)
+        {
+            report.Append(CultureInfo.InvariantCulture, $"\n=== {family.Verdict.Kind.Describe()} x{family.Count}\n");
+            report.Append(family.First is { } first ? FindingFile.Text(first, "finding.scenario") : family.Verdict.Summary + "\n");
+        }
+        return report.ToString();
     }
 
     private static int Lines(string text) => text.Split('\n').Count(l => l.Trim().Length > 0);

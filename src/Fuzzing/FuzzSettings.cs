@@ -35,6 +35,9 @@ public sealed record FuzzSettings
 
     public ShrinkBudget ShrinkBudget { get; init; } = ShrinkBudget.Default;
 
+    /// <summary>Minimize only this many families, keep later ones as found (null: all); bounds the time a search with many failures takes.</summary>
+    public int? MinimizeAtMost { get; init; }
+
     /// <summary>How often a progress line is printed.</summary>
     public TimeSpan ProgressEvery { get; init; } = TimeSpan.FromSeconds(30);
 }

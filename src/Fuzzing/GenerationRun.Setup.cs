@@ -75,7 +75,7 @@ internal sealed partial class GenerationRun
             line.Add(_text.Size(bytes));
         }
         if (_random.Chance(0.15))
-            line.Add($"offset={_text.Size(_random.Weighted((3, granule), (1, _page), (1, file.Bytes)))}");
+            line.Add($"offset={_text.Size(_random.Weighted((6, granule), (1, _page), (1, file.Bytes)))}");
         if (kind is MemoryKind.ShmemPrivate or MemoryKind.HugetlbPrivate)
             line.Add("private");
         if (_random.Chance(0.15))
@@ -88,7 +88,9 @@ internal sealed partial class GenerationRun
     {
         if (hugetlb && !_model.PoolSized)
         {
-            Emit(_model.Main, $"hugepages {_text.Size(_huge)} {2 + _random.Next(7)}");
+            // Enough pages for a few mappings of the files below: an mmap that cannot reserve fails,
+            // and every later command on its label is only an 'unknown label'.
+            Emit(_model.Main, $"hugepages {ScenarioText.PoolSize(_huge)} {4 + _random.Next(9)}");
             _model.PoolSized = true;
         }
         // A hugetlb file is sized in whole huge pages: ftruncate refuses anything else, and the
@@ -208,7 +210,7 @@ internal sealed partial class GenerationRun
         if (!p.IsMain || _profile.PoolSizes.Count == 0)
             return false;
         ulong size = _random.Chance(0.9) ? _random.Pick(_profile.PoolSizes) : 3 * _page;
-        Emit(p, $"hugepages {_text.Size(size)} {_random.Next(9)}");
+        Emit(p, $"hugepages {ScenarioText.PoolSize(size)} {_random.Next(13)}");
         _model.PoolSized |= size == _huge;
         return true;
     }
@@ -252,7 +254,7 @@ internal sealed partial class GenerationRun
                 Emit(p, $"fill {label} {_text.Size(RoundUp(memory + _page, _page))} 0x01");
                 break;
             case 6:
-                Emit(p, $"hugepages {_text.Size(_huge)} {_random.Pick(["0xffffffff", ScenarioText.Number(memory / _huge + 1)])}");
+                Emit(p, $"hugepages {ScenarioText.PoolSize(_huge)} {_random.Pick(["0xffffffff", ScenarioText.Number(memory / _huge + 1)])}");
                 break;
             default:
                 string file = _model.NewFile();

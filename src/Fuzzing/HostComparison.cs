@@ -25,17 +25,23 @@ public static class HostComparison
         var differences = TranscriptDiff.Compare(script, left.Stdout, right.Stdout);
         if (differences.Count == 0)
             return new Comparison(left, right, differences, null);
-        var first = differences[0];
-        string summary = $"line {first.Line}: emulator '{first.Left ?? "(no line)"}', host '{first.Right ?? "(no line)"}'";
-        return new Comparison(left, right, differences, new Verdict(FindingKind.Divergence, summary, Signature(script, first)));
+        return new Comparison(left, right, differences, new Verdict(FindingKind.Divergence, Describe(differences[0]), Signature(script, differences[0]), differences[0].Line > 0 ? differences[0].Line : null));
     }
+
+    /// <summary>One difference in words: <c>line 7: emulator 'X', host 'Y'</c>.</summary>
+    public static string Describe(TranscriptDifference d) =>
+        $"line {(d.Line > 0 ? d.Line.ToString(System.Globalization.CultureInfo.InvariantCulture) : "end")}: emulator '{d.Left ?? "(no line)"}', host '{d.Right ?? "(no line)"}'";
+
+    /// <summary>The difference of <paramref name="comparison"/> that carries <paramref name="signature"/>, if any.</summary>
+    public static TranscriptDifference? Find(Comparison comparison, string text, string signature) =>
+        ScenarioParser.Parse("scenario", text).Script is { } script
+            ? comparison.Differences.FirstOrDefault(d => Signature(script, d) == signature)
+            : null;
 
     /// <summary>True when <paramref name="comparison"/> still shows the divergence named by <paramref name="signature"/>, on any line.</summary>
     public static bool Shows(Comparison comparison, string text, string signature)
     {
-        if (comparison.Verdict?.Kind != FindingKind.Divergence || ScenarioParser.Parse("scenario", text).Script is not { } script)
-            return false;
-        return comparison.Differences.Any(d => Signature(script, d) == signature);
+        return comparison.Verdict?.Kind == FindingKind.Divergence && Find(comparison, text, signature) is not null;
     }
 
     /// <summary>The command word and both answers with their numbers taken out: <c>divergence: mprotect | ok | ENOMEM</c>.</summary>

@@ -36,8 +36,9 @@ public static partial class RunJudge
         {
             string message = failure.Groups["message"].Value;
             var kind = KernelAssertion().IsMatch(message) ? FindingKind.InvariantBroken : FindingKind.InternalError;
-            string at = LineOf(text, failure.Groups["line"].Value);
-            return Verdict.Of(kind, $"{failure.Groups["what"].Value}{at}", $"{Verb(at)} {message}");
+            int? line = int.TryParse(failure.Groups["line"].Value, out int number) ? number : null;
+            string at = line is { } l && ScriptLines.OnLine(text, l) is { } command ? $" (at line {l}: {Short(command)})" : "";
+            return Verdict.Of(kind, $"{failure.Groups["what"].Value}{at}", $"{Verb(at)} {message}", line);
         }
         if (run.Stderr.Contains("error: cannot start the backend", StringComparison.Ordinal))
             return Verdict.Of(FindingKind.InternalError, FirstLine(run.Stderr), "cannot start the backend");
@@ -68,16 +69,20 @@ public static partial class RunJudge
 
     private static Verdict Stuck(string text, RunRecord run, string what) => StuckAs(FindingKind.Hang, text, run, what);
 
-    /// <summary>The command the run was in when it stopped: the one after the last command line it printed.</summary>
+    /// <summary>
+    /// The command the run was in when it stopped: the one after the last command line it printed.
+    /// With nothing printed at all it may as well have been parsing, which comes first.
+    /// </summary>
     private static Verdict StuckAs(FindingKind kind, string text, RunRecord run, string what)
     {
         int printed = run.Stdout.Split('\n').Count(l => l.Length > 0 && !l.StartsWith("  ", StringComparison.Ordinal) && !l.StartsWith("end -> ", StringComparison.Ordinal));
-        string at = ScriptLines.At(text, printed) is { } stuck ? $" (at line {stuck.Line}: {Short(stuck.Command)})" : "";
-        return Verdict.Of(kind, $"{what}{at}", $"{Verb(at)} {what}");
+        if (ScriptLines.At(text, printed) is not { } stuck)
+            return Verdict.Of(kind, what, what);
+        if (run.Stdout.Length == 0)
+            return Verdict.Of(kind, $"{what} (nothing printed: parsing, or line {stuck.Line}: {Short(stuck.Command)})", $"nothing printed {what}");
+        string at = $" (at line {stuck.Line}: {Short(stuck.Command)})";
+        return Verdict.Of(kind, $"{what}{at}", $"{Verb(at)} {what}", stuck.Line);
     }
-
-    private static string LineOf(string text, string line) =>
-        int.TryParse(line, out int number) && ScriptLines.OnLine(text, number) is { } command ? $" (at line {number}: {Short(command)})" : "";
 
     /// <summary>A command as a summary quotes it: a mutated line may hold thousands of words.</summary>
     private static string Short(string command) => command.Length <= 100 ? command : $"{command[..100]}... ({command.Length} characters)";

@@ -23,6 +23,15 @@ internal sealed class ScenarioText(GeneratorProfile profile)
         return Invariant($"0x{bytes:x}");
     }
 
+    /// <summary>A huge page size as the kernel names its pools: <c>64k</c>, <c>2m</c>, <c>1g</c>.</summary>
+    public static string PoolSize(ulong bytes) => bytes switch
+    {
+        _ when bytes >= 1UL << 30 && bytes % (1UL << 30) == 0 => Invariant($"{bytes >> 30}g"),
+        _ when bytes >= 1UL << 20 && bytes % (1UL << 20) == 0 => Invariant($"{bytes >> 20}m"),
+        _ when bytes % (1UL << 10) == 0 => Invariant($"{bytes >> 10}k"),
+        _ => Invariant($"0x{bytes:x}"),
+    };
+
     /// <summary><c>a</c>, <c>a+3p</c>, <c>a+1hp+2p</c> or <c>a+0x10</c>.</summary>
     public string Address(string label, ulong offset)
     {
