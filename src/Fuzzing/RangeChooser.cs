@@ -13,7 +13,8 @@ internal sealed class RangeChooser(FuzzRandom random, GeneratorProfile profile)
     public (ulong Offset, ulong Length) Range(ModelMapping m)
     {
         ulong b = m.Bytes;
-        ulong g = Math.Min(m.Granule, b == 0 ? m.Granule : RoundUp(b, _page));
+        // A mapping smaller than its granule (one page of a file mapped privately) works in pages.
+        ulong g = b == 0 ? m.Granule : Math.Min(m.Granule, Math.Max(_page, b / _page * _page));
         var candidates = new List<(int Weight, Func<(ulong, ulong)> Pick)>
         {
             (20, () => (0, b)),
@@ -76,6 +77,4 @@ internal sealed class RangeChooser(FuzzRandom random, GeneratorProfile profile)
 
     private T Pick<T>(List<(int Weight, Func<T> Pick)> candidates) =>
         random.Weighted(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(candidates))();
-
-    private static ulong RoundUp(ulong value, ulong unit) => (value + unit - 1) / unit * unit;
 }

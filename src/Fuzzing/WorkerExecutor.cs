@@ -45,11 +45,9 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
             worker.StandardInput.WriteLine(WorkerProtocol.Write(new WorkerRequest(arch, text, limit.TotalSeconds)));
             worker.StandardInput.Flush();
         }
-        catch (IOException e)
+        catch (IOException)
         {
-            string tail = StderrTail();
-            Stop();
-            return RunRecord.Unfinished(RunEnd.Died, $"the worker closed its input ({e.Message}): {tail}", started.Elapsed);
+            return Died(worker, started);
         }
 
         var line = _pendingLine ??= worker.StandardOutput.ReadLineAsync();
@@ -75,16 +73,26 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
         string? answer = line.IsCompleted ? line.Result : null;
         _pendingLine = null;
         if (answer is null)
-        {
-            string tail = StderrTail();
-            int exit = worker.WaitForExit(1000) ? worker.ExitCode : -1;
-            Stop();
-            return RunRecord.Unfinished(RunEnd.Died, $"exit status {exit}: {tail}", started.Elapsed);
-        }
+            return Died(worker, started);
         var response = WorkerProtocol.Read<WorkerResponse>(answer);
         if (response.Restart)
             Stop();
         return new RunRecord(response.End, response.ExitCode, response.Stdout, response.Stderr, TimeSpan.FromSeconds(response.Seconds));
+    }
+
+    /// <summary>The worker is gone: its exit status and its last words on stderr say why.</summary>
+    private RunRecord Died(Process worker, Stopwatch started)
+    {
+        string exit = "unknown";
+        if (worker.WaitForExit(1000))
+        {
+            // Exited: this overload also waits until its last words on stderr are read.
+            worker.WaitForExit();
+            exit = worker.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+        string tail = StderrTail();
+        Stop();
+        return RunRecord.Unfinished(RunEnd.Died, $"exit status {exit}: {tail}", started.Elapsed);
     }
 
     private static ulong Resident(Process process)

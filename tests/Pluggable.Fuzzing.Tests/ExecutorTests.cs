@@ -1,0 +1,74 @@
+using System.Diagnostics;
+using Pluggable.Core.Scenarios;
+
+namespace Pluggable.Fuzzing.Tests;
+
+[Collection(SearchCollection.Name)]
+public class ExecutorTests(WorkerFixture fixture)
+{
+    private static readonly TimeSpan Short = TimeSpan.FromSeconds(1);
+
+    [Fact]
+    public void The_worker_runs_a_scenario_on_the_configuration_asked_for()
+    {
+        var run = fixture.Worker.For("arm64:granule=16k,va=48").Run("mmap a anon 1p\ntouch a read\n", TimeSpan.FromSeconds(10));
+        Assert.Equal(RunEnd.Finished, run.End);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("mmap a anon 1p -> ok\ntouch a read -> ok 0x00\nend -> ok\n", run.Stdout);
+    }
+
+    [Fact]
+    public void A_backend_that_never_comes_back_ends_in_a_timeout_within_the_limit()
+    {
+        var executor = new InProcessExecutor("sleeper", () =>
+        {
+            Thread.Sleep(Timeout.Infinite);
+            throw new InvalidOperationException("unreachable");
+        });
+        var clock = Stopwatch.StartNew();
+        var run = executor.Run("mmap a anon 1p\n", Short);
+        Assert.True(clock.Elapsed < Short + InProcessExecutor.Grace, $"{clock.Elapsed}");
+        Assert.Equal(ScenarioExitCode.Timeout, run.ExitCode);
+        Assert.Equal(FindingKind.Hang, RunJudge.Judge("mmap a anon 1p\n", run, ScenarioOrigin.Generated)?.Kind);
+    }
+
+    [Fact]
+    public void A_backend_that_cannot_start_is_an_internal_error()
+    {
+        var run = new InProcessExecutor("broken", () => throw new NullReferenceException("no machine")).Run("mmap a anon 1p\n", Short);
+        var verdict = RunJudge.Judge("mmap a anon 1p\n", run, ScenarioOrigin.Generated);
+        Assert.Equal(FindingKind.InternalError, verdict?.Kind);
+        Assert.Contains("no machine", verdict?.Summary);
+    }
+
+    [Fact]
+    public void A_worker_that_does_not_answer_is_stopped_after_the_limit_and_a_grace()
+    {
+        using var worker = new WorkerExecutor(new WorkerCommand("/bin/sh", ["-c", "exec sleep 60"]), 1UL << 30);
+        var clock = Stopwatch.StartNew();
+        var run = worker.Run("x86_64", "mmap a anon 1p\n", Short);
+        Assert.Equal(RunEnd.NoAnswer, run.End);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"{clock.Elapsed}");
+    }
+
+    [Fact]
+    public void A_worker_that_dies_is_reported_with_its_last_words_and_replaced()
+    {
+        using var worker = new WorkerExecutor(new WorkerCommand("/bin/sh", ["-c", "echo out of stack >&2; exit 134"]), 1UL << 30);
+        var run = worker.Run("x86_64", "mmap a anon 1p\n", Short);
+        Assert.Equal(RunEnd.Died, run.End);
+        Assert.Contains("134", run.Stderr);
+        Assert.Contains("out of stack", run.Stderr);
+        worker.Run("x86_64", "mmap a anon 1p\n", Short);
+        Assert.Equal(2, worker.Starts);
+    }
+
+    [Fact]
+    public void A_worker_that_grows_past_its_cap_is_stopped()
+    {
+        using var worker = new WorkerExecutor(new WorkerCommand("/bin/sh", ["-c", "x=$(head -c 400000000 /dev/zero | tr '\\0' a); sleep 60"]), 32UL << 20);
+        var run = worker.Run("x86_64", "mmap a anon 1p\n", TimeSpan.FromSeconds(30));
+        Assert.Equal(RunEnd.OutOfMemory, run.End);
+        Assert.Equal(FindingKind.RunawayMemory, RunJudge.Judge("mmap a anon 1p\n", run, ScenarioOrigin.Generated)?.Kind);
+    }
+}
