@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Pluggable.Core.Emulator;
 using Pluggable.Fuzzing;
@@ -96,7 +97,7 @@ internal static class FuzzCommand
         var machine = new EmulatorOptions { MemoryBytes = memory, DebugVm = true };
         var selected = Configurations(request.Arch, catalog);
 
-        InProcessExecutor? host = null;
+        IScenarioExecutor? host = null;
         if (request.AgainstHost)
         {
             if (HostAvailability.WhyUnavailable() is { } reason)
@@ -106,7 +107,7 @@ internal static class FuzzCommand
             }
             if (selected.Any(c => c.Selected.Architecture.Name != HostArch))
                 throw new HostingException($"--against host compares with this machine's kernel, which is {HostArch}: choose --arch {HostArch} configurations only");
-            host = new InProcessExecutor("host", () => new HostBackend());
+            host = new SettlingExecutor(new InProcessExecutor("host", () => new HostBackend()), HostSettleLimit);
         }
 
         bool random = request.Mode != "mutate";
@@ -129,26 +130,25 @@ internal static class FuzzCommand
 
         stdout.WriteLine($"fuzz: seed {SeedText.Format(seed)} on {string.Join(", ", targets.Select(t => t.Arch))}{(host is null ? "" : ", compared with the live kernel")}; "
             + $"{(count is { } c ? $"{c} cases" : $"for {duration}")}; findings go to {request.Output}");
+        // Ctrl+C or a polite kill ends the search after the current case, so that its backend is
+        // torn down (on the host: settings restored) and the summary printed.
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler stop = (_, e) =>
+        Action<PosixSignalContext> stop = context =>
         {
-            e.Cancel = true;
+            context.Cancel = true;
             cancel.Cancel();
         };
-        Console.CancelKeyPress += stop;
-        try
-        {
-            var summary = new FuzzSession(settings, stdout).Run(cancel.Token);
-            FuzzSession.WriteSummary(summary, settings, stdout);
-            return summary.Families.Count == 0 ? 0 : 1;
-        }
-        finally
-        {
-            Console.CancelKeyPress -= stop;
-        }
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, stop);
+        var summary = new FuzzSession(settings, stdout).Run(cancel.Token);
+        FuzzSession.WriteSummary(summary, settings, stdout);
+        return summary.Families.Count == 0 ? 0 : 1;
     }
 
     private const string HostArch = "x86_64";
+
+    /// <summary>Long enough for the host backend's slowest teardown and its wait for the previous one.</summary>
+    private static readonly TimeSpan HostSettleLimit = TimeSpan.FromSeconds(90);
 
     private sealed record Configuration(string Spec, SelectedArchitecture Selected);
 

@@ -65,7 +65,10 @@ public static class FuzzCases
         // What comes after the failing line cannot matter to it (a divergence's later lines can: the
         // signature may sit on any of them, so the cut is only a first try the check confirms).
         string? cut = verdict.Line is { } line ? Before(failing.Text, line) : null;
-        var shrink = ScenarioShrinker.Shrink(cut is not null && stillFails(cut) ? cut : failing.Text, stillFails, budget);
+        // Against the live kernel the machine settings stay: without them the kernel would answer
+        // for whatever state the machine was left in, and the scenario would no longer say it.
+        Func<string, bool>? keep = failing.Source.AgainstHost ? MachineSetting : null;
+        var shrink = ScenarioShrinker.Shrink(cut is not null && stillFails(cut) ? cut : failing.Text, stillFails, budget, keep);
         int lines = failing.Text.Split('\n').Count(l => l.Trim().Length > 0);
         // The summary quotes a line of the scenario: take it from a run of the minimized one.
         if (failing.Source.AgainstHost)
@@ -91,6 +94,9 @@ public static class FuzzCases
             ? HostComparison.Shows(comparison, text, verdict.Signature)
             : comparison.Verdict?.Signature == verdict.Signature;
     }
+
+    private static bool MachineSetting(string line) =>
+        line.StartsWith("thp ", StringComparison.Ordinal) || line.StartsWith("hugepages ", StringComparison.Ordinal);
 
     /// <summary>The text up to and including line <paramref name="line"/> (from 1); null when that is all of it.</summary>
     private static string? Before(string text, int line)

@@ -63,7 +63,7 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
                 random++;
             }
             cases++;
-            if (result.Failed && !Record(result, target))
+            if (result.Failed && !Record(result, target, cancel))
                 flaky++;
 
             if (clock.Elapsed - lastProgress >= settings.ProgressEvery)
@@ -79,13 +79,12 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
     /// <summary>An in-process executor whose last run never came back cannot run again: the session ends there.</summary>
     private string? StuckExecutor()
     {
-        if (settings.Host is InProcessExecutor { Stuck: true } host)
-            return host.Name;
-        return settings.Targets.Select(t => t.Emulator).OfType<InProcessExecutor>().FirstOrDefault(e => e.Stuck)?.Name;
+        var executors = settings.Targets.Select(t => t.Emulator).Append(settings.Host);
+        return executors.Select(e => e is SettlingExecutor settling ? settling.Inner : e).OfType<InProcessExecutor>().FirstOrDefault(e => e.Stuck)?.Name;
     }
 
     /// <summary>Counts the failure; minimizes and keeps the first of its family. False when it did not reproduce.</summary>
-    private bool Record(CaseResult result, FuzzTarget target)
+    private bool Record(CaseResult result, FuzzTarget target, CancellationToken cancel)
     {
         var verdict = result.Verdict!;
         if (_families.TryGetValue(verdict.Signature, out var known))
@@ -96,7 +95,7 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
         bool minimize = settings.MinimizeAtMost is not { } most || _order.Count < most;
         log.WriteLine($"fuzz: {verdict.Kind.Describe()}: {verdict.Summary} ({result.Source.Made}, seed {result.Source.SeedText}, --arch {result.Source.Arch}){(minimize ? "; minimizing" : "")}");
         var finding = minimize
-            ? FuzzCases.Minimize(result, target, settings.Host, settings.RunLimit, settings.HostLimit, settings.ShrinkBudget)
+            ? FuzzCases.Minimize(result, target, settings.Host, settings.RunLimit, settings.HostLimit, settings.ShrinkBudget with { Stop = cancel })
             : new Finding(verdict, result.Text, result.Source, result.Text.Split('\n').Count(l => l.Trim().Length > 0), null, result.Comparison?.Differences ?? []);
         if (finding is null)
         {
@@ -108,7 +107,7 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
         log.WriteLine(path is null
             ? $"fuzz:   {kept}, {Lines(finding.Scenario)} lines:\n{Indent(finding.Scenario)}"
             : $"fuzz:   {kept}, {Lines(finding.Scenario)} lines: {path}");
-        _families[verdict.Signature] = new FindingFamily(verdict, 1, finding, path);
+        _families[verdict.Signature] = new FindingFamily(finding.Verdict, 1, finding, path);
         _order.Add(verdict.Signature);
         return true;
     }

@@ -7,8 +7,15 @@ internal sealed partial class GenerationRun
 
     private void SetUp()
     {
-        if (_random.Chance(0.3))
+        // Against the live kernel every machine-wide setting a scenario depends on is stated: the
+        // emulator starts from the defaults, the machine from whatever it was left in.
+        if (_profile.HostComparable || _random.Chance(0.3))
             Emit(_model.Main, $"thp {_random.Weighted((1, "always"), (2, "madvise"), (1, "never"))}");
+        if (_profile.HostComparable && _profile.HugeShapes)
+        {
+            Emit(_model.Main, $"hugepages {ScenarioText.PoolSize(_huge)} {4 + _random.Next(9)}");
+            _model.PoolSized = true;
+        }
         bool uffdFirst = _random.Chance(0.5);
         if (uffdFirst && _random.Chance(0.85))
             Uffd(_model.Main);

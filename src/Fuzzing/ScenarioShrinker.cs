@@ -3,9 +3,11 @@ using System.Text.RegularExpressions;
 
 namespace Pluggable.Fuzzing;
 
-/// <summary>How much a shrink may cost: runs of the failing check, and wall time.</summary>
+/// <summary>How much a shrink may cost: runs of the failing check, and wall time; <see cref="Stop"/> ends it early with what it has.</summary>
 public sealed record ShrinkBudget(int MaxRuns, TimeSpan MaxTime)
 {
+    public CancellationToken Stop { get; init; }
+
     public static ShrinkBudget Default { get; } = new(400, TimeSpan.FromMinutes(2));
 }
 
@@ -21,9 +23,10 @@ public sealed record ShrinkResult(string Text, int Runs, bool Complete);
 /// </summary>
 public static partial class ScenarioShrinker
 {
-    public static ShrinkResult Shrink(string text, Func<string, bool> stillFails, ShrinkBudget budget)
+    /// <param name="keep">Lines never removed or changed (null: none), such as the machine settings a comparison depends on.</param>
+    public static ShrinkResult Shrink(string text, Func<string, bool> stillFails, ShrinkBudget budget, Func<string, bool>? keep = null)
     {
-        var trial = new Trial(stillFails, budget);
+        var trial = new Trial(stillFails, budget, keep ?? (_ => false));
         var lines = text.Split('\n').Where(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#')).ToList();
         if (!trial.Fails(lines))
             lines = [.. text.Split('\n')];
@@ -46,7 +49,7 @@ public static partial class ScenarioShrinker
             {
                 var candidate = new List<string>(lines);
                 candidate.RemoveRange(i, Math.Min(chunk, lines.Count - i));
-                if (candidate.Count > 0 && trial.Fails(candidate))
+                if (candidate.Count > 0 && trial.Keeps(lines, candidate) && trial.Fails(candidate))
                 {
                     lines.Clear();
                     lines.AddRange(candidate);
@@ -66,7 +69,7 @@ public static partial class ScenarioShrinker
         bool changed = false;
         for (int i = 0; i < lines.Count && !trial.Spent; i++)
         {
-            bool again = true;
+            bool again = !trial.Kept(lines[i]);
             while (again && !trial.Spent)
             {
                 again = false;
@@ -141,14 +144,20 @@ public static partial class ScenarioShrinker
     private static partial Regex Size();
 
     /// <summary>The failing check with a memory of what it answered, and the budget.</summary>
-    private sealed class Trial(Func<string, bool> stillFails, ShrinkBudget budget)
+    private sealed class Trial(Func<string, bool> stillFails, ShrinkBudget budget, Func<string, bool> keep)
     {
+        public bool Kept(string line) => keep(line);
+
+        /// <summary>True when <paramref name="candidate"/> still has every kept line of <paramref name="lines"/>.</summary>
+        public bool Keeps(List<string> lines, List<string> candidate) =>
+            lines.Count(keep) == candidate.Count(keep);
+
         private readonly Dictionary<string, bool> _seen = new(StringComparer.Ordinal);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 
         public int Runs { get; private set; }
 
-        public bool Spent => Runs >= budget.MaxRuns || _clock.Elapsed >= budget.MaxTime;
+        public bool Spent => Runs >= budget.MaxRuns || _clock.Elapsed >= budget.MaxTime || budget.Stop.IsCancellationRequested;
 
         public bool Fails(List<string> lines)
         {

@@ -29,7 +29,7 @@ public class HostFuzzTests
         var settings = new FuzzSettings
         {
             Targets = [new FuzzTarget($"x86_64:{PluginCatalog.FormatOptions(x86.Options)}", GeneratorProfile.ForHostComparison(x86.Architecture), emulator)],
-            Host = new InProcessExecutor("host", () => new HostBackend()),
+            Host = new SettlingExecutor(new InProcessExecutor("host", () => new HostBackend()), TimeSpan.FromSeconds(90)),
             Seed = seed,
             Count = Sequences * Scale(),
             ShrinkBudget = new ShrinkBudget(100, TimeSpan.FromSeconds(30)),
