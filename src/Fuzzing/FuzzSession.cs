@@ -38,7 +38,7 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
                 break;
             if (StuckExecutor() is { } stuck)
             {
-                log.WriteLine($"fuzz: a run on {stuck} never came back and is still busy in this process; stopping");
+                log.WriteLine($"fuzz: {stuck} cannot run any more; stopping");
                 break;
             }
 
@@ -63,6 +63,11 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
                 random++;
             }
             cases++;
+            if (StuckExecutor() is { } stuckNow)
+            {
+                log.WriteLine($"fuzz: {stuckNow}; the last case (seed {result.Source.SeedText}) is not judged, and the search stops");
+                break;
+            }
             if (result.Failed && !Record(result, target, cancel))
                 flaky++;
 
@@ -76,11 +81,25 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
         return new FuzzSummary(cases, random, mutated, compared, flaky, clock.Elapsed, [.. _order.Select(s => _families[s])]);
     }
 
-    /// <summary>An in-process executor whose last run never came back cannot run again: the session ends there.</summary>
+    /// <summary>
+    /// An executor that cannot run any more: an in-process one whose last run never came back, or a
+    /// host that cannot even run an empty scenario. The session ends there.
+    /// </summary>
     private string? StuckExecutor()
     {
-        var executors = settings.Targets.Select(t => t.Emulator).Append(settings.Host);
-        return executors.Select(e => e is SettlingExecutor settling ? settling.Inner : e).OfType<InProcessExecutor>().FirstOrDefault(e => e.Stuck)?.Name;
+        foreach (var executor in settings.Targets.Select(t => t.Emulator).Append(settings.Host))
+        {
+            switch (executor)
+            {
+                case SettlingExecutor { Stuck: { } why } settling:
+                    return $"{settling.Name} ({why})";
+                case SettlingExecutor { Inner: InProcessExecutor { Stuck: true } inner }:
+                    return inner.Name;
+                case InProcessExecutor { Stuck: true } inProcess:
+                    return inProcess.Name;
+            }
+        }
+        return null;
     }
 
     /// <summary>Counts the failure; minimizes and keeps the first of its family. False when it did not reproduce.</summary>

@@ -5,6 +5,8 @@ namespace Pluggable.Fuzzing;
 /// backend may still be tearing the previous run down (a fork blocked on its event takes ~20 s
 /// to end) after that run has answered; the next backend waits for it, and without this the
 /// wait would count against the next run's limit and end it in a timeout at its first line.
+/// When even the empty scenario cannot run, the backend is stuck for good in this process:
+/// <see cref="Stuck"/> is set and nothing more runs.
 /// </summary>
 public sealed class SettlingExecutor(IScenarioExecutor inner, TimeSpan settleLimit) : IScenarioExecutor
 {
@@ -12,9 +14,17 @@ public sealed class SettlingExecutor(IScenarioExecutor inner, TimeSpan settleLim
 
     public string Name => inner.Name;
 
+    /// <summary>Why the backend could not settle, once it could not; null while it can.</summary>
+    public string? Stuck { get; private set; }
+
     public RunRecord Run(string text, TimeSpan limit)
     {
-        inner.Run("", settleLimit);
-        return inner.Run(text, limit);
+        if (Stuck is null)
+        {
+            var settle = inner.Run("", settleLimit);
+            if (settle.End != RunEnd.Finished || settle.ExitCode != 0)
+                Stuck = $"an empty scenario did not run within {settleLimit.TotalSeconds:0} s: {(settle.Stderr.Trim().Length > 0 ? settle.Stderr.Trim() : settle.Stdout.Trim())}";
+        }
+        return Stuck is null ? inner.Run(text, limit) : RunRecord.Unfinished(RunEnd.NoAnswer, $"{Name} is stuck: {Stuck}", TimeSpan.Zero);
     }
 }
