@@ -67,8 +67,8 @@ public static class FuzzCases
         string? cut = verdict.Line is { } line ? Before(failing.Text, line) : null;
         // Against the live kernel the machine settings stay: without them the kernel would answer
         // for whatever state the machine was left in, and the scenario would no longer say it.
-        Func<string, bool>? keep = failing.Source.AgainstHost ? MachineSetting : null;
-        var shrink = ScenarioShrinker.Shrink(cut is not null && stillFails(cut) ? cut : failing.Text, stillFails, budget, keep);
+        int pinned = failing.Source.AgainstHost ? MachineSettings(failing.Text) : 0;
+        var shrink = ScenarioShrinker.Shrink(cut is not null && stillFails(cut) ? cut : failing.Text, stillFails, budget, pinned);
         int lines = failing.Text.Split('\n').Count(l => l.Trim().Length > 0);
         // The summary quotes a line of the scenario: take it from a run of the minimized one.
         if (failing.Source.AgainstHost)
@@ -95,8 +95,9 @@ public static class FuzzCases
             : comparison.Verdict?.Signature == verdict.Signature;
     }
 
-    private static bool MachineSetting(string line) =>
-        line.StartsWith("thp ", StringComparison.Ordinal) || line.StartsWith("hugepages ", StringComparison.Ordinal);
+    /// <summary>How many leading lines set the machine up (<c>thp</c>, <c>hugepages</c>), as the generator writes them first.</summary>
+    private static int MachineSettings(string text) =>
+        text.Split('\n').TakeWhile(l => l.StartsWith("thp ", StringComparison.Ordinal) || l.StartsWith("hugepages ", StringComparison.Ordinal)).Count();
 
     /// <summary>The text up to and including line <paramref name="line"/> (from 1); null when that is all of it.</summary>
     private static string? Before(string text, int line)

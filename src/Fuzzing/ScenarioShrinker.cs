@@ -23,33 +23,34 @@ public sealed record ShrinkResult(string Text, int Runs, bool Complete);
 /// </summary>
 public static partial class ScenarioShrinker
 {
-    /// <param name="keep">Lines never removed or changed (null: none), such as the machine settings a comparison depends on.</param>
-    public static ShrinkResult Shrink(string text, Func<string, bool> stillFails, ShrinkBudget budget, Func<string, bool>? keep = null)
+    /// <param name="pinned">How many leading command lines are never removed or changed, such as the machine settings a comparison depends on.</param>
+    public static ShrinkResult Shrink(string text, Func<string, bool> stillFails, ShrinkBudget budget, int pinned = 0)
     {
-        var trial = new Trial(stillFails, budget, keep ?? (_ => false));
+        var trial = new Trial(stillFails, budget);
         var lines = text.Split('\n').Where(l => l.Trim().Length > 0 && !l.TrimStart().StartsWith('#')).ToList();
         if (!trial.Fails(lines))
             lines = [.. text.Split('\n')];
 
+        pinned = Math.Min(pinned, lines.Count);
         bool changed = true;
         while (changed && !trial.Spent)
         {
-            changed = RemoveChunks(lines, trial);
-            changed |= SimplifyLines(lines, trial);
+            changed = RemoveChunks(lines, pinned, trial);
+            changed |= SimplifyLines(lines, pinned, trial);
         }
         return new ShrinkResult(Join(lines), trial.Runs, !trial.Spent);
     }
 
-    private static bool RemoveChunks(List<string> lines, Trial trial)
+    private static bool RemoveChunks(List<string> lines, int pinned, Trial trial)
     {
         bool changed = false;
-        for (int chunk = Math.Max(1, lines.Count / 2); chunk >= 1 && !trial.Spent; chunk /= 2)
+        for (int chunk = Math.Max(1, (lines.Count - pinned) / 2); chunk >= 1 && !trial.Spent; chunk /= 2)
         {
-            for (int i = 0; i < lines.Count && !trial.Spent;)
+            for (int i = pinned; i < lines.Count && !trial.Spent;)
             {
                 var candidate = new List<string>(lines);
                 candidate.RemoveRange(i, Math.Min(chunk, lines.Count - i));
-                if (candidate.Count > 0 && trial.Keeps(lines, candidate) && trial.Fails(candidate))
+                if (candidate.Count > 0 && trial.Fails(candidate))
                 {
                     lines.Clear();
                     lines.AddRange(candidate);
@@ -64,12 +65,12 @@ public static partial class ScenarioShrinker
         return changed;
     }
 
-    private static bool SimplifyLines(List<string> lines, Trial trial)
+    private static bool SimplifyLines(List<string> lines, int pinned, Trial trial)
     {
         bool changed = false;
-        for (int i = 0; i < lines.Count && !trial.Spent; i++)
+        for (int i = pinned; i < lines.Count && !trial.Spent; i++)
         {
-            bool again = !trial.Kept(lines[i]);
+            bool again = true;
             while (again && !trial.Spent)
             {
                 again = false;
@@ -144,14 +145,8 @@ public static partial class ScenarioShrinker
     private static partial Regex Size();
 
     /// <summary>The failing check with a memory of what it answered, and the budget.</summary>
-    private sealed class Trial(Func<string, bool> stillFails, ShrinkBudget budget, Func<string, bool> keep)
+    private sealed class Trial(Func<string, bool> stillFails, ShrinkBudget budget)
     {
-        public bool Kept(string line) => keep(line);
-
-        /// <summary>True when <paramref name="candidate"/> still has every kept line of <paramref name="lines"/>.</summary>
-        public bool Keeps(List<string> lines, List<string> candidate) =>
-            lines.Count(keep) == candidate.Count(keep);
-
         private readonly Dictionary<string, bool> _seen = new(StringComparer.Ordinal);
         private readonly Stopwatch _clock = Stopwatch.StartNew();
 

@@ -32,6 +32,14 @@ public class ShrinkerTests
     }
 
     [Fact]
+    public void Pinned_leading_lines_stay_as_they_are()
+    {
+        var result = ScenarioShrinker.Shrink("thp always\nhugepages 2m 4\nmmap a anon 4p\nhugepages 2m 4\nmprotect a 8p none\n",
+            t => t.Contains("mprotect"), Ample, pinned: 2);
+        Assert.Equal("thp always\nhugepages 2m 4\nmprotect\n", result.Text);
+    }
+
+    [Fact]
     public void The_budget_is_kept()
     {
         int runs = 0;
