@@ -25,10 +25,13 @@ internal static class FuzzSeed
         return Value ^ hash;
     }
 
-    public static int Cases(int perRun) =>
-        int.TryParse(Environment.GetEnvironmentVariable(ScaleVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int scale) && scale > 0
-            ? perRun * scale
-            : perRun;
+    public static int Cases(int perRun) => perRun * Scale;
+
+    /// <summary>A search's time budget, scaled like its number of cases.</summary>
+    public static TimeSpan Time(TimeSpan perRun) => perRun * Scale;
+
+    private static int Scale =>
+        int.TryParse(Environment.GetEnvironmentVariable(ScaleVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int scale) && scale > 0 ? scale : 1;
 
     /// <summary>How to run this search again.</summary>
     public static string Repeat(string testName) => $"repeat with: {SeedVariable}={Text} dotnet test tests/Pluggable.Fuzzing.Tests --filter {testName}";

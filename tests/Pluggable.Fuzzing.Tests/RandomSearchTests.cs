@@ -7,11 +7,12 @@ namespace Pluggable.Fuzzing.Tests;
 /// emulator's consistency checks on, and mutated corpus files; every run answers within its limit
 /// with an exit status 0..3 and a message, and never with an internal error, a broken invariant
 /// or runaway memory. A failure prints its minimized scenario and how to repeat the search.
+/// Each search also stops after a time budget, so that a suite run stays short while failures
+/// (each a hang of seconds, and its minimizing) are still open.
 /// </summary>
 [Collection(SearchCollection.Name)]
 public class RandomSearchTests(WorkerFixture fixture, ITestOutputHelper output)
 {
-    private static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(5);
 
     [Theory]
     [MemberData(nameof(Machines.ConfigurationData), MemberType = typeof(Machines))]
@@ -24,7 +25,8 @@ public class RandomSearchTests(WorkerFixture fixture, ITestOutputHelper output)
             Targets = [target],
             Seed = FuzzSeed.For(configuration),
             Count = FuzzSeed.Cases(30),
-            RunLimit = RunLimit,
+            Duration = FuzzSeed.Time(TimeSpan.FromSeconds(25)),
+            RunLimit = SearchAssert.RunLimit,
             ShrinkBudget = SearchAssert.Budget,
             MinimizeAtMost = SearchAssert.Minimized,
             ProgressEvery = TimeSpan.FromSeconds(10),
@@ -42,9 +44,10 @@ public class RandomSearchTests(WorkerFixture fixture, ITestOutputHelper output)
             Targets = targets,
             Seed = FuzzSeed.Value,
             Count = FuzzSeed.Cases(150),
+            Duration = FuzzSeed.Time(TimeSpan.FromSeconds(40)),
             Generate = false,
             Corpus = Corpus.Files,
-            RunLimit = RunLimit,
+            RunLimit = SearchAssert.RunLimit,
             ShrinkBudget = SearchAssert.Budget,
             MinimizeAtMost = SearchAssert.Minimized,
             ProgressEvery = TimeSpan.FromSeconds(10),

@@ -10,10 +10,13 @@ namespace Pluggable.Fuzzing.Tests;
 internal static class SearchAssert
 {
     /// <summary>A failure is minimized within this: the suite's time matters more than the last few lines.</summary>
-    public static readonly ShrinkBudget Budget = new(150, TimeSpan.FromSeconds(20));
+    public static readonly ShrinkBudget Budget = new(100, TimeSpan.FromSeconds(10));
 
     /// <summary>Families past this many are reported as found, not minimized.</summary>
-    public const int Minimized = 3;
+    public const int Minimized = 2;
+
+    /// <summary>A generated or mutated scenario runs in well under a second: three is a hang.</summary>
+    public static readonly TimeSpan RunLimit = TimeSpan.FromSeconds(3);
 
     public static void Clean(FuzzSettings settings, ITestOutputHelper output, string testName)
     {

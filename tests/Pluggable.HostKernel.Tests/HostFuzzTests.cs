@@ -32,6 +32,8 @@ public class HostFuzzTests
             Host = new SettlingExecutor(new InProcessExecutor("host", () => new HostBackend()), TimeSpan.FromSeconds(90)),
             Seed = seed,
             Count = Sequences * Scale(),
+            // Bounded while host failures (a teardown of ~20 s, a timeout) are still open.
+            Duration = TimeSpan.FromSeconds(90) * Scale(),
             ShrinkBudget = new ShrinkBudget(100, TimeSpan.FromSeconds(30)),
             MinimizeAtMost = 3,
         };
