@@ -55,15 +55,15 @@ public static class FuzzCases
     public static Finding? Minimize(CaseResult failing, FuzzTarget target, IScenarioExecutor? host, TimeSpan limit, TimeSpan hostLimit, ShrinkBudget budget)
     {
         var verdict = failing.Verdict ?? throw new ArgumentException("the case did not fail", nameof(failing));
-        var shrinkLimit = verdict.Kind is FindingKind.Hang or FindingKind.RunawayMemory ? Min(limit, ShrinkLimitForHangs) : limit;
-        Func<string, bool> stillFails = failing.Source.AgainstHost
-            ? text => SameComparisonFailure(text, verdict, target, host!, shrinkLimit, hostLimit)
-            : text => RunJudge.Judge(text, target.Emulator.Run(text, shrinkLimit), failing.Origin)?.Signature == verdict.Signature;
-        if (!stillFails(failing.Text))
+        Func<string, bool> FailsWithin(TimeSpan runLimit) => failing.Source.AgainstHost
+            ? text => SameComparisonFailure(text, verdict, target, host!, runLimit, hostLimit)
+            : text => RunJudge.Judge(text, target.Emulator.Run(text, runLimit), failing.Origin)?.Signature == verdict.Signature;
+        if (!FailsWithin(limit)(failing.Text))
             return null;
 
-        // What comes after the failing line cannot matter to it (a divergence's later lines can: the
-        // signature may sit on any of them, so the cut is only a first try the check confirms).
+        var shrinkLimit = verdict.Kind is FindingKind.Hang or FindingKind.RunawayMemory ? Min(limit, ShrinkLimitForHangs) : limit;
+        var stillFails = FailsWithin(shrinkLimit);
+        // Nothing after the failing line can change what happened on it: cutting it is the first try.
         string? cut = verdict.Line is { } line ? Before(failing.Text, line) : null;
         // Against the live kernel the machine settings stay: without them the kernel would answer
         // for whatever state the machine was left in, and the scenario would no longer say it.

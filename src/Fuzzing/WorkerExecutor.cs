@@ -15,7 +15,6 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
 
     private Process? _worker;
-    private Task<string?>? _pendingLine;
     private StringBuilder _stderrTail = new();
 
     /// <summary>How much the worker may grow during one run before it is stopped and the run reported as runaway memory.</summary>
@@ -50,12 +49,16 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
             return Died(worker, started);
         }
 
-        var line = _pendingLine ??= worker.StandardOutput.ReadLineAsync();
+        var line = worker.StandardOutput.ReadLineAsync();
         var deadline = limit + InProcessExecutor.Grace + TimeSpan.FromSeconds(1);
         while (!line.Wait(Poll))
         {
             if (worker.HasExited)
+            {
+                // Its answer may still be in the pipe.
+                line.Wait(TimeSpan.FromSeconds(1));
                 break;
+            }
             ulong resident = Resident(worker);
             if (resident > baseline + MemoryCap)
             {
@@ -70,8 +73,7 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
             }
         }
 
-        string? answer = line.IsCompleted ? line.Result : null;
-        _pendingLine = null;
+        string? answer = line.IsCompletedSuccessfully ? line.Result : null;
         if (answer is null)
             return Died(worker, started);
         var response = WorkerProtocol.Read<WorkerResponse>(answer);
@@ -153,7 +155,6 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
 
     private void Stop()
     {
-        _pendingLine = null;
         if (_worker is null)
             return;
         try
