@@ -8,9 +8,12 @@ namespace Pluggable.Core.Tests;
 /// <summary>Drives the emulator backend on the test architecture with short names.</summary>
 internal sealed class Emu : IDisposable
 {
-    public Emu() => Backend = new EmulatorBackend(new TestArchitecture());
+    /// <summary>Every test runs with the consistency checker on.</summary>
+    public static readonly EmulatorOptions Checked = new() { DebugVm = true };
 
-    public Emu(Pluggable.Core.Arch.Architecture arch) => Backend = new EmulatorBackend(arch);
+    public Emu() => Backend = new EmulatorBackend(new TestArchitecture(), options: Checked);
+
+    public Emu(Pluggable.Core.Arch.Architecture arch) => Backend = new EmulatorBackend(arch, options: Checked);
 
     public EmulatorBackend Backend { get; }
     public MemorySystem System => Backend.System;

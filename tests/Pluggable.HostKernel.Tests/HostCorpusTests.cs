@@ -42,7 +42,7 @@ public class HostCorpusTests
         RequireHost();
         var script = ScenarioParser.Parse(scenario, File.ReadAllText(PathOf(scenario))).Script!;
         var x86 = X86_64.Value;
-        var result = ScenarioComparison.Compare(script, () => new EmulatorBackend(x86.Architecture, x86.Plugin.Plugin.Aliases),
+        var result = ScenarioComparison.Compare(script, () => new EmulatorBackend(x86.Architecture, x86.Plugin.Plugin.Aliases, new EmulatorOptions { DebugVm = true }),
             () => new HostBackend(), TextWriter.Null, null, HostOptions);
         Assert.True(result.Differences.Count == 0,
             string.Join("\n", result.Differences.Select(d => $"line {d.Line}: emulator '{d.Left}' host '{d.Right}'"))

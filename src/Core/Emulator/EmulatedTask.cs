@@ -1,3 +1,4 @@
+using Pluggable.Core.Debug;
 using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
 using Pluggable.Core.Userfaultfd;
@@ -18,6 +19,16 @@ public abstract class EmulatedTask
 
     /// <summary>Runs (or continues) the task; null means it sleeps on <see cref="Waiter"/>.</summary>
     public abstract CommandResult? Run();
+
+    /// <summary>Tells the consistency checker about the references the task holds while it sleeps.</summary>
+    public virtual void ReportReferences(ReferenceCensus census)
+    {
+    }
+
+    /// <summary>The task will never run again (its process exits while it sleeps): it drops what it holds.</summary>
+    public virtual void Abandon()
+    {
+    }
 
     /// <summary>Hands the old waiter back to its context before running again.</summary>
     public void ReleaseWaiter()
@@ -98,10 +109,21 @@ public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, Byte
     }
 }
 
-/// <summary>A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault.</summary>
-public sealed class FillTask(FillOperation operation) : EmulatedTask
+/// <summary>
+/// A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault. It
+/// holds a reference to the userfaultfd's file until it returns, so a close meanwhile releases
+/// nothing.
+/// </summary>
+/// Kernel: fdget() ... fdput() around userfaultfd_ioctl() in a process whose descriptor table is shared by threads.
+public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedTask
 {
     private bool _started;
+
+    public override void ReportReferences(ReferenceCensus census)
+    {
+        if (operation.PendingFolio != 0)
+            census.Reference(operation.PendingFolio, new Holder(HolderKind.TaskPage, Id, 0, "a COPY's page, while its source faults"));
+    }
 
     public override CommandResult? Run()
     {
@@ -112,6 +134,13 @@ public sealed class FillTask(FillOperation operation) : EmulatedTask
             Waiter = outcome.Blocked;
             return null;
         }
+        file.Put();
         return EmulatorResults.FromIoctl(outcome);
+    }
+
+    public override void Abandon()
+    {
+        operation.Abandon();
+        file.Put();
     }
 }

@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Debug;
 using Pluggable.Core.Gup;
 using Pluggable.Core.Mm;
 using Pluggable.Core.PageTables;
@@ -19,12 +20,12 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly TraceRecorder _trace;
     private readonly Dictionary<int, MmStruct> _processes = [];
     private readonly Dictionary<string, MemoryFile> _files = [];
-    private readonly Dictionary<int, UffdContext> _uffds = [];
+    private readonly UffdDescriptors _uffds = new();
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
-    private readonly Dictionary<(int Process, ulong Address), Stack<ulong>> _pins = [];
+    private readonly PinnedPages _pins = new();
+    private readonly DebugVm? _debugVm;
     private int _nextProcess;
-    private int _nextUffd;
     private int _nextThread;
 
     /// <param name="aliases">The plugin's other names, so that <c>arch NAME</c> accepts them.</param>
@@ -36,6 +37,8 @@ public sealed class EmulatorBackend : IScenarioBackend
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
         _processes[_nextProcess++] = _system.CreateMm();
+        if (Options.DebugVm)
+            _debugVm = new DebugVm(_system, ReportHolders);
         var huge = arch.DefaultHugePage;
         Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize);
     }
@@ -79,7 +82,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (_files.Remove(name, out var old))
             _system.DropFileReference(old);
         _files[name] = file;
-        return CommandResult.Ok();
+        return Finish(CommandResult.Ok());
     }
 
     public CommandResult Mmap(int process, MmapRequest request, out ulong address)
@@ -133,7 +136,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             return failure;
         var events = new List<UffdEventWaiter>();
         var error = UffdEvents.Mremap(mm, address, oldSize, newSize, events, out newAddress);
-        return error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : Finish(CommandResult.Error(error));
+        return Finish(error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : CommandResult.Error(error));
     }
 
     public CommandResult Fork(int process, out int child)
@@ -142,12 +145,15 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (!TryGetMm(process, out var mm, out var error))
             return error;
         var contexts = new ForkContexts();
-        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext);
+        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext, out var forkError);
+        if (childMm is null)
+            return Finish(CommandResult.Error(forkError));
         child = _nextProcess++;
         _processes[child] = childMm;
+        _uffds.Fork(process, child);
         var events = new List<UffdEventWaiter>();
         contexts.PrepareEvents(events);
-        return Start(new EventWaitTask(events, CommandResult.Ok()));
+        return Finish(Start(new EventWaitTask(events, CommandResult.Ok())));
     }
 
     public CommandResult UffdCreate(int process, UffdCreateOptions options, out int uffd)
@@ -155,17 +161,15 @@ public sealed class EmulatorBackend : IScenarioBackend
         uffd = -1;
         if (!TryGetMm(process, out var mm, out var error))
             return error;
-        var ctx = new UffdContext(mm, options.NonBlock, options.UserModeOnly);
-        uffd = ++_nextUffd;
-        _uffds[uffd] = ctx;
+        uffd = _uffds.Install(process, new UffdContext(mm, options.NonBlock, options.UserModeOnly));
         return CommandResult.Ok();
     }
 
     public CommandResult UffdApi(int process, int uffd, ulong features, ulong api) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Arch.Capabilities)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Arch.Capabilities)));
 
     public CommandResult Register(int process, int uffd, ulong start, ulong length, ulong modes) =>
-        WithUffd(uffd, ctx =>
+        WithUffd(process, uffd, ctx =>
         {
             if (!ctx.Initialized)
                 return CommandResult.Error(Errno.EINVAL);
@@ -174,7 +178,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         });
 
     public CommandResult Unregister(int process, int uffd, ulong start, ulong length) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(ctx.Initialized ? Registration.Unregister(ctx, start, length) : Errno.EINVAL));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ctx.Initialized ? Registration.Unregister(ctx, start, length) : Errno.EINVAL));
 
     public CommandResult Copy(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode) =>
         StartFill(process, uffd, FillKind.Copy, dst, src, length, mode);
@@ -192,39 +196,34 @@ public sealed class EmulatorBackend : IScenarioBackend
     {
         if (!TryGetMm(process, out var caller, out var error))
             return error;
-        if (!_uffds.TryGetValue(uffd, out var ctx))
+        if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
-        return Start(new MoveTask(new MoveOperation(ctx, caller, dst, src, length, mode)));
+        return Finish(Start(new MoveTask(new MoveOperation(file.Context, caller, dst, src, length, mode))));
     }
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(Userfaultfd.WriteProtect.Ioctl(ctx, start, length, mode)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(Userfaultfd.WriteProtect.Ioctl(ctx, start, length, mode)));
 
     public CommandResult Wake(int process, int uffd, ulong start, ulong length) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(UffdIoctls.Wake(ctx, start, length)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(UffdIoctls.Wake(ctx, start, length)));
 
     public CommandResult Read(int process, int uffd) =>
-        WithUffd(uffd, ctx =>
+        WithUffd(process, uffd, ctx =>
         {
             var error = UffdIoctls.Read(ctx, out var message, out var forked);
             if (error != Errno.None)
                 return CommandResult.Error(error);
             if (forked is not null)
-            {
-                message = message with { NewUffd = ++_nextUffd };
-                _uffds[message.NewUffd] = forked;
-            }
+                message = message with { NewUffd = _uffds.Install(process, forked) };
             return CommandResult.FromMessage(message);
         });
 
-    public CommandResult Close(int process, int uffd) =>
-        WithUffd(uffd, ctx =>
-        {
-            _uffds.Remove(uffd);
-            if (!_uffds.ContainsValue(ctx))
-                UffdIoctls.Release(ctx);
-            return CommandResult.Ok();
-        });
+    public CommandResult Close(int process, int uffd)
+    {
+        if (!TryGetMm(process, out _, out var error))
+            return error;
+        return Finish(_uffds.Close(process, uffd) ? CommandResult.Ok() : CommandResult.Error(Errno.EBADF));
+    }
 
     public CommandResult Touch(int process, ulong address, bool write, byte value) =>
         WithMm(process, mm => Start(new TouchTask(mm, address, write, value, NextThreadId())));
@@ -250,23 +249,12 @@ public sealed class EmulatorBackend : IScenarioBackend
             if (!fast && !request.Pin)
                 flags |= GupFlags.Touch;
             ulong start = request.Address & _system.Geometry.PageMask;
-            var call = new GetUserPages(mm, start, (long)request.Pages, flags, fast);
-            return Start(new GupTask(mm, call, start, request.Dump, (a, pfn) => KeepPin(process, a, pfn), FormatAddress));
+            var call = new GetUserPages(mm, start, request.Pages, flags, fast);
+            return Start(new GupTask(mm, call, start, request.Dump, pages => _pins.Add(process, start, pages, _system.PageShift), FormatAddress));
         });
 
     public CommandResult Unpin(int process, ulong address, ulong pages) =>
-        WithMm(process, _ =>
-        {
-            ulong start = address & _system.Geometry.PageMask;
-            for (ulong i = 0; i < pages; i++)
-            {
-                if (!_pins.TryGetValue((process, start + (i << _system.PageShift)), out var pins) || pins.Count == 0)
-                    return CommandResult.Error(Errno.EINVAL);
-            }
-            for (ulong i = 0; i < pages; i++)
-                PinCounting.Release(_system, _pins[(process, start + (i << _system.PageShift))].Pop(), GupFlags.Pin);
-            return CommandResult.Ok();
-        });
+        WithMm(process, _ => EmulatorResults.FromErrno(_pins.Release(_system, process, address & _system.Geometry.PageMask, pages)));
 
     public CommandResult Dump(int process, ulong address, ulong size) =>
         WithMm(process, mm =>
@@ -285,6 +273,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     public IReadOnlyList<ThreadCompletion> TakeCompletions()
     {
         bool progress = true;
+        bool ran = false;
         while (progress)
         {
             progress = false;
@@ -294,58 +283,79 @@ public sealed class EmulatorBackend : IScenarioBackend
                 if (task.Waiter is { Woken: false })
                     continue;
                 task.ReleaseWaiter();
+                ran = true;
                 var result = task.Run();
                 if (result is null)
                     continue;
                 _parked.RemoveAt(i);
-                _completions.Add(new ThreadCompletion(task.Id, Finish(result)));
+                _completions.Add(new ThreadCompletion(task.Id, AttachTrace(result)));
                 progress = true;
                 break;
             }
         }
+        if (ran)
+            _debugVm?.Check();
         var done = _completions.ToArray();
         _completions.Clear();
         return done;
     }
 
+    /// <summary>
+    /// Every process exits: sleeping tasks die and drop what they hold, pins go, userfaultfds
+    /// close, address spaces and files go; with the checker on, nothing may be left.
+    /// </summary>
     public void Dispose()
     {
-        foreach (var pins in _pins.Values)
+        try
         {
-            while (pins.Count > 0)
-                PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
+            foreach (var task in _parked)
+                task.Abandon();
+            _parked.Clear();
+            _pins.ReleaseAll(_system);
+            _uffds.ReleaseAll();
+            foreach (var mm in _processes.Values)
+                _system.DestroyMm(mm);
+            foreach (var file in _files.Values)
+                _system.DropFileReference(file);
+            _files.Clear();
+            _debugVm?.CheckTeardown();
         }
-        foreach (var ctx in _uffds.Values.Distinct().ToArray())
-            UffdIoctls.Release(ctx);
-        _uffds.Clear();
-        foreach (var mm in _processes.Values)
-            _system.DestroyMm(mm);
-        foreach (var file in _files.Values)
-            _system.DropFileReference(file);
-        _system.Dispose();
+        finally
+        {
+            _system.Dispose();
+        }
     }
 
     private CommandResult StartFill(int process, int uffd, FillKind kind, ulong dst, ulong src, ulong length, ulong mode)
     {
         if (!TryGetMm(process, out var caller, out var error))
             return error;
-        if (!_uffds.TryGetValue(uffd, out var ctx))
+        if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
-        return Start(new FillTask(new FillOperation(ctx, caller, kind, dst, src, length, mode, NextThreadId())));
+        file.Get();
+        return Finish(Start(new FillTask(new FillOperation(file.Context, caller, kind, dst, src, length, mode, NextThreadId()), file)));
     }
 
+    /// <summary>Runs a new task; parks it when it sleeps. The caller finishes the command.</summary>
     private CommandResult Start(EmulatedTask task)
     {
         var result = task.Run();
         if (result is not null)
-            return Finish(result);
+            return result;
         task.Id = ++_nextThread;
         _parked.Add(task);
-        return Finish(CommandResult.Blocked(task.Id));
+        return CommandResult.Blocked(task.Id);
     }
 
-    /// <summary>Attaches what the trace recorded during the command.</summary>
+    /// <summary>Ends a command: attaches what the trace recorded; with the checker on, checks the machine.</summary>
     private CommandResult Finish(CommandResult result)
+    {
+        AttachTrace(result);
+        _debugVm?.Check();
+        return result;
+    }
+
+    private CommandResult AttachTrace(CommandResult result)
     {
         var lines = _trace.Drain(AddressFormatter);
         if (lines is not null)
@@ -353,11 +363,14 @@ public sealed class EmulatorBackend : IScenarioBackend
         return result;
     }
 
-    private void KeepPin(int process, ulong address, ulong pfn)
+    /// <summary>The references the checker cannot find in tables and caches: pins, sleeping tasks, open files.</summary>
+    private void ReportHolders(ReferenceCensus census)
     {
-        if (!_pins.TryGetValue((process, address), out var pins))
-            _pins[(process, address)] = pins = new Stack<ulong>();
-        pins.Push(pfn);
+        _pins.Report(census);
+        foreach (var task in _parked)
+            task.ReportReferences(census);
+        foreach (var file in _files.Values)
+            census.OpenFile(file);
     }
 
     private uint NextThreadId() => (uint)(_nextThread + 1);
@@ -379,6 +392,10 @@ public sealed class EmulatorBackend : IScenarioBackend
     private CommandResult WithMm(int process, Func<MmStruct, CommandResult> action) =>
         TryGetMm(process, out var mm, out var error) ? Finish(action(mm)) : error;
 
-    private CommandResult WithUffd(int uffd, Func<UffdContext, CommandResult> action) =>
-        _uffds.TryGetValue(uffd, out var ctx) ? Finish(action(ctx)) : CommandResult.Error(Errno.EBADF);
+    private CommandResult WithUffd(int process, int uffd, Func<UffdContext, CommandResult> action)
+    {
+        if (!TryGetMm(process, out _, out var error))
+            return error;
+        return _uffds.TryGet(process, uffd, out var file) ? Finish(action(file.Context)) : CommandResult.Error(Errno.EBADF);
+    }
 }

@@ -15,6 +15,16 @@ public static class VmaSplit
         return vma is null || !vma.IsHugetlb || vma.Start == address || Hugetlb.IsAligned(vma, address);
     }
 
+    /// <summary>One boundary at <paramref name="address"/>; EINVAL, with nothing changed, where hugetlb refuses.</summary>
+    public static Errno SplitAt(MmStruct mm, ulong address)
+    {
+        if (!CanSplitAt(mm, address))
+            return Errno.EINVAL;
+        HugePmdSplit.AdjustForVmaSplit(mm, address);
+        mm.Vmas.SplitAt(address, mm.System.PageShift);
+        return Errno.None;
+    }
+
     /// <summary>Splits at <paramref name="start"/> and <paramref name="end"/>; EINVAL, with nothing changed, where hugetlb refuses.</summary>
     public static Errno SplitRange(MmStruct mm, ulong start, ulong end)
     {

@@ -30,6 +30,17 @@ internal sealed class ProcessTree
 
     public ScenarioProcess? Find(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>Whether <paramref name="process"/> is <paramref name="ancestor"/> or descends from it.</summary>
+    public static bool IsSelfOrDescendant(ScenarioProcess process, ScenarioProcess ancestor)
+    {
+        for (var p = process; p is not null; p = p.Parent)
+        {
+            if (p == ancestor)
+                return true;
+        }
+        return false;
+    }
+
     public MappingLabel Bind(ScenarioProcess process, string name, ulong address, ulong size)
     {
         var label = new MappingLabel(name, address, size, ++_sequence);
