@@ -83,7 +83,7 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
 
     /// <summary>
     /// An executor that cannot run any more: an in-process one whose last run never came back, or a
-    /// host that cannot even run an empty scenario. The session ends there.
+    /// host that cannot even run a scenario that does nothing. The session ends there.
     /// </summary>
     private string? StuckExecutor()
     {

@@ -72,8 +72,8 @@ public class ExecutorTests(WorkerFixture fixture)
         Assert.Equal(FindingKind.RunawayMemory, RunJudge.Judge("mmap a anon 1p\n", run, ScenarioOrigin.Generated)?.Kind);
     }
 
-    /// <summary>Answers the empty scenario with <paramref name="emptyExit"/>, anything else with exit 0; counts what it ran.</summary>
-    private sealed class Counting(int emptyExit) : IScenarioExecutor
+    /// <summary>Answers the settling scenario with <paramref name="settleExit"/>, anything else with exit 0; counts what it ran.</summary>
+    private sealed class Counting(int settleExit) : IScenarioExecutor
     {
         public List<string> Ran { get; } = [];
 
@@ -82,31 +82,32 @@ public class ExecutorTests(WorkerFixture fixture)
         public RunRecord Run(string text, TimeSpan limit)
         {
             Ran.Add(text);
-            return new RunRecord(RunEnd.Finished, text.Length == 0 ? emptyExit : 0, "end -> ok\n",
-                text.Length == 0 && emptyExit != 0 ? "scenario: error: cannot start the backend: another host backend of this process was not disposed\n" : "", TimeSpan.Zero);
+            bool settling = text == SettlingExecutor.SettleText;
+            return new RunRecord(RunEnd.Finished, settling ? settleExit : 0, "end -> ok\n",
+                settling && settleExit != 0 ? "scenario: error: cannot start the backend: another host backend of this process was not disposed\n" : "", TimeSpan.Zero);
         }
     }
 
     [Fact]
-    public void Every_host_run_starts_after_an_empty_one_has_run()
+    public void Every_host_run_starts_after_one_that_does_nothing_has_run()
     {
-        var inner = new Counting(emptyExit: 0);
+        var inner = new Counting(settleExit: 0);
         var settling = new SettlingExecutor(inner, Short);
         Assert.Equal(0, settling.Run("mmap a anon 1p\n", Short).ExitCode);
         Assert.Equal(0, settling.Run("mmap b anon 1p\n", Short).ExitCode);
-        Assert.Equal(["", "mmap a anon 1p\n", "", "mmap b anon 1p\n"], inner.Ran);
+        Assert.Equal([SettlingExecutor.SettleText, "mmap a anon 1p\n", SettlingExecutor.SettleText, "mmap b anon 1p\n"], inner.Ran);
         Assert.Null(settling.Stuck);
     }
 
     [Fact]
-    public void A_host_that_cannot_run_an_empty_scenario_is_stuck_and_runs_nothing_more()
+    public void A_host_that_cannot_run_a_scenario_that_does_nothing_is_stuck_and_runs_nothing_more()
     {
-        var inner = new Counting(emptyExit: 2);
+        var inner = new Counting(settleExit: 2);
         var settling = new SettlingExecutor(inner, Short);
         var run = settling.Run("mmap a anon 1p\n", Short);
         settling.Run("mmap b anon 1p\n", Short);
         Assert.Equal(RunEnd.NoAnswer, run.End);
         Assert.Contains("another host backend of this process was not disposed", settling.Stuck);
-        Assert.Equal([""], inner.Ran);
+        Assert.Equal([SettlingExecutor.SettleText], inner.Ran);
     }
 }
