@@ -24,6 +24,8 @@ internal static class Commands
         root.Add(Diff(stdout, stderr));
         root.Add(Inspect(stdout, stderr));
         root.Add(Archs(stdout));
+        root.Add(FuzzCommand.Build(stdout, stderr));
+        root.Add(FuzzCommand.BuildWorker(stdout));
         return root;
     }
 

@@ -45,7 +45,8 @@ internal static class UsageErrors
             return UnknownOption(command, word);
         if (command is RootCommand && command.Subcommands.Count > 0)
         {
-            var names = command.Subcommands.Select(c => c.Name).ToList();
+            // Hidden commands (fuzz-worker, started by fuzz itself) are not offered to a user.
+            var names = command.Subcommands.Where(c => !c.Hidden).Select(c => c.Name).ToList();
             return $"unknown command {ScenarioDiagnostic.Quote(word)}{Hint(word, names)}; the commands are {string.Join(", ", names)}";
         }
         return $"unexpected argument {ScenarioDiagnostic.Quote(word)} for '{Path(command)}'";

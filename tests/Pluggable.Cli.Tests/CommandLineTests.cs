@@ -33,11 +33,12 @@ public class CommandLineTests
     [InlineData("dif", "diff")]
     [InlineData("arch", "archs")]
     [InlineData("inspec", "inspect")]
+    [InlineData("fuzzz", "fuzz")]
     public void AMistypedCommand_GetsADidYouMean(string typed, string meant)
     {
         var run = CliRun.Of(typed, "x.scenario");
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal($"pluggable: unknown command '{typed}' (did you mean '{meant}'?); the commands are run, diff, inspect, archs\nTry 'pluggable --help'.\n", run.Err);
+        Assert.Equal($"pluggable: unknown command '{typed}' (did you mean '{meant}'?); the commands are run, diff, inspect, archs, fuzz\nTry 'pluggable --help'.\n", run.Err);
     }
 
     [Fact]
