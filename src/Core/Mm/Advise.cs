@@ -75,7 +75,8 @@ public static class Advise
     /// unmapped; if it was never written (clean) it also leaves the page cache, so the file has a
     /// hole there again, while a dirty one stays cached for lack of swap. The kernel skips pages
     /// that are not on an LRU list yet (still in a per-CPU batch), so on the live kernel a page
-    /// faulted in just before may survive; this models the settled case. Large folios stay.
+    /// faulted in just before may survive; this models the settled case. Large anonymous folios
+    /// are split (<see cref="AnonPageOut"/>); large shmem folios stay.
     /// </summary>
     /// Kernel: madvise_pageout() -> madvise_cold_or_pageout_pte_range() (folio_maybe_mapped_shared()),
     /// reclaim_pages() -> shrink_folio_list() (try_to_unmap(), pageout() -> shmem writeout without
@@ -84,6 +85,7 @@ public static class Advise
     {
         if (vma.IsHugetlb || vma.Has(VmFlags.Locked))
             return Errno.EINVAL;
+        AnonPageOut.SplitLargeFolios(mm, vma, start, end);
         if (vma.File is not { } file)
             return Errno.None;
         var system = mm.System;

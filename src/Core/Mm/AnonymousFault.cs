@@ -8,13 +8,17 @@ namespace Pluggable.Core.Mm;
 /// Over a uffd-wp marker (<paramref name="origWp"/>) the new entry stays write-protected, so a
 /// write retries into a write-protect fault.
 /// </summary>
-/// Kernel: do_anonymous_page() with vmf_orig_pte_uffd_wp().
+/// Kernel: do_anonymous_page() with vmf_anon_prepare() and vmf_orig_pte_uffd_wp().
 public static class AnonymousFault
 {
     public static FaultResult Handle(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault, bool origWp = false)
     {
         var system = mm.System;
         ulong address = fault.Address & system.Geometry.PageMask;
+        // A write prepares the VMA's anon_vma before it asks userfaultfd, so a write that raises a
+        // missing fault still leaves the VMA ready for MADV_COLLAPSE.
+        if (fault.Write)
+            Folios.EnsureAnonVma(mm, vma);
         if (vma.Has(VmFlags.UffdMissing) && vma.Uffd is { } ctx)
             return ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Missing);
         if (!fault.Write)

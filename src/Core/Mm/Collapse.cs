@@ -7,9 +7,10 @@ namespace Pluggable.Core.Mm;
 /// MADV_COLLAPSE on anonymous memory: every PMD-aligned block of the range that is mapped by a PTE
 /// table becomes one new THP mapped by a PMD leaf, with the old pages' contents (zeroes for empty
 /// and zero-page entries). The sysfs policy is ignored; VM_NOHUGEPAGE, a VMA without anonymous
-/// memory yet, or one too small for an aligned block refuse with EINVAL. Linux 6.18 collapses
-/// read-only entries too (6.12 refused them with SCAN_PAGE_RO): verified live. A page with a
-/// reference beyond its mappings (a GUP pin) is not collapsed: EAGAIN, try again later.
+/// memory yet, or one too small for an aligned block refuse with EINVAL, and so does a range that
+/// lies strictly inside one block. Linux 6.18 collapses read-only entries too (6.12 refused them
+/// with SCAN_PAGE_RO): verified live. A page with a reference beyond its mappings (a GUP pin) is
+/// not collapsed: EAGAIN, try again later.
 /// </summary>
 /// Kernel: madvise_collapse(), hpage_collapse_scan_pmd(), is_refcount_suitable(), collapse_huge_page(),
 /// madvise_collapse_errno() (mm/khugepaged.c).
@@ -71,7 +72,7 @@ public static class Collapse
             if (result is Scan.PmdNone or Scan.ExceedNonePte)
                 break;
         }
-        if (hend <= hstart || thps == (hend - hstart) / pmd)
+        if (BlocksDone(hstart, hend, pmd, thps))
             return Errno.None;
         return lastFail switch
         {
@@ -80,6 +81,16 @@ public static class Collapse
             _ => Errno.EINVAL,
         };
     }
+
+    /// <summary>
+    /// Whether every whole aligned block of the range was collapsed. A range with no whole block
+    /// succeeds only when its rounded ends meet (it crosses a block boundary or starts on one); one
+    /// that lies strictly inside a single block fails with EINVAL, as the kernel's unsigned
+    /// block count of such a range is never reached.
+    /// </summary>
+    /// Kernel: the return statement of madvise_collapse().
+    internal static bool BlocksDone(ulong hstart, ulong hend, ulong pmd, ulong thps) =>
+        hend >= hstart && thps == (hend - hstart) / pmd;
 
     /// <summary>Kernel: hpage_collapse_scan_pmd() for MADV_COLLAPSE (no max_ptes_* limits).</summary>
     private static Scan ScanPmd(MmStruct mm, Vma vma, ulong haddr)

@@ -64,9 +64,10 @@ public static class Mapping
 
     /// <summary>
     /// Faults in every page of [start, end) as MAP_POPULATE does: write faults for private
-    /// writable mappings, read faults otherwise. Stops at the first fault that does not complete.
+    /// writable mappings, read faults otherwise; a PROT_NONE VMA is skipped (never populated).
+    /// Stops at the first fault that does not complete.
     /// </summary>
-    /// Kernel: populate_vma_page_range().
+    /// Kernel: __mm_populate() -> populate_vma_page_range() (vma_is_accessible()).
     public static FaultResult Populate(MmStruct mm, ulong start, ulong end, bool? forceWrite = null)
     {
         var system = mm.System;
@@ -75,6 +76,11 @@ public static class Mapping
             var vma = mm.Vmas.Find(a);
             if (vma is null)
                 return FaultResult.Oom;
+            if (!vma.IsAccessible)
+            {
+                a = vma.End - system.PageSize;
+                continue;
+            }
             bool write = forceWrite ?? (vma.Flags & (VmFlags.Write | VmFlags.Shared)) == VmFlags.Write;
             if (UserAccess.TryTranslate(mm, a, write, out _))
                 continue;

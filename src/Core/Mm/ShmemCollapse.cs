@@ -4,7 +4,9 @@ using Pluggable.Core.Physical;
 namespace Pluggable.Core.Mm;
 
 /// <summary>
-/// MADV_COLLAPSE on shmem, block by PMD-aligned block of the file under the range. First the file:
+/// MADV_COLLAPSE on shmem, block by PMD-aligned block of the file under the range. A VMA that
+/// cannot hold an aligned block (too small, or its file offset not aligned as its address is) and
+/// a range strictly inside one block are refused with EINVAL, before any block. First the file:
 /// the small pages become one huge folio in the page cache, filled from them (zeroes for holes),
 /// and are unmapped from every address space; a block with no page at all is not collapsed
 /// (EINVAL, the walk stops), nor one with holes under a MISSING-registered mapping (EBUSY). Then
@@ -35,18 +37,20 @@ public static class ShmemCollapse
     public static Errno Range(MmStruct mm, Vma vma, ulong start, ulong end)
     {
         var system = mm.System;
-        if (vma.Has(VmFlags.NoHugePage) || Thp.PmdSize(system) is null)
+        if (vma.Has(VmFlags.NoHugePage) || Thp.PmdSize(system) is null || !Thp.HoldsAlignedBlock(system, vma))
             return Errno.EINVAL;
         ulong pmd = system.Geometry.PmdSize;
         int order = system.Geometry.PmdShift - system.PageShift;
         ulong pages = 1UL << order;
         ulong hstart = (start + pmd - 1) & ~(pmd - 1);
         ulong hend = end & ~(pmd - 1);
+        if (hend < hstart)
+            return Errno.EINVAL;
         var lastFail = Scan.Succeed;
         for (ulong haddr = hstart; haddr < hend; haddr += pmd)
         {
             ulong first = vma.FileIndex(haddr, system.PageShift);
-            if ((first & (pages - 1)) != 0 || (first + pages) << system.PageShift > vma.File!.Size)
+            if ((first + pages) << system.PageShift > vma.File!.Size)
                 return Errno.EINVAL;
             var result = CollapseBlock(mm, vma, haddr, first, order);
             if (result == Scan.Succeed)

@@ -50,9 +50,22 @@ public static class Thp
                 _ => false,
             };
         }
+        return HoldsAlignedBlock(system, vma) && vma.AnonVma != 0;
+    }
+
+    /// <summary>
+    /// Whether the VMA can be mapped by PMD-sized folios at all outside a fault: the last
+    /// PMD-aligned block ending in it lies wholly inside it, and a file VMA's pages sit at the same
+    /// offset within a block in the file as in the address space.
+    /// </summary>
+    /// Kernel: the thp_vma_suitable_order() filter of __thp_vma_allowable_orders() without TVA_IN_PF.
+    public static bool HoldsAlignedBlock(MemorySystem system, Vma vma)
+    {
         ulong pmd = system.Geometry.PmdSize;
+        if (vma.File is not null && (((vma.Start >> system.PageShift) - vma.PgOff) & (PmdPages(system) - 1)) != 0)
+            return false;
         ulong lastBlock = (vma.End - pmd) & ~(pmd - 1);
-        return vma.End >= pmd && lastBlock >= vma.Start && vma.AnonVma != 0;
+        return vma.End >= pmd && lastBlock >= vma.Start;
     }
 
     /// <summary>The PMD-aligned block holding <paramref name="address"/> lies wholly inside the VMA.</summary>

@@ -55,6 +55,9 @@ public sealed class Vma
 
     public bool IsShared => (Flags & VmFlags.Shared) != 0;
 
+    /// <summary>Kernel: vma_is_accessible() — any of read, write or exec.</summary>
+    public bool IsAccessible => (Flags & (VmFlags.Read | VmFlags.Write | VmFlags.Exec)) != 0;
+
     public bool Has(VmFlags flag) => (Flags & flag) != 0;
 
     public bool Contains(ulong address) => address >= Start && address < End;

@@ -9,7 +9,8 @@ namespace Pluggable.Core.Userfaultfd;
 /// UFFDIO_MOVE of one base page between two PTE slots of the same address space. The destination
 /// must be empty (a marker counts as populated); a source hole is ENOENT unless holes are allowed;
 /// the zero page moves as the zero page; a page moves only when it is anonymous, PageAnonExclusive
-/// (not merely mapped once) and unpinned, a large folio being split first.
+/// (not merely mapped once) and unpinned, a large folio being split first (its zero-filled
+/// subpages then map the zero page, so such a page moves as the zero page).
 /// </summary>
 /// Kernel: move_pages_pte(), move_present_pte(), move_zeropage_pte() (mm/userfaultfd.c).
 public static class MovePte
@@ -42,7 +43,7 @@ public static class MovePte
         ulong head = system.Memory.HeadOf(entry.Frame);
         if (system.Memory[head].Order > 0)
         {
-            var split = FolioSplit.Split(system, head);
+            var split = FolioSplit.Split(mm, src, entry.Frame);
             return split == Errno.None ? Errno.EAGAIN : split;
         }
         if (Folios.MaybeDmaPinned(system, head))
