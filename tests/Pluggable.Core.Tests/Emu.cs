@@ -35,7 +35,9 @@ internal sealed class Emu : IDisposable
     public IReadOnlyList<ThreadCompletion> Completions() => Backend.TakeCompletions();
 
     public string Pagemap(ulong a, ulong pages, int process = 0) =>
-        string.Join(",", Backend.Pagemap(process, a, pages * P).Pages!.Select(f => f == PagemapFlags.None ? "-" : f.ToString().Replace(", ", "+").ToLowerInvariant()));
+        string.Join(",", Backend.Pagemap(process, a, pages * P).Pagemap!.Runs
+            .SelectMany(r => Enumerable.Repeat(r.Flags, (int)r.Pages))
+            .Select(f => f == PagemapFlags.None ? "-" : f.ToString().Replace(", ", "+").ToLowerInvariant()));
 
     public void Dispose() => Backend.Dispose();
 }

@@ -11,7 +11,9 @@ namespace Pluggable.Core.Emulator;
 /// <summary>
 /// The scenario backend made of the generic core and one architecture plugin. Deterministic:
 /// tasks run one at a time, and parked tasks re-run in thread order right after the command that
-/// woke them.
+/// woke them. When memory runs out the OOM killer picks a process (Mm.OomKiller): the command or
+/// parked thread that was running in it answers SIGKILL, its other parked threads too, it exits,
+/// and later commands in it answer ESRCH.
 /// </summary>
 public sealed class EmulatorBackend : IScenarioBackend
 {
@@ -23,6 +25,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
     private readonly Dictionary<(int Process, ulong Address), Stack<ulong>> _pins = [];
+    private readonly List<OomVictim> _oomReports = [];
     private int _nextProcess;
     private int _nextUffd;
     private int _nextThread;
@@ -32,7 +35,8 @@ public sealed class EmulatorBackend : IScenarioBackend
     public EmulatorBackend(Architecture arch, IReadOnlyList<string>? aliases = null, EmulatorOptions? options = null)
     {
         Options = options ?? EmulatorOptions.Default;
-        _system = new MemorySystem(arch);
+        _system = new MemorySystem(arch, Options.MemoryBytes);
+        _system.Oom.Exit = Exit;
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
         _processes[_nextProcess++] = _system.CreateMm();
@@ -50,8 +54,15 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public MemorySystem System => _system;
 
-    public CommandResult Hugepages(ulong size, ulong count) =>
-        Finish(EmulatorResults.FromErrno(_system.Hugetlb.SetCount(size, count)));
+    /// <summary>The run stops at this <see cref="System.Diagnostics.Stopwatch"/> timestamp: the core's long loops notice it.</summary>
+    public void StopAt(long deadlineTimestamp) =>
+        _system.Deadline.Set(global::System.Diagnostics.Stopwatch.GetElapsedTime(global::System.Diagnostics.Stopwatch.GetTimestamp(), deadlineTimestamp));
+
+    public CommandResult Hugepages(ulong size, ulong count)
+    {
+        Begin(-1);
+        return Finish(EmulatorResults.FromErrno(_system.Hugetlb.SetCount(size, count)));
+    }
 
     public CommandResult Thp(ThpPolicy policy)
     {
@@ -61,8 +72,8 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public CommandResult Memfd(int process, string name, bool hugetlb, ulong size)
     {
-        if (!_processes.ContainsKey(process))
-            return CommandResult.Error(Errno.ESRCH);
+        if (!TryGetMm(process, out _, out var missing))
+            return missing;
         MemoryFile file;
         if (hugetlb)
         {
@@ -92,10 +103,9 @@ public sealed class EmulatorBackend : IScenarioBackend
             return CommandResult.ScriptError($"unknown memory file '{request.File}'");
         ulong length = request.Size != 0 ? request.Size : file?.Size ?? 0;
         var errno = Mapping.Mmap(mm, length, request.Protection, request.Shared, file, request.Offset, request.Align, out address);
-        if (errno != Errno.None || !request.Populate)
-            return Finish(EmulatorResults.FromErrno(errno));
-        var populated = Mapping.Populate(mm, address, address + length);
-        return Finish(populated.Status == FaultStatus.Done ? CommandResult.Ok() : CommandResult.Error(Errno.ENOMEM));
+        if (errno == Errno.None && request.Populate)
+            Mapping.Populate(mm, address, mm.Vmas.Find(address)!.End);
+        return Finish(EmulatorResults.FromErrno(errno));
     }
 
     public CommandResult Munmap(int process, ulong address, ulong size) =>
@@ -103,7 +113,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         {
             var events = new List<UffdEventWaiter>();
             var error = UffdEvents.Munmap(mm, address, size, events);
-            return error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : CommandResult.Error(error);
+            return error == Errno.None ? Start(new EventWaitTask(mm, events, CommandResult.Ok())) : CommandResult.Error(error);
         });
 
     public CommandResult Mprotect(int process, ulong address, ulong size, Protection protection) =>
@@ -133,7 +143,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             return failure;
         var events = new List<UffdEventWaiter>();
         var error = UffdEvents.Mremap(mm, address, oldSize, newSize, events, out newAddress);
-        return error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : Finish(CommandResult.Error(error));
+        return error == Errno.None ? Start(new EventWaitTask(mm, events, CommandResult.Ok())) : Finish(CommandResult.Error(error));
     }
 
     public CommandResult Fork(int process, out int child)
@@ -142,12 +152,14 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (!TryGetMm(process, out var mm, out var error))
             return error;
         var contexts = new ForkContexts();
-        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext);
+        var copied = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext, out var childMm);
+        if (copied != Errno.None)
+            return Finish(CommandResult.Error(copied));
         child = _nextProcess++;
-        _processes[child] = childMm;
+        _processes[child] = childMm!;
         var events = new List<UffdEventWaiter>();
         contexts.PrepareEvents(events);
-        return Start(new EventWaitTask(events, CommandResult.Ok()));
+        return Start(new EventWaitTask(mm, events, CommandResult.Ok()));
     }
 
     public CommandResult UffdCreate(int process, UffdCreateOptions options, out int uffd)
@@ -162,10 +174,10 @@ public sealed class EmulatorBackend : IScenarioBackend
     }
 
     public CommandResult UffdApi(int process, int uffd, ulong features, ulong api) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Arch.Capabilities)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Arch.Capabilities)));
 
     public CommandResult Register(int process, int uffd, ulong start, ulong length, ulong modes) =>
-        WithUffd(uffd, ctx =>
+        WithUffd(process, uffd, ctx =>
         {
             if (!ctx.Initialized)
                 return CommandResult.Error(Errno.EINVAL);
@@ -174,7 +186,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         });
 
     public CommandResult Unregister(int process, int uffd, ulong start, ulong length) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(ctx.Initialized ? Registration.Unregister(ctx, start, length) : Errno.EINVAL));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ctx.Initialized ? Registration.Unregister(ctx, start, length) : Errno.EINVAL));
 
     public CommandResult Copy(int process, int uffd, ulong dst, ulong src, ulong length, ulong mode) =>
         StartFill(process, uffd, FillKind.Copy, dst, src, length, mode);
@@ -198,13 +210,13 @@ public sealed class EmulatorBackend : IScenarioBackend
     }
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(Userfaultfd.WriteProtect.Ioctl(ctx, start, length, mode)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(Userfaultfd.WriteProtect.Ioctl(ctx, start, length, mode)));
 
     public CommandResult Wake(int process, int uffd, ulong start, ulong length) =>
-        WithUffd(uffd, ctx => EmulatorResults.FromErrno(UffdIoctls.Wake(ctx, start, length)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(UffdIoctls.Wake(ctx, start, length)));
 
     public CommandResult Read(int process, int uffd) =>
-        WithUffd(uffd, ctx =>
+        WithUffd(process, uffd, ctx =>
         {
             var error = UffdIoctls.Read(ctx, out var message, out var forked);
             if (error != Errno.None)
@@ -218,7 +230,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         });
 
     public CommandResult Close(int process, int uffd) =>
-        WithUffd(uffd, ctx =>
+        WithUffd(process, uffd, ctx =>
         {
             _uffds.Remove(uffd);
             if (!_uffds.ContainsValue(ctx))
@@ -291,24 +303,58 @@ public sealed class EmulatorBackend : IScenarioBackend
             for (int i = 0; i < _parked.Count; i++)
             {
                 var task = _parked[i];
-                if (task.Waiter is { Woken: false })
-                    continue;
-                task.ReleaseWaiter();
-                var result = task.Run();
-                if (result is null)
-                    continue;
+                CommandResult? result;
+                if (task.Mm.OomKilled || !task.Mm.Alive)
+                {
+                    task.Abort();
+                    result = CommandResult.Signal("SIGKILL");
+                }
+                else
+                {
+                    if (task.Waiter is { Woken: false })
+                        continue;
+                    task.ReleaseWaiter();
+                    _system.Current = task.Mm;
+                    result = EndStep(task, task.Run());
+                    progress |= _oomReports.Count > 0;
+                    if (result is null)
+                        continue;
+                }
                 _parked.RemoveAt(i);
                 _completions.Add(new ThreadCompletion(task.Id, Finish(result)));
                 progress = true;
                 break;
             }
         }
+        _system.Current = null;
         var done = _completions.ToArray();
         _completions.Clear();
         return done;
     }
 
+    /// <summary>
+    /// Tears everything down in order (every reference dropped, every frame freed) within the run's
+    /// time limit. When the run was stopped at its limit in the middle of a command, or the
+    /// teardown itself reaches the limit, what the machine holds may be half-changed: then only
+    /// its memory is given back.
+    /// </summary>
     public void Dispose()
+    {
+        if (!_system.Deadline.Expired)
+        {
+            try
+            {
+                TearDown();
+            }
+            catch (TimeLimitExceededException)
+            {
+                // Out of time half-way: the memory is given back below, without the rest of the walk.
+            }
+        }
+        _system.Dispose();
+    }
+
+    private void TearDown()
     {
         foreach (var pins in _pins.Values)
         {
@@ -322,7 +368,41 @@ public sealed class EmulatorBackend : IScenarioBackend
             _system.DestroyMm(mm);
         foreach (var file in _files.Values)
             _system.DropFileReference(file);
-        _system.Dispose();
+    }
+
+    /// <summary>
+    /// A process the OOM killer chose exits: the pins its calls hold are released and its address
+    /// space torn down. Its parked threads are answered SIGKILL by <see cref="TakeCompletions"/>.
+    /// </summary>
+    /// Kernel: do_exit() -> exit_mm() -> mmput() -> exit_mmap(), and the files closed that held the pins.
+    private void Exit(MmStruct mm)
+    {
+        foreach (var (id, process) in _processes)
+        {
+            if (process != mm)
+                continue;
+            foreach (var (key, pins) in _pins)
+            {
+                while (key.Process == id && pins.Count > 0)
+                    PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
+            }
+        }
+        _system.DestroyMm(mm);
+    }
+
+    /// <summary>
+    /// The end of a command's step (or of a parked task's run): the OOM killer takes back what the
+    /// step went past the machine's memory, and a task whose process it killed stops there.
+    /// </summary>
+    private CommandResult? EndStep(EmulatedTask task, CommandResult? result)
+    {
+        if (task.Mm.Alive && !task.Mm.OomKilled)
+            _system.Checkpoint(task.Mm);
+        if (!task.Mm.OomKilled)
+            return result;
+        if (result is null)
+            task.Abort();
+        return CommandResult.Signal("SIGKILL");
     }
 
     private CommandResult StartFill(int process, int uffd, FillKind kind, ulong dst, ulong src, ulong length, ulong mode)
@@ -336,7 +416,7 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     private CommandResult Start(EmulatedTask task)
     {
-        var result = task.Run();
+        var result = EndStep(task, task.Run());
         if (result is not null)
             return Finish(result);
         task.Id = ++_nextThread;
@@ -344,13 +424,48 @@ public sealed class EmulatorBackend : IScenarioBackend
         return Finish(CommandResult.Blocked(task.Id));
     }
 
-    /// <summary>Attaches what the trace recorded during the command.</summary>
+    /// <summary>
+    /// The end of a command or of a parked thread: the OOM killer acts if the last step went past
+    /// the machine's memory; a command whose process was killed answers SIGKILL; the processes
+    /// killed meanwhile exit; what the trace recorded and the OOM killer's reports are attached.
+    /// </summary>
     private CommandResult Finish(CommandResult result)
     {
+        if (_system.Current is { Alive: true, OomKilled: false } current)
+            _system.Checkpoint(current);
+        if (_system.Current is { OomKilled: true } && result.Text != "SIGKILL")
+        {
+            var killed = CommandResult.Signal("SIGKILL");
+            killed.Detail = result.Detail;
+            result = killed;
+        }
+        foreach (var victim in _system.Oom.TakeVictims())
+        {
+            _oomReports.Add(victim);
+            if (victim.Mm.Alive)
+                Exit(victim.Mm);
+        }
         var lines = _trace.Drain(AddressFormatter);
         if (lines is not null)
             (result.Detail ??= []).AddRange(lines);
+        foreach (var victim in _oomReports)
+            (result.Detail ??= []).Add(OomReport(victim));
+        _oomReports.Clear();
         return result;
+    }
+
+    /// <summary>Kernel: the "Out of memory: Killed process" line of dump_header()/__oom_kill_process().</summary>
+    private string OomReport(OomVictim victim)
+    {
+        string name = "?";
+        foreach (var (id, mm) in _processes)
+        {
+            if (mm == victim.Mm)
+                name = AddressFormatter?.FormatProcess(id) ?? id.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+        }
+        ulong kib = _system.PageSize / 1024;
+        return string.Create(global::System.Globalization.CultureInfo.InvariantCulture,
+            $"Out of memory: Killed process {name} (badness {victim.Badness}: anon-rss {(ulong)victim.AnonRss * kib}kB, file-rss {(ulong)victim.FileRss * kib}kB, pgtables {(ulong)victim.TableFrames * kib}kB)");
     }
 
     private void KeepPin(int process, ulong address, ulong pfn)
@@ -365,8 +480,10 @@ public sealed class EmulatorBackend : IScenarioBackend
     private string FormatAddress(ulong address) =>
         AddressFormatter?.Format(address) ?? "0x" + address.ToString("x", global::System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The process's address space, which also becomes the current one for the command; ESRCH once it has exited.</summary>
     private bool TryGetMm(int process, out MmStruct mm, out CommandResult error)
     {
+        Begin(process);
         if (_processes.TryGetValue(process, out mm!) && mm.Alive)
         {
             error = CommandResult.OkResult;
@@ -376,9 +493,17 @@ public sealed class EmulatorBackend : IScenarioBackend
         return false;
     }
 
+    /// <summary>A command starts in <paramref name="process"/> (none: a machine-wide setting).</summary>
+    private void Begin(int process) =>
+        _system.Current = _processes.TryGetValue(process, out var mm) && mm.Alive ? mm : null;
+
     private CommandResult WithMm(int process, Func<MmStruct, CommandResult> action) =>
         TryGetMm(process, out var mm, out var error) ? Finish(action(mm)) : error;
 
-    private CommandResult WithUffd(int uffd, Func<UffdContext, CommandResult> action) =>
-        _uffds.TryGetValue(uffd, out var ctx) ? Finish(action(ctx)) : CommandResult.Error(Errno.EBADF);
+    private CommandResult WithUffd(int process, int uffd, Func<UffdContext, CommandResult> action)
+    {
+        if (!TryGetMm(process, out _, out var error))
+            return error;
+        return _uffds.TryGetValue(uffd, out var ctx) ? Finish(action(ctx)) : CommandResult.Error(Errno.EBADF);
+    }
 }

@@ -11,7 +11,7 @@ namespace Pluggable.Core.Emulator;
 /// scenario only sees the count); pins are kept for <c>unpin</c>.
 /// </summary>
 public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool dump, Action<ulong, ulong> keepPin, Func<ulong, string> formatAddress)
-    : EmulatedTask
+    : EmulatedTask(mm)
 {
     public override CommandResult? Run()
     {
@@ -21,7 +21,7 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
             Waiter = outcome.Blocked;
             return null;
         }
-        var system = mm.System;
+        var system = Mm.System;
         var result = outcome.Pages > 0 || outcome.Error == Errno.None ? CommandResult.FromBytes(outcome.Pages) : CommandResult.Error(outcome.Error);
         if (dump)
             result.Detail = Describe(system);
@@ -34,6 +34,14 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
                 PinCounting.Release(system, call.Pages[i], call.Flags);
         }
         return result;
+    }
+
+    /// <summary>The pages taken before the task slept are given back.</summary>
+    public override void Abort()
+    {
+        base.Abort();
+        for (int i = 0; i < call.Pages.Count; i++)
+            PinCounting.Release(Mm.System, call.Pages[i], call.Flags);
     }
 
     private List<string> Describe(MemorySystem system)

@@ -9,8 +9,8 @@ namespace Pluggable.Core.Emulator;
 /// monitor (REMOVE, clipped to the VMA) and sleeps until it is read, then looks the VMA up again
 /// and zaps. A hole in the range answers ENOMEM after the rest was done.
 /// </summary>
-/// Kernel: madvise_walk_vmas() -> madvise_dontneed_free() / madvise_remove(), userfaultfd_remove() (mm/madvise.c).
-public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice advice) : EmulatedTask
+/// Kernel: madvise_walk_vmas() -> madvise_dontneed_free() / madvise_remove(), userfaultfd_remove() (Mm/madvise.c).
+public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice advice) : EmulatedTask(mm)
 {
     private ulong _cursor = start;
     private ulong _removeEnd;
@@ -24,12 +24,12 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
             if (_afterRemove)
             {
                 _afterRemove = false;
-                var again = mm.Vmas.Find(_cursor);
+                var again = Mm.Vmas.Find(_cursor);
                 if (again is null)
                     return CommandResult.Error(Errno.ENOMEM);
                 var error = Advise.CheckZapVma(again, advice);
                 if (error == Errno.None)
-                    error = Advise.ApplyToVma(mm, again, _cursor, Math.Min(_removeEnd, again.End), advice);
+                    error = Advise.ApplyToVma(Mm, again, _cursor, Math.Min(_removeEnd, again.End), advice);
                 if (error != Errno.None)
                     return CommandResult.Error(error);
                 _cursor = Math.Min(_removeEnd, again.End);
@@ -37,7 +37,7 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
             }
             if (_cursor >= end)
                 break;
-            var vma = mm.Vmas.FindFrom(_cursor);
+            var vma = Mm.Vmas.FindFrom(_cursor);
             if (vma is null)
                 return CommandResult.Error(Errno.ENOMEM);
             if (vma.Start >= end)
@@ -62,7 +62,7 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
                 }
                 continue;
             }
-            var applied = Advise.ApplyToVma(mm, vma, s, e, advice);
+            var applied = Advise.ApplyToVma(Mm, vma, s, e, advice);
             if (applied != Errno.None)
                 return CommandResult.Error(applied);
             _cursor = e;

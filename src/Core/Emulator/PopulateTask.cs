@@ -8,24 +8,26 @@ namespace Pluggable.Core.Emulator;
 /// a userfault sleeps (message flags: write for populate_write) and the walk resumes at that page.
 /// No VMA answers ENOMEM, a VMA without the access EINVAL, SIGBUS/SIGSEGV EFAULT.
 /// </summary>
-/// Kernel: madvise_populate() -> faultin_page_range() -> __get_user_pages_locked(FOLL_UNLOCKABLE | FOLL_MADV_POPULATE), check_vma_flags() (mm/gup.c).
-public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write, uint threadId) : EmulatedTask
+/// Kernel: madvise_populate() -> faultin_page_range() -> __get_user_pages_locked(FOLL_UNLOCKABLE | FOLL_MADV_POPULATE), check_vma_flags() (Mm/gup.c).
+public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write, uint threadId) : EmulatedTask(mm)
 {
     private ulong _cursor = start;
 
     public override CommandResult? Run()
     {
-        var system = mm.System;
+        var system = Mm.System;
         while (_cursor < end)
         {
-            var vma = mm.Vmas.Find(_cursor);
+            if (!system.Checkpoint(Mm))
+                return CommandResult.Error(Errno.EINTR);
+            var vma = Mm.Vmas.Find(_cursor);
             if (vma is null)
                 return CommandResult.Error(Errno.ENOMEM);
             if (!vma.Has(write ? VmFlags.Write : VmFlags.Read))
                 return CommandResult.Error(Errno.EINVAL);
-            if (!UserAccess.TryTranslate(mm, _cursor, write, out _))
+            if (!UserAccess.TryTranslate(Mm, _cursor, write, out _))
             {
-                var fault = FaultHandler.HandleMmFault(mm, vma, new FaultInfo(_cursor, _cursor, write, FromUser: false, threadId));
+                var fault = FaultHandler.HandleMmFault(Mm, vma, new FaultInfo(_cursor, _cursor, write, FromUser: false, threadId));
                 switch (fault.Status)
                 {
                     case FaultStatus.Done:

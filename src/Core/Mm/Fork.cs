@@ -11,17 +11,30 @@ namespace Pluggable.Core.Mm;
 /// Kernel: dup_mmap() -> copy_page_range() -> copy_pte_range() / copy_present_pte() / copy_nonpresent_pte().
 public static class Fork
 {
-    /// <summary>Copies the VMAs and tables. <paramref name="childContext"/> gives, per parent VMA, the context the child's copy is registered with, or null (the userfaultfd layer decides).</summary>
-    public static MmStruct Copy(MmStruct parent, Func<Vma, MmStruct, IUserfaultContext?> childContext)
+    /// <summary>
+    /// Copies the VMAs and tables. <paramref name="childContext"/> gives, per parent VMA, the
+    /// context the child's copy is registered with, or null (the userfaultfd layer decides).
+    /// ENOMEM, with the half-built child torn down as dup_mmap() undoes a failed copy, when an
+    /// accounted VMA is larger than the machine's memory (each is checked again for the child) or
+    /// when the parent was killed on the way (the OOM killer, at a checkpoint).
+    /// </summary>
+    public static Errno Copy(MmStruct parent, Func<Vma, MmStruct, IUserfaultContext?> childContext, out MmStruct? copied)
     {
         var system = parent.System;
         var child = system.CreateMm();
+        child.InFork = true;
         child.NextFree = parent.NextFree;
         bool parentChanged = false;
+        var error = Errno.None;
         foreach (var vma in parent.Vmas.All)
         {
             if (vma.Has(VmFlags.DontFork))
                 continue;
+            if (!system.Checkpoint(parent) || (vma.Has(VmFlags.Account) && !Overcommit.Allows(system, vma.Length)))
+            {
+                error = Errno.ENOMEM;
+                break;
+            }
             var copy = vma.CloneRange(vma.Start, vma.End, system.PageShift);
             copy.Uffd = childContext(vma, child);
             copy.HugetlbResv = null;
@@ -35,7 +48,17 @@ public static class Fork
         }
         if (parentChanged)
             system.Ops.FlushTlbMm();
-        return child;
+        child.InFork = false;
+        if (error == Errno.None && parent.OomKilled)
+            error = Errno.ENOMEM;
+        if (error != Errno.None)
+        {
+            system.DestroyMm(child);
+            copied = null;
+            return error;
+        }
+        copied = child;
+        return Errno.None;
     }
 
     /// <summary>Kernel: vma_needs_copy() — anon pages, or uffd-wp state that must survive.</summary>
@@ -50,6 +73,8 @@ public static class Fork
         ulong address = src.Start;
         while (address < src.End)
         {
+            if (!system.Checkpoint(parent))
+                break;
             var walk = parent.Tables.Walk(address, PageLevel.Pte, allocate: false);
             if (HugePmd.IsLeaf(src, walk))
             {

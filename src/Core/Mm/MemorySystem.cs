@@ -15,11 +15,13 @@ public sealed class MemorySystem : IDisposable
     private int _nextFileId;
     private int _nextAnonVma;
 
-    public MemorySystem(Architecture arch)
+    /// <param name="memoryBytes">The machine's RAM (MemTotal).</param>
+    public MemorySystem(Architecture arch, ulong memoryBytes)
     {
         Arch = arch;
         Geometry = arch.Geometry;
-        Memory = new PhysicalMemory(arch.Geometry.PageShift);
+        Memory = new PhysicalMemory(arch.Geometry.PageShift, memoryBytes);
+        Oom = new OomKiller(this);
         Ops = new ArchOps(arch, Memory);
         Zero = new ZeroPages(Memory, arch.ZeroPageCount, arch.ZeroPageIndex);
         Hugetlb = new HugetlbPools(arch.HugePageSizes, Memory);
@@ -48,6 +50,32 @@ public sealed class MemorySystem : IDisposable
     public ThpPolicy Thp { get; set; } = ThpPolicy.Madvise;
 
     public IReadOnlyList<MmStruct> Mms => _mms;
+
+    public OomKiller Oom { get; }
+
+    public RunDeadline Deadline { get; } = new();
+
+    /// <summary>
+    /// The address space of the task running now (the kernel's current->mm), set by the backend for
+    /// each command and each parked task it runs again; null outside them.
+    /// </summary>
+    public MmStruct? Current { get; set; }
+
+    /// <summary>
+    /// A point in a long loop where the task holds nothing that a teardown could pull away (no slot,
+    /// no page without its reference): the run's time limit is looked at, and if memory ran out the
+    /// OOM killer acts. <paramref name="workingOn"/> is the address space the loop changes. False
+    /// when the task's own process was killed: the loop stops, as the kernel's do on a fatal signal.
+    /// </summary>
+    /// Kernel: cond_resched() + fatal_signal_pending() in long loops; out_of_memory() as the page allocator calls it.
+    public bool Checkpoint(MmStruct workingOn)
+    {
+        Deadline.Check();
+        var current = Current ?? workingOn;
+        if (Memory.Exhausted)
+            Oom.Settle(current, workingOn == current ? null : workingOn);
+        return !current.OomKilled;
+    }
 
     /// <summary>Lowest address mappings are placed at.</summary>
     public ulong MapBase => Math.Max(Geometry.PmdSize, 1UL << 28);

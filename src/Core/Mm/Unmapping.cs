@@ -24,13 +24,15 @@ public static class Unmapping
         end = start + ((length + geo.PageSize - 1) & geo.PageMask);
         if (!VmaSplit.CanSplitAt(mm, start) || !VmaSplit.CanSplitAt(mm, end))
             return Errno.EINVAL;
+        if (mm.Vmas.Find(start) is { } inside && inside.Start < start && end < inside.End && mm.Vmas.Count >= VmaList.MaxMapCount)
+            return Errno.ENOMEM;
         return Errno.None;
     }
 
     /// <summary>Removes every mapping in [start, end) (no checks: callers validated the range).</summary>
     public static void Remove(MmStruct mm, ulong start, ulong end)
     {
-        if (VmaSplit.SplitRange(mm, start, end) != Errno.None)
+        if (VmaSplit.SplitRange(mm, start, end, unmapping: true) != Errno.None)
             throw new InvalidOperationException($"BUG: munmap of [0x{start:x}, 0x{end:x}) was validated but a hugetlb VMA refused the split");
         foreach (var vma in mm.Vmas.Intersecting(start, end))
             RemoveVma(mm, vma);

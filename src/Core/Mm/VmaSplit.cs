@@ -15,11 +15,17 @@ public static class VmaSplit
         return vma is null || !vma.IsHugetlb || vma.Start == address || Hugetlb.IsAligned(vma, address);
     }
 
-    /// <summary>Splits at <paramref name="start"/> and <paramref name="end"/>; EINVAL, with nothing changed, where hugetlb refuses.</summary>
-    public static Errno SplitRange(MmStruct mm, ulong start, ulong end)
+    /// <summary>
+    /// Splits at <paramref name="start"/> and <paramref name="end"/>; with nothing changed, EINVAL
+    /// where hugetlb refuses and ENOMEM when a split would take the VMA count past vm.max_map_count
+    /// (munmap, which removes what it splits off, checks its own count first).
+    /// </summary>
+    public static Errno SplitRange(MmStruct mm, ulong start, ulong end, bool unmapping = false)
     {
         if (!CanSplitAt(mm, start) || !CanSplitAt(mm, end))
             return Errno.EINVAL;
+        if (!unmapping && mm.Vmas.Count + mm.Vmas.SplitsNeeded(start, end) > VmaList.MaxMapCount)
+            return Errno.ENOMEM;
         int shift = mm.System.PageShift;
         HugePmdSplit.AdjustForVmaSplit(mm, start);
         HugePmdSplit.AdjustForVmaSplit(mm, end);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 
+using Pluggable.Core.Mm;
 using Pluggable.Core.Userfaultfd;
 
 namespace Pluggable.Core.Scenarios;
@@ -23,6 +24,7 @@ internal sealed class ScenarioInterpreter
     private readonly CommandExecutor _executor;
     private bool _expectationFailed;
     private bool _scriptError;
+    private bool _timedOut;
 
     /// <param name="deadline">A <see cref="Stopwatch"/> timestamp after which no further command starts.</param>
     public ScenarioInterpreter(Script script, IScenarioBackend backend, Transcript transcript, long? deadline)
@@ -58,7 +60,12 @@ internal sealed class ScenarioInterpreter
                 return ScenarioExitCode.Timeout;
             }
             if (!RunStatement(statement))
-                return ScenarioExitCode.ScriptError;
+            {
+                if (!_timedOut)
+                    return ScenarioExitCode.ScriptError;
+                _transcript.End("end -> timeout");
+                return ScenarioExitCode.Timeout;
+            }
         }
 
         string? parked = _threads.Parked();
@@ -81,7 +88,7 @@ internal sealed class ScenarioInterpreter
         return false;
     }
 
-    /// <summary>Runs one line; false when the backend failed and the run cannot go on.</summary>
+    /// <summary>Runs one line; false when the backend failed or the run's time is up, and the run cannot go on.</summary>
     private bool RunStatement(Statement statement)
     {
         var context = new CommandContext(statement, _processes.Main);
@@ -114,6 +121,11 @@ internal sealed class ScenarioInterpreter
 
             WriteCompletions();
             return true;
+        }
+        catch (TimeLimitExceededException)
+        {
+            _timedOut = true;
+            return false;
         }
         catch (Exception e)
         {

@@ -9,6 +9,9 @@ namespace Pluggable.Core.Scenarios;
 /// </summary>
 public static class ScenarioRunner
 {
+    /// <summary>How long past its limit a run may take to stop on its own before it is abandoned.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
     public static int RunFile(string path, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr) =>
         RunFile(path, backendFactory, stdout, stderr, null);
 
@@ -60,7 +63,8 @@ public static class ScenarioRunner
             Name = "scenario " + script.DisplayName,
         };
         worker.Start();
-        if (worker.Join(limit))
+        // A backend that stops itself at the deadline ends the run (and its teardown) within the grace.
+        if (worker.Join(limit + StopGrace))
             return code;
         if (transcript.End("end -> timeout"))
         {
@@ -95,6 +99,8 @@ public static class ScenarioRunner
         int code;
         try
         {
+            if (deadline is { } stop)
+                backend.StopAt(stop);
             code = new ScenarioInterpreter(script, backend, transcript, deadline).Run();
         }
         catch (Exception e)

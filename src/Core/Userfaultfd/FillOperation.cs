@@ -34,6 +34,9 @@ public sealed partial class FillOperation
         _threadId = threadId;
     }
 
+    /// <summary>The address space of the task that made the call (the source of a COPY).</summary>
+    public MmStruct Caller => _caller;
+
     private bool Wp => _kind switch
     {
         FillKind.Copy => (_mode & UffdUapi.CopyModeWp) != 0,
@@ -52,6 +55,15 @@ public sealed partial class FillOperation
 
     /// <summary>Continues after the sleep on the source's userfault ended.</summary>
     public IoctlOutcome Resume() => Finish(BackEnd());
+
+    /// <summary>The calling task was killed while it slept: the page kept for the copy goes back.</summary>
+    public void Abandon()
+    {
+        if (_pendingFolio == 0)
+            return;
+        Folios.Put(_ctx.Mm.System, _pendingFolio);
+        _pendingFolio = 0;
+    }
 
     private Errno FrontEnd()
     {
@@ -122,6 +134,8 @@ public sealed partial class FillOperation
             return IoctlOutcome.Fail(Errno.EINVAL);
         while ((ulong)_copied < _length)
         {
+            if (!system.Checkpoint(mm))
+                return IoctlOutcome.Fail(Errno.EINTR);
             ulong dst = _dst + (ulong)_copied;
             var walk = mm.Tables.Walk(dst, PageLevel.Pte, allocate: true);
             if (walk.Level != PageLevel.Pte)
