@@ -23,6 +23,7 @@ public static class Collapse
         ExceedNonePte,
         PteUffdWp,
         PteNonPresent,
+        AllocHugePageFail,
     }
 
     /// <summary>Applies MADV_COLLAPSE to [start, end); ENOMEM when part of the range is unmapped.</summary>
@@ -65,12 +66,17 @@ public static class Collapse
                 continue;
             }
             lastFail = result;
-            if (result is Scan.PmdNone or Scan.ExceedNonePte)
+            if (result is Scan.PmdNone or Scan.ExceedNonePte or Scan.AllocHugePageFail)
                 break;
         }
         if (hend <= hstart || thps == (hend - hstart) / pmd)
             return Errno.None;
-        return lastFail == Scan.ExceedNonePte ? Errno.EBUSY : Errno.EINVAL;
+        return lastFail switch
+        {
+            Scan.ExceedNonePte => Errno.EBUSY,
+            Scan.AllocHugePageFail => Errno.ENOMEM,
+            _ => Errno.EINVAL,
+        };
     }
 
     /// <summary>Kernel: hpage_collapse_scan_pmd() for MADV_COLLAPSE (no max_ptes_* limits).</summary>
@@ -107,7 +113,9 @@ public static class Collapse
             if (pte.Has(EntryFlags.UffdWp))
                 return Scan.PteUffdWp;
         }
-        CollapseHugePage(mm, vma, walk.Slot, table, haddr);
+        if (!HugePmd.TryAllocateFolio(system, zero: true, out ulong head))
+            return Scan.AllocHugePageFail;
+        CollapseHugePage(mm, vma, walk.Slot, table, haddr, head);
         return Scan.Succeed;
     }
 
@@ -116,11 +124,10 @@ public static class Collapse
     /// and maps the THP by the PMD.
     /// </summary>
     /// Kernel: collapse_huge_page() -> __collapse_huge_page_copy(), pmdp_collapse_flush(), map the new pmd.
-    private static void CollapseHugePage(MmStruct mm, Vma vma, in Slot pmdSlot, ulong table, ulong haddr)
+    private static void CollapseHugePage(MmStruct mm, Vma vma, in Slot pmdSlot, ulong table, ulong haddr, ulong head)
     {
         var system = mm.System;
         ulong nr = Thp.PmdPages(system);
-        ulong head = HugePmd.AllocateFolio(system, zero: true);
         mm.Tables.Clear(pmdSlot, haddr);
         system.Ops.FlushTlbRange(haddr, haddr + system.Geometry.PmdSize, system.PageShift);
         for (ulong i = 0; i < nr; i++)

@@ -49,8 +49,9 @@ public static class ShmemCollapse
             holes |= file.Cache.Lookup(first + i) == 0;
         if (holes && AnyMissingRegistered(system, file, first, first + pages))
             return Errno.EBUSY;
+        if (!system.Memory.TryAllocate(order, zero: true, out ulong folio))
+            return Errno.ENOMEM;
         Advise.PunchMappings(system, file, first, first + pages);
-        ulong folio = system.Memory.Allocate(order, zero: true);
         for (ulong i = 0; i < pages; i++)
         {
             ulong old = file.Cache.Lookup(first + i);
