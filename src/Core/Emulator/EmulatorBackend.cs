@@ -101,8 +101,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         MemoryFile? file = null;
         if (request.File is not null && !_files.TryGetValue(request.File, out file))
             return CommandResult.ScriptError($"unknown memory file '{request.File}'");
-        ulong length = request.Size != 0 ? request.Size : file?.Size ?? 0;
-        var errno = Mapping.Mmap(mm, length, request.Protection, request.Shared, file, request.Offset, request.Align, out address);
+        var errno = Mapping.Mmap(mm, request.Size, request.Protection, request.Shared, file, request.Offset, request.Align, out address);
         if (errno == Errno.None && request.Populate)
             Mapping.Populate(mm, address, mm.Vmas.Find(address)!.End);
         return Finish(EmulatorResults.FromErrno(errno));

@@ -40,11 +40,34 @@ public static class Protect
             if (prot.HasFlag(Protection.Read)) access |= VmFlags.Read;
             if (prot.HasFlag(Protection.Write)) access |= VmFlags.Write;
             if (prot.HasFlag(Protection.Exec)) access |= VmFlags.Exec;
-            vma.Flags = (vma.Flags & ~VmFlags.AccessMask) | access;
+            var account = Charge(mm, vma, access);
+            if (account is null)
+            {
+                mm.Vmas.MergeAround(start, end, shift);
+                return Errno.ENOMEM;
+            }
+            vma.Flags = (vma.Flags & ~(VmFlags.AccessMask | VmFlags.Account)) | access | account.Value;
             var cp = PageProt.WantsManualWriteUpgrade(vma) ? ChangeProtectionFlags.TryChangeWritable : ChangeProtectionFlags.None;
             ChangeProtection.Range(mm, vma, vma.Start, vma.End, cp);
         }
         mm.Vmas.MergeAround(start, end, shift);
         return Errno.None;
+    }
+
+    /// <summary>
+    /// The commit charge of the new protection: a private mapping that becomes writable for the
+    /// first time is charged (null: ENOMEM when it is larger than the machine's memory); an
+    /// anonymous one that stops being writable before it has pages gives its charge back.
+    /// </summary>
+    /// Kernel: the VM_ACCOUNT part of mprotect_fixup().
+    private static VmFlags? Charge(MmStruct mm, Vma vma, VmFlags access)
+    {
+        if ((access & VmFlags.Write) != 0)
+        {
+            if ((vma.Flags & (VmFlags.Account | VmFlags.Write | VmFlags.Hugetlb | VmFlags.Shared)) != 0)
+                return vma.Flags & VmFlags.Account;
+            return Overcommit.Allows(mm.System, vma.Length) ? VmFlags.Account : null;
+        }
+        return vma.Has(VmFlags.Account) && vma.IsAnonymous && vma.AnonVma == 0 ? VmFlags.None : vma.Flags & VmFlags.Account;
     }
 }

@@ -39,6 +39,8 @@ public static class UffdEvents
         var geo = mm.System.Geometry;
         oldLength = (oldLength + geo.PageSize - 1) & geo.PageMask;
         newLength = (newLength + geo.PageSize - 1) & geo.PageMask;
+        if (vma!.Has(VmFlags.Account) && newLength > oldLength && !Overcommit.Allows(mm.System, newLength - oldLength))
+            return Errno.ENOMEM;
         error = Remap.FindGap(mm, newLength, out newAddress);
         if (error != Errno.None)
             return error;
