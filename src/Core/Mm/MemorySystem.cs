@@ -88,7 +88,7 @@ public sealed class MemorySystem : IDisposable
     }
 
     public MemoryFile CreateFile(string name, ulong size, bool hugetlb, int hugeShift) =>
-        new(++_nextFileId, name, size, hugetlb, hugeShift);
+        new(++_nextFileId, name, size, hugetlb, hugeShift, Memory);
 
     public int NewAnonVmaId() => ++_nextAnonVma;
 
