@@ -55,7 +55,9 @@ public sealed class PageCache
         if (_root is null)
         {
             _height = 0;
-            _root = NewNode(leaf: true);
+            while (!Covers(index, _height))
+                _height++;
+            _root = NewNode(leaf: _height == 0);
         }
         while (!Covers(index, _height))
         {
