@@ -10,10 +10,8 @@ namespace Pluggable.Cli;
 /// </summary>
 internal static class BackendDiff
 {
-    /// <summary>The host runner stops a scenario after 20 s (end -> timeout).</summary>
-    public static readonly ScenarioRunOptions HostOptions = new() { TimeLimit = TimeSpan.FromSeconds(20) };
-
-    public static int Run(string[] files, Func<IScenarioBackend> emulator, TextWriter stdout, TextWriter stderr)
+    /// <param name="options">The time limit, for both runs of a file.</param>
+    public static int Run(string[] files, Func<IScenarioBackend> emulator, ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
     {
         Commands.CheckFiles(files);
         if (HostAvailability.WhyUnavailable() is { } reason)
@@ -33,7 +31,7 @@ internal static class BackendDiff
                 worst = 2;
                 continue;
             }
-            var result = ScenarioComparison.Compare(parsed.Script, emulator, () => new HostBackend(), TextWriter.Null, null, HostOptions);
+            var result = ScenarioComparison.Compare(parsed.Script, emulator, () => new HostBackend(), TextWriter.Null, options, options);
             Write(file, result.Differences, stdout);
             if (result.Differences.Count > 0)
                 worst = Math.Max(worst, 1);

@@ -6,7 +6,7 @@ namespace Pluggable.HostKernel.Tests;
 
 /// <summary>
 /// The conformance corpus on this machine's kernel: every expectation holds (they were taken from
-/// it), and the emulator (x86_64) prints the same transcript. These need Linux x86_64, root and
+/// it), and the emulator (x86_64, with this machine's MemTotal) prints the same transcript. These need Linux x86_64, root and
 /// userfaultfd, as CI has; anywhere else they fail and say why rather than pass unseen. They change
 /// machine-wide settings (huge page pools, THP), so they run one at a time.
 /// </summary>
@@ -42,8 +42,9 @@ public class HostCorpusTests
         RequireHost();
         var script = ScenarioParser.Parse(scenario, File.ReadAllText(PathOf(scenario))).Script!;
         var x86 = X86_64.Value;
-        var result = ScenarioComparison.Compare(script, () => new EmulatorBackend(x86.Architecture, x86.Plugin.Plugin.Aliases),
-            () => new HostBackend(), TextWriter.Null, null, HostOptions);
+        var machine = new EmulatorOptions { MemoryBytes = HostMemory.TotalBytes() ?? EmulatorOptions.DefaultMemoryBytes };
+        var result = ScenarioComparison.Compare(script, () => new EmulatorBackend(x86.Architecture, x86.Plugin.Plugin.Aliases, machine),
+            () => new HostBackend(), TextWriter.Null, HostOptions, HostOptions);
         Assert.True(result.Differences.Count == 0,
             string.Join("\n", result.Differences.Select(d => $"line {d.Line}: emulator '{d.Left}' host '{d.Right}'"))
             + $"\n--- emulator\n{result.LeftTranscript}--- host\n{result.RightTranscript}");
