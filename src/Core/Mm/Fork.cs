@@ -89,12 +89,18 @@ public static class Fork
                 address = system.Geometry[walk.Level].NextEntryStart(address);
                 continue;
             }
-            var entry = walk.Entry;
-            if (entry.Kind == EntryKind.Page)
-                parentChanged |= CopyPresent(parent, src, walk.Slot, child, address, entry, keepWp);
-            else if (PteMarker.IsMarker(entry))
-                CopyMarker(child, address, entry, keepWp);
-            address += system.PageSize;
+            ulong tableEnd = system.Geometry.PteTableEnd(address, src.End);
+            for (var slot = walk.Slot; address < tableEnd; address += system.PageSize, slot = slot.Next())
+            {
+                // Each entry may copy a pinned page: the OOM killer gets its say between two.
+                if (!system.Checkpoint(parent))
+                    return parentChanged;
+                var entry = parent.Tables.Get(slot);
+                if (entry.Kind == EntryKind.Page)
+                    parentChanged |= CopyPresent(parent, src, slot, child, address, entry, keepWp);
+                else if (PteMarker.IsMarker(entry))
+                    CopyMarker(child, address, entry, keepWp);
+            }
         }
         return parentChanged;
     }

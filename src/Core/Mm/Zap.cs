@@ -29,9 +29,11 @@ public static class Zap
         var tlb = new TlbGather();
         bool keepFileMarkers = mode != ZapMode.Unmap && !vma.IsAnonymous;
         bool markersSurvive = keepFileMarkers && vma.Has(VmFlags.UffdWp);
+        var retry = new RetryBound("zap's walk");
         ulong address = start;
         while (address < end)
         {
+            retry.Attempt(address);
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
             if (HugePmd.IsLeaf(vma, walk))
             {
