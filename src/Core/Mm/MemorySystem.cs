@@ -98,8 +98,9 @@ public sealed class MemorySystem : IDisposable
     {
         if (!mm.Alive)
             return;
-        foreach (var vma in mm.Vmas.All.ToArray())
-            Unmapping.RemoveVma(mm, vma);
+        // From the last: each removal is then O(1), whatever the number of VMAs.
+        for (int i = mm.Vmas.Count - 1; i >= 0; i--)
+            Unmapping.RemoveVma(mm, mm.Vmas.All[i]);
         mm.Tables.FreeAll();
         mm.Alive = false;
         _mms.Remove(mm);

@@ -37,6 +37,13 @@ public sealed class VmaList
         return i < _vmas.Count ? _vmas[i] : null;
     }
 
+    /// <summary>The last VMA ending at or before <paramref name="address"/>, or null. Kernel: vma_prev() of the gap.</summary>
+    public Vma? LastEndingBefore(ulong address)
+    {
+        int i = IndexOfFirstEndingAfter(address);
+        return i > 0 ? _vmas[i - 1] : null;
+    }
+
     /// <summary>The VMAs intersecting [start, end), in order.</summary>
     public List<Vma> Intersecting(ulong start, ulong end)
     {
@@ -57,8 +64,10 @@ public sealed class VmaList
 
     public void Remove(Vma vma)
     {
-        if (!_vmas.Remove(vma))
+        int i = IndexOfFirstEndingAfter(vma.Start);
+        if (i >= _vmas.Count || !ReferenceEquals(_vmas[i], vma))
             throw new InvalidOperationException($"BUG: removing VMA {vma}, which is not in the list");
+        _vmas.RemoveAt(i);
         _memory.UnchargeKernel(VmaBytes);
     }
 
@@ -77,15 +86,18 @@ public sealed class VmaList
     /// Kernel: split_vma().
     public Vma? SplitAt(ulong address, int pageShift)
     {
-        var vma = Find(address);
-        if (vma is null || vma.Start == address)
+        int i = IndexOfFirstEndingAfter(address);
+        if (i >= _vmas.Count || _vmas[i].Start > address)
+            return null;
+        var vma = _vmas[i];
+        if (vma.Start == address)
             return vma;
         var tail = vma.CloneRange(address, vma.End, pageShift);
         if (tail.File is { } file)
             file.References++;
         vma.End = address;
         _memory.ChargeKernel(VmaBytes);
-        _vmas.Insert(_vmas.IndexOf(vma) + 1, tail);
+        _vmas.Insert(i + 1, tail);
         return tail;
     }
 

@@ -36,8 +36,7 @@ internal sealed class ProcessTree
     public MappingLabel Bind(ScenarioProcess process, string name, ulong address, ulong size)
     {
         var label = new MappingLabel(name, address, size, ++_sequence);
-        process.Labels[name] = label;
-        process.History.Add(label);
+        process.Bind(name, label);
         return label;
     }
 
