@@ -12,6 +12,9 @@ internal sealed class Emu : IDisposable
 
     public Emu(Pluggable.Core.Arch.Architecture arch) => Backend = new EmulatorBackend(arch);
 
+    /// <summary>A machine of <paramref name="memoryBytes"/> on the test architecture.</summary>
+    public Emu(ulong memoryBytes) => Backend = new EmulatorBackend(new TestArchitecture(), null, new EmulatorOptions { MemoryBytes = memoryBytes });
+
     public EmulatorBackend Backend { get; }
     public MemorySystem System => Backend.System;
     public const ulong P = 4096;
