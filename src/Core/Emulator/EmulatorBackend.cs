@@ -376,17 +376,26 @@ public sealed class EmulatorBackend : IScenarioBackend
     /// Kernel: do_exit() -> exit_mm() -> mmput() -> exit_mmap(), and the files closed that held the pins.
     private void Exit(MmStruct mm)
     {
-        foreach (var (id, process) in _processes)
+        int process = ProcessOf(mm);
+        foreach (var (key, pins) in _pins)
         {
-            if (process != mm)
+            if (key.Process != process)
                 continue;
-            foreach (var (key, pins) in _pins)
-            {
-                while (key.Process == id && pins.Count > 0)
-                    PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
-            }
+            while (pins.Count > 0)
+                PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
         }
         _system.DestroyMm(mm);
+    }
+
+    /// <summary>The backend's number of the process whose address space <paramref name="mm"/> is.</summary>
+    private int ProcessOf(MmStruct mm)
+    {
+        foreach (var (id, process) in _processes)
+        {
+            if (process == mm)
+                return id;
+        }
+        throw new InvalidOperationException($"BUG: {mm} belongs to no process of the backend");
     }
 
     /// <summary>
@@ -432,7 +441,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     {
         if (_system.Current is { Alive: true, OomKilled: false } current)
             _system.Checkpoint(current);
-        if (_system.Current is { OomKilled: true } && result.Text != "SIGKILL")
+        if (_system.Current is { OomKilled: true } && result is not { Kind: ResultKind.Signal, Text: "SIGKILL" })
         {
             var killed = CommandResult.Signal("SIGKILL");
             killed.Detail = result.Detail;
@@ -456,12 +465,8 @@ public sealed class EmulatorBackend : IScenarioBackend
     /// <summary>Kernel: the "Out of memory: Killed process" line of dump_header()/__oom_kill_process().</summary>
     private string OomReport(OomVictim victim)
     {
-        string name = "?";
-        foreach (var (id, mm) in _processes)
-        {
-            if (mm == victim.Mm)
-                name = AddressFormatter?.FormatProcess(id) ?? id.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
-        }
+        int process = ProcessOf(victim.Mm);
+        string name = AddressFormatter?.FormatProcess(process) ?? process.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
         ulong kib = _system.PageSize / 1024;
         return string.Create(global::System.Globalization.CultureInfo.InvariantCulture,
             $"Out of memory: Killed process {name} (badness {victim.Badness}: anon-rss {(ulong)victim.AnonRss * kib}kB, file-rss {(ulong)victim.FileRss * kib}kB, pgtables {(ulong)victim.TableFrames * kib}kB)");

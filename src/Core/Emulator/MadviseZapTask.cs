@@ -9,7 +9,7 @@ namespace Pluggable.Core.Emulator;
 /// monitor (REMOVE, clipped to the VMA) and sleeps until it is read, then looks the VMA up again
 /// and zaps. A hole in the range answers ENOMEM after the rest was done.
 /// </summary>
-/// Kernel: madvise_walk_vmas() -> madvise_dontneed_free() / madvise_remove(), userfaultfd_remove() (Mm/madvise.c).
+/// Kernel: madvise_walk_vmas() -> madvise_dontneed_free() / madvise_remove(), userfaultfd_remove() (mm/madvise.c).
 public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice advice) : EmulatedTask(mm)
 {
     private ulong _cursor = start;

@@ -8,7 +8,7 @@ namespace Pluggable.Core.Emulator;
 /// a userfault sleeps (message flags: write for populate_write) and the walk resumes at that page.
 /// No VMA answers ENOMEM, a VMA without the access EINVAL, SIGBUS/SIGSEGV EFAULT.
 /// </summary>
-/// Kernel: madvise_populate() -> faultin_page_range() -> __get_user_pages_locked(FOLL_UNLOCKABLE | FOLL_MADV_POPULATE), check_vma_flags() (Mm/gup.c).
+/// Kernel: madvise_populate() -> faultin_page_range() -> __get_user_pages_locked(FOLL_UNLOCKABLE | FOLL_MADV_POPULATE), check_vma_flags() (mm/gup.c).
 public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write, uint threadId) : EmulatedTask(mm)
 {
     private ulong _cursor = start;
