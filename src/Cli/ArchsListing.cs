@@ -54,9 +54,19 @@ internal static class ArchsListing
 
     private static void WriteConfiguration(TextWriter output, IArchitecturePlugin plugin, IReadOnlyDictionary<string, string> options, bool isDefault)
     {
-        var arch = plugin.Create(options);
         var spec = options.Count == 0 ? plugin.Name : $"{plugin.Name}:{PluginCatalog.FormatOptions(options)}";
         output.WriteLine($"  --arch {spec}{(isDefault ? " (default)" : "")}");
+        Architecture arch;
+        try
+        {
+            arch = plugin.Create(options);
+        }
+        catch (Exception e)
+        {
+            // Checked when the plugin loaded; a plugin that fails now is still listed, with why.
+            output.WriteLine($"    could not be created: {e.GetType().Name}: {e.Message}");
+            return;
+        }
         output.WriteLine($"    geometry:     {arch.Geometry}");
         var huge = arch.HugePageSizes.Count == 0 ? "none" : string.Join(", ", arch.HugePageSizes);
         output.WriteLine($"    huge pages:   {huge}{(arch.DefaultHugePage is { } d ? $"; default {HugePageSize.Format(d.Size)}" : "")}");

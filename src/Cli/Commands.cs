@@ -7,120 +7,166 @@ using Pluggable.HostKernel;
 
 namespace Pluggable.Cli;
 
-/// <summary>The command tree of <c>pluggable</c> (System.CommandLine) and what each command does.</summary>
+/// <summary>
+/// The command tree of <c>pluggable</c> (System.CommandLine) and what each command does. Each
+/// command is built by a method of its own from the shared option factories below, so a new
+/// command is one more method and one more <c>root.Add</c>.
+/// </summary>
 internal static class Commands
 {
     private const string DemoResource = "Pluggable.Cli.Demo.demo.scenario";
+    private const string EmulatorBackendName = "emulator";
+    private const string HostBackendName = "host";
+    private const string DefaultMemory = "default 4g";
 
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
-        const string defaultMemory = "default 4g";
-        var rootArch = ArchOption();
-        var rootDirs = PluginDirOption();
-        var rootMemory = MachineOptions.Memory(defaultMemory);
-        var rootTime = MachineOptions.TimeLimit();
+        var root = Root(stdout, stderr);
+        root.Add(Run(stdout, stderr));
+        root.Add(Diff(stdout, stderr));
+        root.Add(Inspect(stdout, stderr));
+        root.Add(Archs(stdout));
+        return root;
+    }
+
+    private static RootCommand Root(TextWriter stdout, TextWriter stderr)
+    {
+        var arch = ArchOption();
+        var dirs = PluginDirOption();
+        var memory = MachineOptions.Memory(DefaultMemory);
+        var time = MachineOptions.TimeLimit();
         var root = new RootCommand(
             "Pluggable: Linux memory management and userfaultfd, emulated, with each CPU architecture in a plugin. " +
             "Without a command, runs a bundled demo scenario.")
         {
-            rootArch,
-            rootDirs,
-            rootMemory,
-            rootTime,
+            arch,
+            dirs,
+            memory,
+            time,
         };
-        root.SetAction(r => Demo(r.GetValue(rootArch)!, r.GetValue(rootDirs)!, Limits(r, rootMemory, rootTime), stdout, stderr));
-
-        var files = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "Scenario files (.scenario) to run, in order." };
-        var runArch = ArchOption();
-        var runDirs = PluginDirOption();
-        var runBackend = BackendOption();
-        var runMemory = MachineOptions.Memory(defaultMemory);
-        var runTime = MachineOptions.TimeLimit();
-        var run = new Command("run", "Run scenario files on the emulator with the selected architecture, or on this machine's kernel (--backend host); the exit status is the worst of the files'.")
-        {
-            files,
-            runArch,
-            runDirs,
-            runBackend,
-            runMemory,
-            runTime,
-        };
-        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(runArch)!, r.GetValue(runDirs)!, r.GetValue(runBackend)!, Limits(r, runMemory, runTime), stdout, stderr));
-        root.Add(run);
-
-        var diffFiles = new Argument<string[]>("FILE") { Arity = ArgumentArity.OneOrMore, Description = "Scenario files (.scenario) to compare, in order." };
-        var diffArch = ArchOption();
-        var diffDirs = PluginDirOption();
-        var diffMemory = MachineOptions.Memory("default: this machine's MemTotal, so that both sides do the same overcommit arithmetic");
-        var diffTime = MachineOptions.TimeLimit();
-        var diff = new Command("diff", "Run scenario files on the emulator and on this machine's kernel and print the lines where the transcripts differ; exit 1 on any difference.")
-        {
-            diffFiles,
-            diffArch,
-            diffDirs,
-            diffMemory,
-            diffTime,
-        };
-        diff.SetAction(r =>
-        {
-            var limits = Limits(r, diffMemory, diffTime);
-            var machine = limits.Machine with { MemoryBytes = r.GetValue(diffMemory) ?? HostMemory.TotalBytes() ?? limits.Machine.MemoryBytes };
-            return BackendDiff.Run(r.GetValue(diffFiles)!, EmulatorFactory(r.GetValue(diffArch)!, r.GetValue(diffDirs)!, machine, stderr), limits.Run, stdout, stderr);
-        });
-        root.Add(diff);
-
-        var inspectFile = new Argument<string>("FILE") { Description = "The scenario file (.scenario) to inspect." };
-        var inspectArch = ArchOption();
-        var inspectDirs = PluginDirOption();
-        var inspectMemory = MachineOptions.Memory(defaultMemory);
-        var inspectTime = MachineOptions.TimeLimit();
-        var inspect = new Command("inspect", "Run a scenario on the emulator with every architecture hook traced, then dump the page tables of each of its mappings.")
-        {
-            inspectFile,
-            inspectArch,
-            inspectDirs,
-            inspectMemory,
-            inspectTime,
-        };
-        inspect.SetAction(r => Inspect(r.GetValue(inspectFile)!, r.GetValue(inspectArch)!, r.GetValue(inspectDirs)!, Limits(r, inspectMemory, inspectTime), stdout, stderr));
-        root.Add(inspect);
-
-        var archsDirs = PluginDirOption();
-        var archs = new Command("archs", "List the architecture plugins found, their options and configurations, and the plugins that failed to load.")
-        {
-            archsDirs,
-        };
-        archs.SetAction(r => ArchsListing.Write(Catalog(Compose(r.GetValue(archsDirs)!, arch: null, machine: null), stderr: null), stdout));
-        root.Add(archs);
+        root.SetAction(r => Demo(r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time), stdout, stderr));
         return root;
     }
+
+    private static Command Run(TextWriter stdout, TextWriter stderr)
+    {
+        var files = FilesArgument("Scenario files (.scenario) to run, in order.");
+        var arch = ArchOption();
+        var dirs = PluginDirOption();
+        var backend = BackendOption();
+        var memory = MachineOptions.Memory(DefaultMemory);
+        var time = MachineOptions.TimeLimit();
+        var run = new Command("run", "Run scenario files on the emulator with the selected architecture, or on this machine's kernel (--backend host); " +
+            "the exit status is the worst of the files', and several files end with a summary on stderr.")
+        {
+            files,
+            arch,
+            dirs,
+            backend,
+            memory,
+            time,
+        };
+        UsageErrors.RefuseOptionsAsFiles(run, files);
+        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, Limits(r, memory, time), stdout, stderr));
+        return run;
+    }
+
+    private static Command Diff(TextWriter stdout, TextWriter stderr)
+    {
+        var files = FilesArgument("Scenario files (.scenario) to compare, in order.");
+        var arch = ArchOption();
+        var dirs = PluginDirOption();
+        var memory = MachineOptions.Memory("default: this machine's MemTotal, so that both sides do the same overcommit arithmetic");
+        var time = MachineOptions.TimeLimit();
+        var diff = new Command("diff", "Run scenario files on the emulator and on this machine's kernel and print the lines where the transcripts differ; exit 1 on any difference.")
+        {
+            files,
+            arch,
+            dirs,
+            memory,
+            time,
+        };
+        UsageErrors.RefuseOptionsAsFiles(diff, files);
+        diff.SetAction(r =>
+        {
+            var limits = Limits(r, memory, time);
+            var machine = limits.Machine with { MemoryBytes = r.GetValue(memory) ?? HostMemory.TotalBytes() ?? limits.Machine.MemoryBytes };
+            var emulator = Emulator(r.GetValue(arch)!, r.GetValue(dirs)!, machine, stderr);
+            return BackendDiff.Run(r.GetValue(files)!, emulator, limits.Run, stdout, stderr);
+        });
+        return diff;
+    }
+
+    private static Command Inspect(TextWriter stdout, TextWriter stderr)
+    {
+        var file = new Argument<string>("FILE") { Description = "The scenario file (.scenario) to inspect." };
+        var arch = ArchOption();
+        var dirs = PluginDirOption();
+        var memory = MachineOptions.Memory(DefaultMemory);
+        var time = MachineOptions.TimeLimit();
+        var inspect = new Command("inspect", "Run a scenario on the emulator with every architecture hook traced, then dump the page tables of each of its mappings.")
+        {
+            file,
+            arch,
+            dirs,
+            memory,
+            time,
+        };
+        UsageErrors.RefuseOptionsAsFiles(inspect, file);
+        inspect.SetAction(r => InspectFile(r.GetValue(file)!, r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time), stdout, stderr));
+        return inspect;
+    }
+
+    private static Command Archs(TextWriter stdout)
+    {
+        var dirs = PluginDirOption();
+        var archs = new Command("archs", "List the architecture plugins found, their options and configurations, and the plugins that failed to load.")
+        {
+            dirs,
+        };
+        archs.SetAction(r =>
+        {
+            using var services = Compose(r.GetValue(dirs)!, arch: null, machine: null);
+            return ArchsListing.Write(services.GetRequiredService<PluginCatalog>(), stdout);
+        });
+        return archs;
+    }
+
+    private static Argument<string[]> FilesArgument(string description) =>
+        new("FILE") { Arity = ArgumentArity.OneOrMore, Description = description };
 
     private static Option<string> ArchOption() => new("--arch")
     {
         HelpName = "NAME[:option=value,...]",
-        Description = "The architecture plugin (name or alias) and its options; 'pluggable archs' lists them.",
+        Description = "The architecture plugin (name or alias, any case) and its options; 'pluggable archs' lists them.",
         DefaultValueFactory = _ => ArchSpec.DefaultName,
     };
 
-    private static Option<string> BackendOption()
+    /// <summary><c>--backend emulator|host</c>, in any case, as <c>--arch</c> takes names.</summary>
+    private static Option<string> BackendOption() => new("--backend")
     {
-        var option = new Option<string>("--backend")
+        HelpName = "emulator|host",
+        Description = "Where scenarios run: the emulator (with --arch) or this machine's Linux kernel (x86_64, root).",
+        DefaultValueFactory = _ => EmulatorBackendName,
+        CustomParser = result =>
         {
-            HelpName = "emulator|host",
-            Description = "Where scenarios run: the emulator (with --arch) or this machine's Linux kernel (x86_64, root).",
-            DefaultValueFactory = _ => EmulatorBackendName,
-        };
-        option.AcceptOnlyFromAmong(EmulatorBackendName, HostBackendName);
-        return option;
-    }
-
-    private const string EmulatorBackendName = "emulator";
-    private const string HostBackendName = "host";
+            string word = result.Tokens[^1].Value;
+            string[] names = [EmulatorBackendName, HostBackendName];
+            foreach (var name in names)
+            {
+                if (string.Equals(word, name, StringComparison.OrdinalIgnoreCase))
+                    return name;
+            }
+            string hint = Suggestions.Closest(word.ToLowerInvariant(), names) is { } closest ? $" (did you mean '{closest}'?)" : "";
+            result.AddError($"unknown backend {ScenarioDiagnostic.Quote(word)}{hint}; expected emulator or host");
+            return null;
+        },
+    };
 
     private static Option<string[]> PluginDirOption() => new("--plugin-dir")
     {
         HelpName = "DIR",
-        Description = "Also load plugins from DIR: one plugin folder, or a folder of plugin folders. Repeatable.",
+        Description = "Also load plugins from DIR: one plugin folder (or its build output), or a folder of plugin folders. Repeatable.",
         Arity = ArgumentArity.OneOrMore,
         DefaultValueFactory = _ => [],
     };
@@ -139,34 +185,33 @@ internal static class Commands
         return services.BuildServiceProvider();
     }
 
-    /// <summary>Resolves the catalog and, when <paramref name="stderr"/> is given, warns about each plugin that failed to load.</summary>
-    private static PluginCatalog Catalog(ServiceProvider services, TextWriter? stderr)
+    /// <summary>Resolves the catalog and warns on <paramref name="stderr"/> about each plugin that failed to load.</summary>
+    private static void WarnAboutFailures(ServiceProvider services, TextWriter stderr)
     {
-        var catalog = services.GetRequiredService<PluginCatalog>();
-        if (stderr is not null)
-            foreach (var failure in catalog.Failures)
-                stderr.WriteLine($"pluggable: warning: plugin {failure.Name} not loaded ({failure.Path}): {failure.Reason}");
-        return catalog;
+        foreach (var failure in services.GetRequiredService<PluginCatalog>().Failures)
+            stderr.WriteLine($"pluggable: warning: plugin {failure.Name} not loaded ({failure.Path}): {failure.Reason}");
     }
 
     /// <summary>Checked up front so that a typo in the last file does not cost the runs of the others.</summary>
     internal static void CheckFiles(string[] files)
     {
         foreach (var file in files)
+        {
             if (!File.Exists(file))
                 throw new HostingException(Directory.Exists(file) ? $"{file}: is a directory, expected a scenario file" : $"{file}: no such file");
+        }
     }
 
-    /// <summary>A factory of fresh emulator backends on the selected architecture (plugins are loaded on first use).</summary>
-    private static Func<IScenarioBackend> EmulatorFactory(string arch, string[] pluginDirs, EmulatorOptions machine, TextWriter stderr)
+    /// <summary>
+    /// A factory of fresh emulator backends on the selected architecture. The plugins are loaded and
+    /// the architecture selected now, so that a bad <c>--arch</c> is reported before any file runs.
+    /// </summary>
+    private static Emulator Emulator(string arch, string[] pluginDirs, EmulatorOptions machine, TextWriter stderr)
     {
-        var services = new Lazy<ServiceProvider>(() =>
-        {
-            var provider = Compose(pluginDirs, arch, machine);
-            Catalog(provider, stderr);
-            return provider;
-        });
-        return () => services.Value.GetRequiredService<Func<IScenarioBackend>>()();
+        var services = Compose(pluginDirs, arch, machine);
+        WarnAboutFailures(services, stderr);
+        var selected = services.GetRequiredService<SelectedArchitecture>();
+        return new Emulator(services, selected, services.GetRequiredService<Func<IScenarioBackend>>());
     }
 
     private static int RunFiles(string[] files, string arch, string[] pluginDirs, string backendName, RunLimits limits, TextWriter stdout, TextWriter stderr)
@@ -175,10 +220,8 @@ internal static class Commands
         if (backendName == HostBackendName)
             return RunOnHost(files, limits.Run, stdout, stderr);
 
-        using var services = Compose(pluginDirs, arch, limits.Machine);
-        Catalog(services, stderr);
-        var backend = services.GetRequiredService<Func<IScenarioBackend>>();
-        return RunEach(files, backend, limits.Run, stdout, stderr);
+        using var emulator = Emulator(arch, pluginDirs, limits.Machine, stderr);
+        return RunEach(files, emulator.Backend, limits.Run, stdout, stderr);
     }
 
     private static int RunOnHost(string[] files, ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
@@ -191,9 +234,10 @@ internal static class Commands
         return RunEach(files, () => new HostBackend(), options, stdout, stderr);
     }
 
+    /// <summary>Each file under a <c>== FILE ==</c> header when there are several, then their summary on stderr.</summary>
     private static int RunEach(string[] files, Func<IScenarioBackend> backend, ScenarioRunOptions? options, TextWriter stdout, TextWriter stderr)
     {
-        int worst = 0;
+        var summary = new RunSummary();
         for (int i = 0; i < files.Length; i++)
         {
             if (files.Length > 1)
@@ -202,37 +246,46 @@ internal static class Commands
                     stdout.WriteLine();
                 stdout.WriteLine($"== {files[i]} ==");
             }
-            worst = Math.Max(worst, ScenarioRunner.RunFile(files[i], backend, stdout, stderr, options));
+            summary.Add(files[i], ScenarioRunner.ExecuteFile(files[i], backend, stdout, stderr, options));
         }
-        return worst;
+        if (files.Length > 1)
+        {
+            stdout.Flush();
+            summary.Write(stderr);
+        }
+        return summary.ExitCode;
     }
 
     /// <summary>The scenario with tracing from its first command and a dump of every mapping at the end.</summary>
-    private static int Inspect(string file, string arch, string[] pluginDirs, RunLimits limits, TextWriter stdout, TextWriter stderr)
+    private static int InspectFile(string file, string arch, string[] pluginDirs, RunLimits limits, TextWriter stdout, TextWriter stderr)
     {
         CheckFiles([file]);
-        using var services = Compose(pluginDirs, arch, limits.Machine);
-        Catalog(services, stderr);
-        var backend = services.GetRequiredService<Func<IScenarioBackend>>();
-        return ScenarioRunner.RunText(file, ScenarioInstrumentation.TraceAndDump(File.ReadAllText(file)), backend, stdout, stderr, limits.Run);
+        using var emulator = Emulator(arch, pluginDirs, limits.Machine, stderr);
+        if (ScenarioRunner.Load(file, stderr, out var failure) is not { } script)
+            return failure!.ExitCode;
+        return ScenarioRunner.Run(ScenarioInstrumentation.TraceAndDump(script), emulator.Backend, stdout, stderr, limits.Run);
     }
 
     private static int Demo(string arch, string[] pluginDirs, RunLimits limits, TextWriter stdout, TextWriter stderr)
     {
-        using var services = Compose(pluginDirs, arch, limits.Machine);
-        Catalog(services, stderr);
-        var selected = services.GetRequiredService<SelectedArchitecture>();
-        var backend = services.GetRequiredService<Func<IScenarioBackend>>();
-        stdout.WriteLine($"# Pluggable demo on {selected}: a userfaultfd missing fault resolved with UFFDIO_COPY, then the page-table walk to the new page.");
+        using var emulator = Emulator(arch, pluginDirs, limits.Machine, stderr);
+        stdout.WriteLine($"# Pluggable demo on {emulator.Selected}: a userfaultfd missing fault resolved with UFFDIO_COPY, then the page-table walk to the new page.");
         stdout.WriteLine("# Next: 'pluggable run FILE.scenario [--arch NAME[:option=value]] [--backend host]', 'pluggable inspect FILE', 'pluggable diff FILE...', 'pluggable archs', 'pluggable --help'.");
-        return ScenarioRunner.RunText("demo.scenario", ReadDemo(), backend, stdout, stderr, limits.Run);
+        return ScenarioRunner.RunText("demo.scenario", ReadDemo(), emulator.Backend, stdout, stderr, limits.Run);
     }
 
-    private static string ReadDemo()
+    /// <summary>The bundled demo scenario (also read by the tests, which run it on every configuration).</summary>
+    internal static string ReadDemo()
     {
         using var stream = typeof(Commands).Assembly.GetManifestResourceStream(DemoResource)
             ?? throw new InvalidOperationException($"the demo scenario is missing from the build (resource {DemoResource})");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();
     }
+}
+
+/// <summary>The emulator on the selected architecture: the services that loaded it, and a factory of fresh backends.</summary>
+internal sealed record Emulator(ServiceProvider Services, SelectedArchitecture Selected, Func<IScenarioBackend> Backend) : IDisposable
+{
+    public void Dispose() => Services.Dispose();
 }

@@ -20,11 +20,12 @@ public static class Program
     {
         try
         {
-            var result = Commands.Build(stdout, stderr).Parse(args);
+            // No response files: a scenario file may well be called @something.
+            var result = Commands.Build(stdout, stderr).Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
             if (result.Errors.Count > 0)
             {
-                foreach (var error in result.Errors)
-                    stderr.WriteLine($"pluggable: {error.Message}");
+                foreach (var message in UsageErrors.Describe(result))
+                    stderr.WriteLine($"pluggable: {message}");
                 stderr.WriteLine("Try 'pluggable --help'.");
                 return 2;
             }
@@ -41,6 +42,6 @@ public static class Program
     private static string Describe(Exception e) => e switch
     {
         Hosting.HostingException or IOException or UnauthorizedAccessException => e.Message,
-        _ => $"{e.GetType().Name}: {e.Message}",
+        _ => $"internal error: {e.GetType().Name}: {e.Message}",
     };
 }

@@ -54,10 +54,19 @@ public sealed class McMasterPluginLoader : IPluginLoader, IDisposable
         {
             throw new PluginLoadException($"{file} is not a .NET assembly", e);
         }
-        catch (Exception e) when (e is FileLoadException or FileNotFoundException or IOException)
+        catch (Exception e)
         {
-            throw new PluginLoadException($"{file} could not be loaded: {e.Message}", e);
+            // A malformed deps.json or runtimeconfig.json surfaces as an InvalidOperationException
+            // from the dependency resolver; whatever it is, it belongs to this plugin alone.
+            throw new PluginLoadException($"{file} could not be loaded: {FirstLine(e.Message)}", e);
         }
+    }
+
+    /// <summary>The host's resolver errors run over several lines; the first says what failed.</summary>
+    private static string FirstLine(string message)
+    {
+        int end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
     }
 
     private static Type[] ExportedTypes(Assembly assembly)
@@ -86,6 +95,10 @@ public sealed class McMasterPluginLoader : IPluginLoader, IDisposable
         catch (TargetInvocationException e) when (e.InnerException is { } inner)
         {
             throw new PluginLoadException($"the constructor of {type.FullName} threw {inner.GetType().Name}: {inner.Message}", inner);
+        }
+        catch (Exception e) when (e is MemberAccessException or TypeLoadException or FileLoadException or FileNotFoundException)
+        {
+            throw new PluginLoadException($"{type.FullName} could not be constructed: {e.Message}", e);
         }
     }
 }

@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Scenarios;
 
 namespace Pluggable.Hosting;
 
@@ -36,6 +37,9 @@ public sealed class PluginCatalog
     private readonly List<PluginFailure> _failures = [];
     private readonly List<string> _searched = [];
 
+    /// <summary>Every assembly given to the loader, so that reaching one again (the same folder named twice) is not a conflict with itself.</summary>
+    private readonly HashSet<string> _seenAssemblies = new(StringComparer.Ordinal);
+
     /// <summary>Where plugins are looked for first: <c>plugins/</c> beside the executable.</summary>
     public static string DefaultPluginFolder => Path.Combine(AppContext.BaseDirectory, "plugins");
 
@@ -65,10 +69,16 @@ public sealed class PluginCatalog
         }
         foreach (var dir in extraDirectories)
         {
+            if (string.IsNullOrWhiteSpace(dir))
+                throw new HostingException($"plugin directory '{dir}' is empty: expected a folder");
             // Trimmed so that "plugins/Foo/" is the folder Foo, whose plugin is Foo.dll.
             var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
             if (!Directory.Exists(full))
-                throw new HostingException($"plugin directory '{dir}' does not exist");
+                throw new HostingException(File.Exists(full)
+                    ? $"plugin directory '{dir}' is a file; pass the folder that holds it"
+                    : $"plugin directory '{dir}' does not exist");
+            if (catalog._searched.Contains(full, StringComparer.Ordinal))
+                continue;
             catalog._searched.Add(full);
             catalog.LoadDirectory(loader, full, reportEmpty: true);
         }
@@ -97,21 +107,33 @@ public sealed class PluginCatalog
             var option = plugin.Plugin.Options.FirstOrDefault(o => string.Equals(o.Name, key, StringComparison.OrdinalIgnoreCase))
                 ?? throw new HostingException(plugin.Plugin.Options.Count == 0
                     ? $"architecture {plugin.Name} has no options, got '{key}'"
-                    : $"architecture {plugin.Name} has no option '{key}'; its options: {string.Join(", ", plugin.Plugin.Options.Select(OptionSyntax))}");
+                    : $"architecture {plugin.Name} has no option '{key}'{Hint(key, plugin.Plugin.Options.Select(o => o.Name))}; its options: {string.Join(", ", plugin.Plugin.Options.Select(OptionSyntax))}");
             options[option.Name] = option.Values.FirstOrDefault(v => string.Equals(v, value, StringComparison.OrdinalIgnoreCase))
-                ?? throw new HostingException($"bad value '{value}' for option '{option.Name}' of {plugin.Name}; allowed: {string.Join(", ", option.Values)}");
+                ?? throw new HostingException($"bad value '{value}' for option '{option.Name}' of {plugin.Name}{Hint(value, option.Values)}; allowed: {string.Join(", ", option.Values)}");
         }
 
         Architecture arch;
         try
         {
             arch = plugin.Plugin.Create(options);
+        }
+        catch (ArgumentException e)
+        {
+            // The contract's way to refuse a combination of values: say which, in the plugin's words.
+            throw new HostingException($"architecture {plugin.Name} refuses the options {FormatOptions(options)}: {WithoutParameterName(e)}", e);
+        }
+        catch (Exception e)
+        {
+            // Plugin code: anything else it throws is the plugin's failure, reported to the user by name.
+            throw new HostingException($"architecture {spec} could not be created by {plugin.Name} ({plugin.AssemblyPath}): {e.GetType().Name}: {e.Message}", e);
+        }
+        try
+        {
             ArchitectureValidator.Validate(arch);
         }
         catch (Exception e)
         {
-            // Plugin code: anything it throws is the plugin's failure, reported to the user by name.
-            throw new HostingException($"architecture {spec} could not be created by {plugin.Name} ({plugin.AssemblyPath}): {e.Message}", e);
+            throw new HostingException($"architecture {spec} from {plugin.Name} ({plugin.AssemblyPath}) is not valid: {e.Message}", e);
         }
         return new SelectedArchitecture(plugin, options, arch);
     }
@@ -124,10 +146,27 @@ public sealed class PluginCatalog
             return $"unknown architecture '{name}': no architecture plugin was loaded from {string.Join(", ", _searched)}{failed}";
         }
         var available = _plugins.Select(p => p.Plugin.Aliases.Count == 0 ? p.Name : $"{p.Name} (also {string.Join(", ", p.Plugin.Aliases)})");
-        return $"unknown architecture '{name}'; available: {string.Join(", ", available)}";
+        var names = _plugins.SelectMany(p => p.Plugin.Aliases.Prepend(p.Name));
+        return $"unknown architecture '{name}'{Hint(name, names)}; available: {string.Join(", ", available)}";
+    }
+
+    /// <summary>" (did you mean 'X'?)" for the closest of <paramref name="candidates"/>, compared without case as names are.</summary>
+    private static string Hint(string word, IEnumerable<string> candidates)
+    {
+        var lower = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var candidate in candidates)
+            lower.TryAdd(candidate.ToLowerInvariant(), candidate);
+        return Suggestions.Closest(word.ToLowerInvariant(), lower.Keys) is { } closest ? $" (did you mean '{lower[closest]}'?)" : "";
     }
 
     private static string OptionSyntax(ArchOption o) => $"{o.Name}={string.Join("|", o.Values)}";
+
+    /// <summary>An ArgumentException's message without the " (Parameter 'options')" .NET appends to it.</summary>
+    private static string WithoutParameterName(ArgumentException e)
+    {
+        string suffix = $" (Parameter '{e.ParamName}')";
+        return e.ParamName is not null && e.Message.EndsWith(suffix, StringComparison.Ordinal) ? e.Message[..^suffix.Length] : e.Message;
+    }
 
     private void LoadDirectory(IPluginLoader loader, string dir, bool reportEmpty)
     {
@@ -136,16 +175,44 @@ public sealed class PluginCatalog
             LoadAssembly(loader, assembly);
             return;
         }
+        if (ProjectFolderHint(dir) is { } hint)
+        {
+            Fail(new(Path.GetFileName(dir), dir, hint));
+            return;
+        }
         var subdirs = Directory.GetDirectories(dir).Order(StringComparer.Ordinal).ToList();
         if (subdirs.Count == 0 && reportEmpty)
-            _failures.Add(new(Path.GetFileName(dir), dir, "no plugin here: expected NAME.dll in a folder NAME, or folders of such"));
+            Fail(new(Path.GetFileName(dir), dir, "no plugin here: expected NAME.dll in a folder NAME, or folders of such"));
         foreach (var sub in subdirs)
         {
             if (PluginAssemblyIn(sub) is { } path)
                 LoadAssembly(loader, path);
             else
-                _failures.Add(new(Path.GetFileName(sub), sub, $"no {Path.GetFileName(sub)}.dll in the plugin folder"));
+                Fail(new(Path.GetFileName(sub), sub, ProjectFolderHint(sub) ?? $"no {Path.GetFileName(sub)}.dll in the plugin folder"));
         }
+    }
+
+    /// <summary>
+    /// For a project folder (a <c>*.csproj</c> and no plugin assembly), what to pass instead: its
+    /// build output when there is one, or how to make it. Null for any other folder.
+    /// </summary>
+    private static string? ProjectFolderHint(string dir)
+    {
+        var projects = Directory.GetFiles(dir, "*.csproj");
+        if (projects.Length != 1)
+            return null;
+        var name = Path.GetFileNameWithoutExtension(projects[0]);
+        var bin = Path.Combine(dir, "bin");
+        var outputs = Directory.Exists(bin)
+            ? Directory.GetFiles(bin, name + ".dll", SearchOption.AllDirectories)
+                .Select(Path.GetDirectoryName)
+                .Where(d => d is not null && File.Exists(Path.Combine(d, name + ".deps.json")))
+                .Order(StringComparer.Ordinal)
+                .ToList()
+            : [];
+        return outputs.Count > 0
+            ? $"this is the project folder of {name}, not a plugin: pass its build output, --plugin-dir {outputs[0]}"
+            : $"this is the project folder of {name}, not a plugin: build it (dotnet build {projects[0]}) and pass its output folder, bin/Debug/net10.0";
     }
 
     /// <summary>The plugin assembly of a plugin folder, or null when <paramref name="dir"/> is not one.</summary>
@@ -165,24 +232,48 @@ public sealed class PluginCatalog
 
     private void LoadAssembly(IPluginLoader loader, string path)
     {
+        if (!_seenAssemblies.Add(CanonicalPath(path)))
+            return;
         var folderName = Path.GetFileNameWithoutExtension(path);
         IReadOnlyList<IArchitecturePlugin> found;
         try
         {
             found = loader.Load(path);
         }
-        catch (PluginLoadException e)
+        catch (Exception e)
         {
-            _failures.Add(new(folderName, path, e.Message));
+            // Whatever a loader throws (PluginLoadException by contract, anything from another
+            // implementation) disqualifies this plugin only.
+            Fail(new(folderName, path, e is PluginLoadException ? e.Message : $"{e.GetType().Name}: {e.Message}"));
             return;
         }
         if (found.Count == 0)
         {
-            _failures.Add(new(folderName, path, $"no public class with a public parameterless constructor implements {nameof(IArchitecturePlugin)}"));
+            Fail(new(folderName, path, $"no public class with a public parameterless constructor implements {nameof(IArchitecturePlugin)}"));
             return;
         }
         foreach (var plugin in found)
             Admit(plugin, path, folderName);
+    }
+
+    /// <summary>Records a failure once, however many of the directories searched lead to it.</summary>
+    private void Fail(PluginFailure failure)
+    {
+        if (!_failures.Exists(f => f.Path == failure.Path && f.Name == failure.Name))
+            _failures.Add(failure);
+    }
+
+    /// <summary>The path with symbolic links resolved, so that one file reached two ways is recognised.</summary>
+    private static string CanonicalPath(string path)
+    {
+        try
+        {
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path;
+        }
+        catch (IOException)
+        {
+            return path;
+        }
     }
 
     private void Admit(IArchitecturePlugin plugin, string path, string folderName)
@@ -196,7 +287,7 @@ public sealed class PluginCatalog
         catch (Exception e)
         {
             // Plugin code: whatever it throws disqualifies this plugin only.
-            _failures.Add(new(SafeName(plugin, folderName), path, e.Message));
+            Fail(new(SafeName(plugin, folderName), path, e.Message));
             return;
         }
 
@@ -204,7 +295,7 @@ public sealed class PluginCatalog
         {
             if (Find(candidate) is { } earlier)
             {
-                _failures.Add(new(name, path, $"conflict: '{candidate}' is already taken by {earlier.Name} from {earlier.AssemblyPath}"));
+                Fail(new(name, path, $"conflict: '{candidate}' is already taken by {earlier.Name} from {earlier.AssemblyPath}"));
                 return;
             }
         }

@@ -67,6 +67,44 @@ public class HostBackendCliTests
         run.AssertNoStackTrace();
     }
 
+    [Fact]
+    public void Run_BackendNameInAnyCase_RunsOnTheHost()
+    {
+        RequireHost();
+        using var dir = new TempDir();
+        var run = CliRun.Of("run", dir.File("a.scenario", "mmap a anon 1p => ok\nfork c => ok\nin c in c check a 1p 0x00 => ok\n"), "--backend", "HOST");
+
+        Assert.True(run.ExitCode == 0, run.Err);
+        Assert.Equal("mmap a anon 1p -> ok\nfork c -> ok\nin c in c check a 1p 0x00 -> ok\nend -> ok\n", run.Out);
+    }
+
+    [Fact]
+    public void Diff_AFileForAnotherArchitecture_IsSkippedOnBothSides()
+    {
+        RequireHost();
+        using var dir = new TempDir();
+        var file = dir.File("x.scenario", "arch x86_64\nmmap a anon 1p\n");
+
+        var run = CliRun.Of("diff", file, "--arch", "arm64");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal($"{file}: skipped on both sides: the emulator (arm64) does not run it (arch x86_64, and this is arm64)\n", run.Out);
+    }
+
+    [Fact]
+    public void Diff_SeveralFiles_EndWithACount()
+    {
+        RequireHost();
+        using var dir = new TempDir();
+        var agree = dir.File("agree.scenario", "mmap a anon 1p\ntouch a read\n");
+        var skipped = dir.File("skipped.scenario", "arch arm64\nmmap a anon 1p\n");
+
+        var run = CliRun.Of("diff", agree, skipped);
+
+        Assert.True(run.ExitCode == 0, run.Out + run.Err);
+        Assert.EndsWith("pluggable: 2 files: 1 agree, 1 skipped\n", run.Out);
+    }
+
     private static void RequireHost()
     {
         if (HostAvailability.WhyUnavailable() is { } reason)

@@ -54,7 +54,7 @@ public class AllocationTests
     {
         var config = ScenarioCases.Configuration(configuration);
         page = config.Architecture.Geometry.PageSize;
-        return new EmulatorBackend(config.Architecture);
+        return new EmulatorBackend(config.Architecture, options: PluginMatrix.Checked);
     }
 
     private static ulong Map(EmulatorBackend backend, ulong page)

@@ -24,7 +24,7 @@ public class CorpusTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int exit = ScenarioRunner.RunFile(ScenarioCases.ScenarioPath(scenario),
-            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases), stdout, stderr);
+            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases, PluginMatrix.Checked), stdout, stderr);
         Assert.True(exit == 0, $"exit {exit} on {configuration}\n{stderr}\n{stdout}");
         Assert.Equal("", stderr.ToString());
     }

@@ -31,7 +31,7 @@ public partial class EmulatorOnlyTests
     {
         var config = ScenarioCases.Configuration(configuration);
         string path = Path.Combine(RepositoryPaths.EmulatorOnly, scenario + ".scenario");
-        var machine = new EmulatorOptions { MemoryBytes = MemoryOf(File.ReadLines(path).First()) };
+        var machine = PluginMatrix.Checked with { MemoryBytes = MemoryOf(File.ReadLines(path).First()) };
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int exit = ScenarioRunner.RunFile(path, () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases, machine), stdout, stderr);

@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Emulator;
 using Pluggable.Hosting;
 
 namespace Pluggable.Conformance.Tests;
@@ -25,6 +26,9 @@ internal static class PluginMatrix
     public static IReadOnlyList<ArchConfiguration> Configurations => Loaded.Value.Configurations;
 
     public static IReadOnlyList<PluginFailure> Failures => Loaded.Value.Failures;
+
+    /// <summary>The machine every emulator in these tests runs on: the default one, with the consistency checker on.</summary>
+    public static EmulatorOptions Checked { get; } = new() { DebugVm = true };
 
     private static (IReadOnlyList<ArchConfiguration>, IReadOnlyList<PluginFailure>) Load()
     {

@@ -19,7 +19,7 @@ public class SampleTests
         var stdout = new StringWriter();
         var stderr = new StringWriter();
         int exit = ScenarioRunner.RunFile(Path.Combine(RepositoryPaths.Root, "samples", sample),
-            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases), stdout, stderr);
+            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases, PluginMatrix.Checked), stdout, stderr);
         Assert.True(exit == 0, $"exit {exit}\n{stderr}\n{stdout}");
         Assert.Contains("end -> ok", stdout.ToString());
     }

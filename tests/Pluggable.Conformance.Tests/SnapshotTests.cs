@@ -20,11 +20,12 @@ public class SnapshotTests
     public void Matches_the_approved_snapshot(string scenario, string configuration)
     {
         var config = ScenarioCases.Configuration(configuration);
-        var text = File.ReadAllText(ScenarioCases.ScenarioPath(scenario));
+        var parsed = ScenarioParser.Parse(scenario + ".scenario", File.ReadAllText(ScenarioCases.ScenarioPath(scenario)));
+        Assert.True(parsed.Script is not null, string.Join("\n", parsed.Errors));
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        int exit = ScenarioRunner.RunText(scenario + ".scenario", ScenarioInstrumentation.TraceAndDump(text),
-            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases), stdout, stderr);
+        int exit = ScenarioRunner.Run(ScenarioInstrumentation.TraceAndDump(parsed.Script),
+            () => new EmulatorBackend(config.Architecture, config.Plugin.Plugin.Aliases, PluginMatrix.Checked), stdout, stderr);
         var snapshot = new StringBuilder();
         snapshot.Append(Header(config));
         snapshot.AppendLine($"exit {exit}");

@@ -8,12 +8,26 @@ namespace Pluggable.Core.Tests;
 /// <summary>Drives the emulator backend on the test architecture with short names.</summary>
 internal sealed class Emu : IDisposable
 {
-    public Emu() => Backend = new EmulatorBackend(new TestArchitecture());
+    /// <summary>Every test runs with the consistency checker on.</summary>
+    public static readonly EmulatorOptions Checked = new() { DebugVm = true };
 
-    public Emu(Pluggable.Core.Arch.Architecture arch) => Backend = new EmulatorBackend(arch);
+    public Emu() => Backend = new EmulatorBackend(new TestArchitecture(), options: Checked);
+
+    public Emu(Pluggable.Core.Arch.Architecture arch) => Backend = new EmulatorBackend(arch, options: Checked);
 
     /// <summary>A machine of <paramref name="memoryBytes"/> on the test architecture.</summary>
-    public Emu(ulong memoryBytes) => Backend = new EmulatorBackend(new TestArchitecture(), null, new EmulatorOptions { MemoryBytes = memoryBytes });
+    public Emu(ulong memoryBytes) : this(Checked with { MemoryBytes = memoryBytes })
+    {
+    }
+
+    private Emu(EmulatorOptions options) => Backend = new EmulatorBackend(new TestArchitecture(), null, options);
+
+    /// <summary>
+    /// Without the checker: for a test whose thousands of commands would each pay its walk, or one
+    /// that takes frames straight from the allocator, which nothing the checker knows holds.
+    /// </summary>
+    public static Emu Unchecked(ulong memoryBytes = EmulatorOptions.DefaultMemoryBytes) =>
+        new(EmulatorOptions.Default with { MemoryBytes = memoryBytes });
 
     public EmulatorBackend Backend { get; }
     public MemorySystem System => Backend.System;

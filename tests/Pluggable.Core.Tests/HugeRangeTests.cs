@@ -40,7 +40,7 @@ public class HugeRangeTests
         var stdout = new StringWriter { NewLine = "\n" };
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         var clock = Stopwatch.StartNew();
-        int exit = ScenarioRunner.RunText("sparse.scenario", Sparse, () => backend = new EmulatorBackend(new TestArchitecture()), stdout, TextWriter.Null);
+        int exit = ScenarioRunner.RunText("sparse.scenario", Sparse, () => backend = new EmulatorBackend(new TestArchitecture(), options: Emu.Checked), stdout, TextWriter.Null);
         clock.Stop();
         allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
 
@@ -60,7 +60,7 @@ public class HugeRangeTests
     {
         EmulatorBackend? backend = null;
         var stdout = new StringWriter { NewLine = "\n" };
-        var machine = new EmulatorOptions { MemoryBytes = 64UL << 20 };
+        var machine = Emu.Checked with { MemoryBytes = 64UL << 20 };
         long allocated = GC.GetAllocatedBytesForCurrentThread();
         int exit = ScenarioRunner.RunText("populate.scenario", "mmap a anon 1023g prot=r populate\ncheck a 1023g 0x00\n",
             () => backend = new EmulatorBackend(new TestArchitecture(), null, machine), stdout, TextWriter.Null,

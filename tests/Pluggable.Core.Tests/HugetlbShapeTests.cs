@@ -64,7 +64,7 @@ public class HugetlbShapeTests
         Assert.Equal(3UL, pool.FreeHugepages);
         Assert.Equal("ok", emu.Backend.Memfd(0, "m", true, 0).ToString());
         Assert.Equal(4UL, pool.FreeHugepages);
-        Assert.Equal(0UL, pool.ResvHugepages);
+        Assert.Equal(0L, pool.ResvHugepages);
     }
 
     [Theory]

@@ -42,7 +42,7 @@ public class HostCorpusTests
         RequireHost();
         var script = ScenarioParser.Parse(scenario, File.ReadAllText(PathOf(scenario))).Script!;
         var x86 = X86_64.Value;
-        var machine = new EmulatorOptions { MemoryBytes = HostMemory.TotalBytes() ?? EmulatorOptions.DefaultMemoryBytes };
+        var machine = new EmulatorOptions { MemoryBytes = HostMemory.TotalBytes() ?? EmulatorOptions.DefaultMemoryBytes, DebugVm = true };
         var result = ScenarioComparison.Compare(script, () => new EmulatorBackend(x86.Architecture, x86.Plugin.Plugin.Aliases, machine),
             () => new HostBackend(), TextWriter.Null, HostOptions, HostOptions);
         Assert.True(result.Differences.Count == 0,

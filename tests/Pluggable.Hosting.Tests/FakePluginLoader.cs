@@ -24,6 +24,13 @@ internal sealed class FakePluginLoader : IPluginLoader
         return this;
     }
 
+    /// <summary>Makes loading <paramref name="fileName"/> throw <paramref name="exception"/>, as a loader outside the contract might.</summary>
+    public FakePluginLoader Throw(string fileName, Exception exception)
+    {
+        _byFile[fileName] = () => throw exception;
+        return this;
+    }
+
     public IReadOnlyList<IArchitecturePlugin> Load(string assemblyPath)
     {
         Assert.True(Path.IsPathFullyQualified(assemblyPath), assemblyPath);

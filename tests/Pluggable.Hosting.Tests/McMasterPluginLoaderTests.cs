@@ -77,6 +77,28 @@ public class McMasterPluginLoaderTests
     }
 
     [Fact]
+    public void AMalformedDepsJson_FailsThatPluginOnly()
+    {
+        using var dir = new TempDir();
+        CopyTestAssemblyAsPlugin(dir.Path);
+        var x86 = Path.Combine(dir.Path, "Pluggable.Arch.X86_64");
+        Directory.CreateDirectory(x86);
+        foreach (var file in Directory.GetFiles(Path.Combine(PluginCatalog.DefaultPluginFolder, "Pluggable.Arch.X86_64")))
+            File.Copy(file, Path.Combine(x86, Path.GetFileName(file)));
+        File.WriteAllText(Path.Combine(x86, "Pluggable.Arch.X86_64.deps.json"), "{ not json");
+
+        using var loader = new McMasterPluginLoader();
+        var catalog = PluginCatalog.Discover(loader, [dir.Path], includeDefaultFolder: false);
+
+        Assert.Equal([ToyPlugin.ToyName], catalog.Plugins.Select(p => p.Name).ToArray());
+        var failure = Assert.Single(catalog.Failures);
+        Assert.Equal("Pluggable.Arch.X86_64", failure.Name);
+        Assert.StartsWith("Pluggable.Arch.X86_64.dll could not be loaded: ", failure.Reason);
+        Assert.Contains("deps.json", failure.Reason);
+        Assert.DoesNotContain("\n", failure.Reason);
+    }
+
+    [Fact]
     public void RelativePath_IsRefused()
     {
         using var loader = new McMasterPluginLoader();

@@ -89,6 +89,15 @@ public class PluginCatalogTests
         Assert.Equal("plugin directory '/nonexistent/pluggable-plugins' does not exist", e.Message);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void EmptyDirectoryName_IsAUsageError(string dir)
+    {
+        var e = Assert.Throws<HostingException>(() => Discover(new FakePluginLoader(), dir));
+        Assert.Equal($"plugin directory '{dir}' is empty: expected a folder", e.Message);
+    }
+
     [Fact]
     public void EmptyExtraDirectory_IsReported()
     {
@@ -195,6 +204,13 @@ public class PluginCatalogTests
         Assert.Equal("unknown architecture 'sparc64'; available: toy (also toy-arch, TA)", e.Message);
     }
 
+    [Theory]
+    [InlineData("tyo", "unknown architecture 'tyo' (did you mean 'toy'?); available: toy (also toy-arch, TA)")]
+    [InlineData("toy:levles=3", "architecture toy has no option 'levles' (did you mean 'levels'?); its options: levels=3|4, zero=1|2")]
+    [InlineData("toy:zero=11", "bad value '11' for option 'zero' of toy (did you mean '1'?); allowed: 1, 2")]
+    public void Select_Typos_GetADidYouMean(string spec, string message) =>
+        Assert.Equal(message, Assert.Throws<HostingException>(() => ToyCatalog().Select(spec)).Message);
+
     [Fact]
     public void Select_WithNoPlugins_SaysWhereItLooked()
     {
@@ -232,7 +248,86 @@ public class PluginCatalogTests
         var catalog = Discover(new FakePluginLoader().Answer("A.dll", picky), dir.Path);
         var e = Assert.Throws<HostingException>(() => catalog.Select("picky:zero=2"));
         Assert.StartsWith("architecture picky:zero=2 could not be created by picky (", e.Message);
-        Assert.EndsWith("): coloured zero pages are not modelled", e.Message);
+        Assert.EndsWith("): NotSupportedException: coloured zero pages are not modelled", e.Message);
+    }
+
+    [Fact]
+    public void Select_ACombinationThePluginRefuses_NamesTheValues_InThePluginsWords()
+    {
+        using var dir = new TempDir();
+        dir.PluginFolder("A");
+        var picky = new RenamedPlugin("picky")
+        {
+            OptionsOverride = [new ArchOption("levels", ["3", "4"], "4", "levels"), new ArchOption("zero", ["1", "2"], "1", "zero pages")],
+            FailCreate = o => o["zero"] == "2" && o["levels"] == "3" ? new ArgumentException("3 levels have one zero page", "options") : null,
+        };
+        var catalog = Discover(new FakePluginLoader().Answer("A.dll", picky), dir.Path);
+        var e = Assert.Throws<HostingException>(() => catalog.Select("picky:zero=2,levels=3"));
+        Assert.Equal("architecture picky refuses the options levels=3,zero=2: 3 levels have one zero page", e.Message);
+    }
+
+    [Fact]
+    public void ALoaderThatThrowsAnything_FailsThatPluginOnly()
+    {
+        using var dir = new TempDir();
+        dir.PluginFolder("Alpha");
+        dir.PluginFolder("Beta");
+        var loader = new FakePluginLoader()
+            .Answer("Alpha.dll", new ToyPlugin())
+            .Throw("Beta.dll", new InvalidOperationException("deps.json: Missing a name for object member"));
+
+        var catalog = Discover(loader, dir.Path);
+
+        Assert.Equal(["toy"], catalog.Plugins.Select(p => p.Name));
+        var failure = Assert.Single(catalog.Failures);
+        Assert.Equal(("Beta", "InvalidOperationException: deps.json: Missing a name for object member"), (failure.Name, failure.Reason));
+    }
+
+    [Fact]
+    public void TheSameFolderTwice_LoadsEachPluginOnce_WithoutAConflict()
+    {
+        using var dir = new TempDir();
+        var alpha = dir.PluginFolder("Alpha");
+        var loader = new FakePluginLoader().Answer("Alpha.dll", new ToyPlugin());
+
+        var catalog = Discover(loader, dir.Path, alpha, dir.Path + "/");
+
+        Assert.Equal(["toy"], catalog.Plugins.Select(p => p.Name));
+        Assert.Empty(catalog.Failures);
+        Assert.Single(loader.Loaded);
+        Assert.Equal([dir.Path, alpha], catalog.SearchedDirectories);
+    }
+
+    [Fact]
+    public void AProjectFolder_PointsAtItsBuildOutput()
+    {
+        using var dir = new TempDir();
+        var project = Path.Combine(dir.Path, "Sparc");
+        Directory.CreateDirectory(Path.Combine(project, "obj"));
+        File.WriteAllText(Path.Combine(project, "Pluggable.Arch.Sparc.csproj"), "<Project />");
+
+        var unbuilt = Discover(new FakePluginLoader(), project);
+        var failure = Assert.Single(unbuilt.Failures);
+        Assert.Equal("Sparc", failure.Name);
+        Assert.Equal(
+            $"this is the project folder of Pluggable.Arch.Sparc, not a plugin: build it (dotnet build {Path.Combine(project, "Pluggable.Arch.Sparc.csproj")}) and pass its output folder, bin/Debug/net10.0",
+            failure.Reason);
+
+        var output = Path.Combine(project, "bin", "Debug", "net10.0");
+        Directory.CreateDirectory(output);
+        File.WriteAllBytes(Path.Combine(output, "Pluggable.Arch.Sparc.dll"), []);
+        File.WriteAllText(Path.Combine(output, "Pluggable.Arch.Sparc.deps.json"), "{}");
+        var built = Discover(new FakePluginLoader(), dir.Path);
+        Assert.Equal($"this is the project folder of Pluggable.Arch.Sparc, not a plugin: pass its build output, --plugin-dir {output}", Assert.Single(built.Failures).Reason);
+    }
+
+    [Fact]
+    public void APluginDirectoryThatIsAFile_SaysToPassItsFolder()
+    {
+        using var dir = new TempDir();
+        var dll = Path.Combine(dir.PluginFolder("Alpha"), "Alpha.dll");
+        var e = Assert.Throws<HostingException>(() => Discover(new FakePluginLoader(), dll));
+        Assert.Equal($"plugin directory '{dll}' is a file; pass the folder that holds it", e.Message);
     }
 
     [Fact]

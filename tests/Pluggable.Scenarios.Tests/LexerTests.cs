@@ -36,7 +36,7 @@ public class LexerTests
     [Fact]
     public void Crlf_and_byte_order_mark_are_ignored()
     {
-        var lines = ScenarioLexer.Lex("\uFEFFuffd u\r\nread u => EAGAIN\r\n");
+        var lines = ScenarioLexer.Lex("\uFEFFuffd u\r\nread u => EAGAIN\r\n").ToList();
         Assert.Equal(2, lines.Count);
         Assert.Equal(new Token("uffd", 1, 1), lines[0].Words[0]);
         Assert.Equal("u", lines[0].Words[1].Text);

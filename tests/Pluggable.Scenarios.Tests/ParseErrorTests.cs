@@ -23,6 +23,8 @@ public class ParseErrorTests
     [InlineData("copy u a src 1p dontwak", "1:17: error: expected an option, found 'dontwak' (did you mean 'dontwake'?)")]
     [InlineData("mmap a anon 1p shard", "1:16: error: expected an option, found 'shard' (did you mean 'shared'?)")]
     [InlineData("mmap a anon 1p align", "1:16: error: expected an option, found 'align' (did you mean 'align='?)")]
+    [InlineData("mmap a anon 1p prot=r shared prot=rw", "1:30: error: expected 'prot=' once, found 'prot=rw'")]
+    [InlineData("copy u a b 1p dontwake dontwake", "1:24: error: expected 'dontwake' once, found 'dontwake'")]
     [InlineData("mmap a anon 1p prot=", "1:16: error: expected a value after 'prot=', found 'prot='")]
     [InlineData("mmap a anon 1p prot=rwz", "1:21: error: expected a protection (none, r, rw, rx, rwx), found 'rwz' (did you mean 'rw'?)")]
     [InlineData("mmap a fle=m", "1:8: error: expected anon or file=NAME, found 'fle=m' (did you mean 'file=m'?)")]
@@ -47,7 +49,9 @@ public class ParseErrorTests
     [InlineData("read u extra", "1:8: error: expected end of line, found 'extra'")]
     [InlineData("read", "1:5: error: expected a userfaultfd name, found end of line")]
     [InlineData("in c arch x86_64", "1:6: error: expected a command, found 'arch'")]
-    [InlineData("in c in d read u", "1:6: error: expected a command, found 'in'")]
+    [InlineData("in c in d arch x86_64", "1:11: error: expected a command, found 'arch'")]
+    [InlineData("in c in", "1:8: error: expected a process name, found end of line")]
+    [InlineData("in c in 1d read u", "1:9: error: expected a process name, found '1d'")]
     [InlineData("in c", "1:5: error: expected a command, found end of line")]
     [InlineData("=> ok", "1:1: error: expected a command, found '=>'")]
     [InlineData("read u =>", "1:10: error: expected a result after '=>', found end of line")]
@@ -101,5 +105,7 @@ public class ParseErrorTests
         Assert.Equal("read", Suggestions.Closest("rd", ["write", "read"]));
         Assert.Equal("populate_write", Suggestions.Closest("pop_write", Keywords.Advices.Words));
         Assert.Null(Suggestions.Closest("r", ["read"]));
+        Assert.Null(Suggestions.Closest("6", ["4", "5"]));
+        Assert.Null(Suggestions.Closest("ab", ["cd", "read"]));
     }
 }

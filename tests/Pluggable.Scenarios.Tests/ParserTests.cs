@@ -53,6 +53,8 @@ public class ParserTests
         ("fork c", new ForkCommand("c")),
         ("in c touch a read", new InCommand("c", new TouchCommand(A("a"), false, 0))),
         ("in c mremap a b", new InCommand("c", new MremapCommand("a", "b", null))),
+        ("in c in d check a 1p 0x11", new InCommand("c", new InCommand("d", new CheckCommand(A("a"), S("1p"), BytePattern.Constant(0x11))))),
+        ("in in in c fork d", new InCommand("in", new InCommand("c", new ForkCommand("d")))),
         ("uffd u", new UffdCommand("u", 0, new UffdCreateOptions(false, false, false), false)),
         ("uffd u features=event_fork,move nonblock user-only via=dev noapi",
             new UffdCommand("u", UffdUapi.FeatureEventFork | UffdUapi.FeatureMove, new UffdCreateOptions(true, true, true), true)),

@@ -91,7 +91,7 @@ public class RunnerTests
         var run = Run.Text("uffd u   =>  EINVAL \nmmap a anon 1p\ntouch a read => ok 0x00\ntouch a write => ok\n", backend);
         Assert.Equal(1, run.Exit);
         Assert.Equal("t.scenario:1: expected 'EINVAL', got 'ok'\nt.scenario:3: expected 'ok 0x00', got 'SIGSEGV'\n", run.Stderr);
-        Assert.Equal(["uffd u -> ok", "mmap a anon 1p -> ok", "touch a read -> SIGSEGV", "touch a write -> ok", "end -> ok"], run.Lines);
+        Assert.Equal(["uffd u -> ok", "mmap a anon 1p -> ok", "touch a read -> SIGSEGV", "touch a write -> ok", "end -> failed"], run.Lines);
     }
 
     [Fact]
@@ -111,7 +111,7 @@ public class RunnerTests
         var run = Run.Text("mmap a anon 1p\ntouch x read\nmmap f file=m\ntouch a read\n", backend);
         Assert.Equal(2, run.Exit);
         Assert.Equal(
-            ["mmap a anon 1p -> ok", "touch x read -> error: unknown label 'x'", "mmap f file=m -> error: unknown label 'm'", "touch a read -> ok", "end -> ok"],
+            ["mmap a anon 1p -> ok", "touch x read -> error: unknown label 'x'", "mmap f file=m -> error: unknown label 'm'", "touch a read -> ok", "end -> error"],
             run.Lines);
         Assert.Equal("t.scenario:2: error: unknown label 'x'\nt.scenario:3: error: unknown label 'm'\n", run.Stderr);
         Assert.DoesNotContain(backend.Calls, c => c.StartsWith("Mmap(0, m", StringComparison.Ordinal));
@@ -454,7 +454,7 @@ public class RunnerTests
             var stdout = new StringWriter { NewLine = "\n" };
             var stderr = new StringWriter { NewLine = "\n" };
             Assert.Equal(1, ScenarioRunner.RunFile(path, () => new FakeBackend(), stdout, stderr));
-            Assert.Equal("uffd u -> ok\nend -> ok\n", stdout.ToString());
+            Assert.Equal("uffd u -> ok\nend -> failed\n", stdout.ToString());
             Assert.Equal($"{path}:1: expected 'EPERM', got 'ok'\n", stderr.ToString());
         }
         finally
@@ -479,7 +479,7 @@ public class RunnerTests
         var backend = new FakeBackend().On("Touch", _ => throw new InvalidOperationException("VM_BUG_ON(mapcount < 0)"));
         var run = Run.Text("mmap a anon 1p\ntouch a read\nuffd u\n", backend);
         Assert.Equal(2, run.Exit);
-        Assert.Equal(["mmap a anon 1p -> ok"], run.Lines);
+        Assert.Equal(["mmap a anon 1p -> ok", "end -> error"], run.Lines);
         Assert.Equal("t.scenario:2: error: the fake backend failed: VM_BUG_ON(mapcount < 0) (InvalidOperationException)", run.Stderr.Trim());
         Assert.True(backend.Disposed);
     }
@@ -521,7 +521,7 @@ public class RunnerTests
         var script = ScenarioParser.Parse("t.scenario", "mmap a anon 1p\ntouch a read\nuffd u\n").Script!;
         var transcript = new Transcript(stdout, TextWriter.Null);
         long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + System.Diagnostics.Stopwatch.Frequency / 5;
-        Assert.Equal(3, new ScenarioInterpreter(script, backend, transcript, deadline).Run());
+        Assert.Equal(3, new ScenarioInterpreter(script, backend, transcript, deadline).Run().ExitCode);
         Assert.Equal("mmap a anon 1p -> ok\ntouch a read -> ok 0x00\nend -> timeout\n", stdout.ToString());
         Assert.DoesNotContain(backend.Calls, c => c.StartsWith("UffdCreate", StringComparison.Ordinal));
     }

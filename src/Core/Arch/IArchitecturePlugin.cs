@@ -16,7 +16,12 @@ public interface IArchitecturePlugin
 
     IReadOnlyList<ArchOption> Options { get; }
 
-    /// <summary>Builds the architecture; <paramref name="options"/> holds only names from <see cref="Options"/>.</summary>
+    /// <summary>
+    /// Builds the architecture; <paramref name="options"/> holds only names from <see cref="Options"/>,
+    /// each with one of its values. A combination of values the architecture does not have is
+    /// refused with an <see cref="ArgumentException"/> whose message says why; the host shows it
+    /// with the option values.
+    /// </summary>
     Architecture Create(IReadOnlyDictionary<string, string> options);
 
     /// <summary>The configurations the cross-architecture snapshot matrix runs (each a full option set).</summary>

@@ -1,3 +1,4 @@
+using Pluggable.Core.Debug;
 using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
 using Pluggable.Core.Userfaultfd;
@@ -23,19 +24,16 @@ public abstract class EmulatedTask(MmStruct mm)
     /// <summary>Runs (or continues) the task; null means it sleeps on <see cref="Waiter"/>.</summary>
     public abstract CommandResult? Run();
 
-    /// <summary>Hands the old waiter back to its context before running again.</summary>
-    public void ReleaseWaiter()
+    /// <summary>Tells the consistency checker about the references the task holds while it sleeps.</summary>
+    public virtual void ReportReferences(ReferenceCensus census)
     {
-        if (Waiter is UserfaultWaiter { Context: UffdContext ctx } fault)
-            ctx.Recycle(fault);
-        Waiter = null;
     }
 
     /// <summary>
-    /// The task's process was killed while the task slept or between its steps: it leaves the
-    /// queue it sleeps on and gives back what it holds.
+    /// The task will never run again (its process exits, or the OOM killer chose it, while it sleeps
+    /// or between its steps): it leaves the queue it sleeps on and drops what it holds.
     /// </summary>
-    public virtual void Abort()
+    public virtual void Abandon()
     {
         switch (Waiter)
         {
@@ -46,6 +44,14 @@ public abstract class EmulatedTask(MmStruct mm)
                 ev.Context.Withdraw(ev);
                 break;
         }
+        Waiter = null;
+    }
+
+    /// <summary>Hands the old waiter back to its context before running again.</summary>
+    public void ReleaseWaiter()
+    {
+        if (Waiter is UserfaultWaiter { Context: UffdContext ctx } fault)
+            ctx.Recycle(fault);
         Waiter = null;
     }
 
@@ -122,10 +128,21 @@ public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, Byte
     }
 }
 
-/// <summary>A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault.</summary>
-public sealed class FillTask(FillOperation operation) : EmulatedTask(operation.Caller)
+/// <summary>
+/// A COPY/ZEROPAGE/CONTINUE/POISON ioctl, which sleeps when COPY's source takes a userfault. It
+/// holds a reference to the userfaultfd's file until it returns, so a close meanwhile releases
+/// nothing.
+/// </summary>
+/// Kernel: fdget() ... fdput() around userfaultfd_ioctl() in a process whose descriptor table is shared by threads.
+public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedTask(operation.Caller)
 {
     private bool _started;
+
+    public override void ReportReferences(ReferenceCensus census)
+    {
+        if (operation.PendingFolio != 0)
+            census.Reference(operation.PendingFolio, new Holder(HolderKind.TaskPage, Id, 0, "a COPY's page, while its source faults"));
+    }
 
     public override CommandResult? Run()
     {
@@ -136,12 +153,14 @@ public sealed class FillTask(FillOperation operation) : EmulatedTask(operation.C
             Waiter = outcome.Blocked;
             return null;
         }
+        file.Put();
         return EmulatorResults.FromIoctl(outcome);
     }
 
-    public override void Abort()
+    public override void Abandon()
     {
-        base.Abort();
+        base.Abandon();
         operation.Abandon();
+        file.Put();
     }
 }

@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Debug;
 using Pluggable.Core.Gup;
 using Pluggable.Core.Mm;
 using Pluggable.Core.PageTables;
@@ -21,13 +22,13 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly TraceRecorder _trace;
     private readonly Dictionary<int, MmStruct> _processes = [];
     private readonly Dictionary<string, MemoryFile> _files = [];
-    private readonly Dictionary<int, UffdContext> _uffds = [];
+    private readonly UffdDescriptors _uffds = new();
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
-    private readonly Dictionary<(int Process, ulong Address), Stack<ulong>> _pins = [];
+    private readonly PinnedPages _pins = new();
+    private readonly DebugVm? _debugVm;
     private readonly List<OomVictim> _oomReports = [];
     private int _nextProcess;
-    private int _nextUffd;
     private int _nextThread;
 
     /// <param name="aliases">The plugin's other names, so that <c>arch NAME</c> accepts them.</param>
@@ -40,6 +41,8 @@ public sealed class EmulatorBackend : IScenarioBackend
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
         _processes[_nextProcess++] = _system.CreateMm();
+        if (Options.DebugVm)
+            _debugVm = new DebugVm(_system, ReportHolders);
         var huge = arch.DefaultHugePage;
         Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize);
     }
@@ -90,7 +93,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (_files.Remove(name, out var old))
             _system.DropFileReference(old);
         _files[name] = file;
-        return CommandResult.Ok();
+        return Finish(CommandResult.Ok());
     }
 
     public CommandResult Mmap(int process, MmapRequest request, out ulong address)
@@ -142,7 +145,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             return failure;
         var events = new List<UffdEventWaiter>();
         var error = UffdEvents.Mremap(mm, address, oldSize, newSize, events, out newAddress);
-        return error == Errno.None ? Start(new EventWaitTask(mm, events, CommandResult.Ok())) : Finish(CommandResult.Error(error));
+        return Finish(error == Errno.None ? Start(new EventWaitTask(mm, events, CommandResult.Ok())) : CommandResult.Error(error));
     }
 
     public CommandResult Fork(int process, out int child)
@@ -151,14 +154,15 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (!TryGetMm(process, out var mm, out var error))
             return error;
         var contexts = new ForkContexts();
-        var copied = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext, out var childMm);
-        if (copied != Errno.None)
-            return Finish(CommandResult.Error(copied));
+        var childMm = Pluggable.Core.Mm.Fork.Copy(mm, contexts.ChildContext, out var forkError);
+        if (childMm is null)
+            return Finish(CommandResult.Error(forkError));
         child = _nextProcess++;
-        _processes[child] = childMm!;
+        _processes[child] = childMm;
+        _uffds.Fork(process, child);
         var events = new List<UffdEventWaiter>();
         contexts.PrepareEvents(events);
-        return Start(new EventWaitTask(mm, events, CommandResult.Ok()));
+        return Finish(Start(new EventWaitTask(mm, events, CommandResult.Ok())));
     }
 
     public CommandResult UffdCreate(int process, UffdCreateOptions options, out int uffd)
@@ -166,9 +170,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         uffd = -1;
         if (!TryGetMm(process, out var mm, out var error))
             return error;
-        var ctx = new UffdContext(mm, options.NonBlock, options.UserModeOnly);
-        uffd = ++_nextUffd;
-        _uffds[uffd] = ctx;
+        uffd = _uffds.Install(process, new UffdContext(mm, options.NonBlock, options.UserModeOnly));
         return CommandResult.Ok();
     }
 
@@ -203,9 +205,9 @@ public sealed class EmulatorBackend : IScenarioBackend
     {
         if (!TryGetMm(process, out var caller, out var error))
             return error;
-        if (!_uffds.TryGetValue(uffd, out var ctx))
+        if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
-        return Start(new MoveTask(new MoveOperation(ctx, caller, dst, src, length, mode)));
+        return Finish(Start(new MoveTask(new MoveOperation(file.Context, caller, dst, src, length, mode))));
     }
 
     public CommandResult WriteProtect(int process, int uffd, ulong start, ulong length, ulong mode) =>
@@ -221,21 +223,16 @@ public sealed class EmulatorBackend : IScenarioBackend
             if (error != Errno.None)
                 return CommandResult.Error(error);
             if (forked is not null)
-            {
-                message = message with { NewUffd = ++_nextUffd };
-                _uffds[message.NewUffd] = forked;
-            }
+                message = message with { NewUffd = _uffds.Install(process, forked) };
             return CommandResult.FromMessage(message);
         });
 
-    public CommandResult Close(int process, int uffd) =>
-        WithUffd(process, uffd, ctx =>
-        {
-            _uffds.Remove(uffd);
-            if (!_uffds.ContainsValue(ctx))
-                UffdIoctls.Release(ctx);
-            return CommandResult.Ok();
-        });
+    public CommandResult Close(int process, int uffd)
+    {
+        if (!TryGetMm(process, out _, out var error))
+            return error;
+        return Finish(_uffds.Close(process, uffd) ? CommandResult.Ok() : CommandResult.Error(Errno.EBADF));
+    }
 
     public CommandResult Touch(int process, ulong address, bool write, byte value) =>
         WithMm(process, mm => Start(new TouchTask(mm, address, write, value, NextThreadId())));
@@ -261,23 +258,12 @@ public sealed class EmulatorBackend : IScenarioBackend
             if (!fast && !request.Pin)
                 flags |= GupFlags.Touch;
             ulong start = request.Address & _system.Geometry.PageMask;
-            var call = new GetUserPages(mm, start, (long)request.Pages, flags, fast);
-            return Start(new GupTask(mm, call, start, request.Dump, (a, pfn) => KeepPin(process, a, pfn), FormatAddress));
+            var call = new GetUserPages(mm, start, request.Pages, flags, fast);
+            return Start(new GupTask(mm, call, start, request.Dump, pages => _pins.Add(process, start, pages, _system.PageShift), FormatAddress));
         });
 
     public CommandResult Unpin(int process, ulong address, ulong pages) =>
-        WithMm(process, _ =>
-        {
-            ulong start = address & _system.Geometry.PageMask;
-            for (ulong i = 0; i < pages; i++)
-            {
-                if (!_pins.TryGetValue((process, start + (i << _system.PageShift)), out var pins) || pins.Count == 0)
-                    return CommandResult.Error(Errno.EINVAL);
-            }
-            for (ulong i = 0; i < pages; i++)
-                PinCounting.Release(_system, _pins[(process, start + (i << _system.PageShift))].Pop(), GupFlags.Pin);
-            return CommandResult.Ok();
-        });
+        WithMm(process, _ => EmulatorResults.FromErrno(_pins.Release(_system, process, address & _system.Geometry.PageMask, pages)));
 
     public CommandResult Dump(int process, ulong address, ulong size) =>
         WithMm(process, mm =>
@@ -296,6 +282,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     public IReadOnlyList<ThreadCompletion> TakeCompletions()
     {
         bool progress = true;
+        bool ran = false;
         while (progress)
         {
             progress = false;
@@ -305,7 +292,8 @@ public sealed class EmulatorBackend : IScenarioBackend
                 CommandResult? result;
                 if (task.Mm.OomKilled || !task.Mm.Alive)
                 {
-                    task.Abort();
+                    ran = true;
+                    task.Abandon();
                     result = CommandResult.Signal("SIGKILL");
                 }
                 else
@@ -313,6 +301,7 @@ public sealed class EmulatorBackend : IScenarioBackend
                     if (task.Waiter is { Woken: false })
                         continue;
                     task.ReleaseWaiter();
+                    ran = true;
                     _system.Current = task.Mm;
                     result = EndStep(task, task.Run());
                     progress |= _oomReports.Count > 0;
@@ -320,70 +309,128 @@ public sealed class EmulatorBackend : IScenarioBackend
                         continue;
                 }
                 _parked.RemoveAt(i);
-                _completions.Add(new ThreadCompletion(task.Id, Finish(result)));
+                _completions.Add(new ThreadCompletion(task.Id, Conclude(result)));
                 progress = true;
                 break;
             }
         }
         _system.Current = null;
+        if (ran)
+            _debugVm?.Check();
         var done = _completions.ToArray();
         _completions.Clear();
         return done;
     }
 
     /// <summary>
-    /// Tears everything down in order (every reference dropped, every frame freed) within the run's
-    /// time limit. When the run was stopped at its limit in the middle of a command, or the
-    /// teardown itself reaches the limit, what the machine holds may be half-changed: then only
-    /// its memory is given back.
+    /// Every process exits: sleeping tasks die and drop what they hold, pins go, userfaultfds
+    /// close, address spaces and files go; with the checker on, nothing may be left. All within
+    /// the run's time limit: when the run was stopped at its limit in the middle of a command, or
+    /// the teardown itself reaches the limit, what the machine holds may be half-changed, and
+    /// then only its memory is given back.
     /// </summary>
     public void Dispose()
     {
-        if (!_system.Deadline.Expired)
+        try
         {
-            try
-            {
+            if (!_system.Deadline.Expired)
                 TearDown();
-            }
-            catch (TimeLimitExceededException)
-            {
-                // Out of time half-way: the memory is given back below, without the rest of the walk.
-            }
         }
-        _system.Dispose();
+        catch (TimeLimitExceededException)
+        {
+            // Out of time half-way: the memory is given back below, without the rest of the walk.
+        }
+        finally
+        {
+            _system.Dispose();
+        }
     }
 
     private void TearDown()
     {
-        foreach (var pins in _pins.Values)
-        {
-            while (pins.Count > 0)
-                PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
-        }
-        foreach (var ctx in _uffds.Values.Distinct().ToArray())
-            UffdIoctls.Release(ctx);
-        _uffds.Clear();
+        foreach (var task in _parked)
+            task.Abandon();
+        _parked.Clear();
+        _pins.ReleaseAll(_system);
+        _uffds.ReleaseAll();
         foreach (var mm in _processes.Values)
             _system.DestroyMm(mm);
         foreach (var file in _files.Values)
             _system.DropFileReference(file);
+        _files.Clear();
+        _debugVm?.CheckTeardown();
+    }
+
+    private CommandResult StartFill(int process, int uffd, FillKind kind, ulong dst, ulong src, ulong length, ulong mode)
+    {
+        if (!TryGetMm(process, out var caller, out var error))
+            return error;
+        if (!_uffds.TryGet(process, uffd, out var file))
+            return CommandResult.Error(Errno.EBADF);
+        file.Get();
+        return Finish(Start(new FillTask(new FillOperation(file.Context, caller, kind, dst, src, length, mode, NextThreadId()), file)));
+    }
+
+    /// <summary>Runs a new task; parks it when it sleeps. The caller finishes the command.</summary>
+    private CommandResult Start(EmulatedTask task)
+    {
+        var result = EndStep(task, task.Run());
+        if (result is not null)
+            return result;
+        task.Id = ++_nextThread;
+        _parked.Add(task);
+        return CommandResult.Blocked(task.Id);
+    }
+
+    /// <summary>Ends a command (<see cref="Conclude"/>); with the checker on, then checks the machine.</summary>
+    private CommandResult Finish(CommandResult result)
+    {
+        result = Conclude(result);
+        _debugVm?.Check();
+        return result;
     }
 
     /// <summary>
-    /// A process the OOM killer chose exits: the pins its calls hold are released and its address
-    /// space torn down. Its parked threads are answered SIGKILL by <see cref="TakeCompletions"/>.
+    /// The end of a command or of a parked thread: the OOM killer acts if the last step went past
+    /// the machine's memory; a command whose process was killed answers SIGKILL; the processes
+    /// killed meanwhile exit; what the trace recorded and the OOM killer's reports are attached.
     /// </summary>
-    /// Kernel: do_exit() -> exit_mm() -> mmput() -> exit_mmap(), and the files closed that held the pins.
+    private CommandResult Conclude(CommandResult result)
+    {
+        if (_system.Current is { Alive: true, OomKilled: false } current)
+            _system.Checkpoint(current);
+        if (_system.Current is { OomKilled: true } && result is not { Kind: ResultKind.Signal, Text: "SIGKILL" })
+        {
+            var killed = CommandResult.Signal("SIGKILL");
+            killed.Detail = result.Detail;
+            result = killed;
+        }
+        foreach (var victim in _system.Oom.TakeVictims())
+        {
+            _oomReports.Add(victim);
+            if (victim.Mm.Alive)
+                Exit(victim.Mm);
+        }
+        var lines = _trace.Drain(AddressFormatter);
+        if (lines is not null)
+            (result.Detail ??= []).AddRange(lines);
+        foreach (var victim in _oomReports)
+            (result.Detail ??= []).Add(OomReport(victim));
+        _oomReports.Clear();
+        return result;
+    }
+
+    /// <summary>
+    /// A process the OOM killer chose exits: the pins its calls hold are released, its
+    /// userfaultfd descriptors closed and its address space torn down. Its parked threads are
+    /// answered SIGKILL by <see cref="TakeCompletions"/>.
+    /// </summary>
+    /// Kernel: do_exit() -> exit_mm() -> mmput() -> exit_mmap(), exit_files(), and the files closed that held the pins.
     private void Exit(MmStruct mm)
     {
         int process = ProcessOf(mm);
-        foreach (var (key, pins) in _pins)
-        {
-            if (key.Process != process)
-                continue;
-            while (pins.Count > 0)
-                PinCounting.Release(_system, pins.Pop(), GupFlags.Pin);
-        }
+        _pins.ReleaseProcess(_system, process);
+        _uffds.Exit(process);
         _system.DestroyMm(mm);
     }
 
@@ -409,57 +456,8 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (!task.Mm.OomKilled)
             return result;
         if (result is null)
-            task.Abort();
+            task.Abandon();
         return CommandResult.Signal("SIGKILL");
-    }
-
-    private CommandResult StartFill(int process, int uffd, FillKind kind, ulong dst, ulong src, ulong length, ulong mode)
-    {
-        if (!TryGetMm(process, out var caller, out var error))
-            return error;
-        if (!_uffds.TryGetValue(uffd, out var ctx))
-            return CommandResult.Error(Errno.EBADF);
-        return Start(new FillTask(new FillOperation(ctx, caller, kind, dst, src, length, mode, NextThreadId())));
-    }
-
-    private CommandResult Start(EmulatedTask task)
-    {
-        var result = EndStep(task, task.Run());
-        if (result is not null)
-            return Finish(result);
-        task.Id = ++_nextThread;
-        _parked.Add(task);
-        return Finish(CommandResult.Blocked(task.Id));
-    }
-
-    /// <summary>
-    /// The end of a command or of a parked thread: the OOM killer acts if the last step went past
-    /// the machine's memory; a command whose process was killed answers SIGKILL; the processes
-    /// killed meanwhile exit; what the trace recorded and the OOM killer's reports are attached.
-    /// </summary>
-    private CommandResult Finish(CommandResult result)
-    {
-        if (_system.Current is { Alive: true, OomKilled: false } current)
-            _system.Checkpoint(current);
-        if (_system.Current is { OomKilled: true } && result is not { Kind: ResultKind.Signal, Text: "SIGKILL" })
-        {
-            var killed = CommandResult.Signal("SIGKILL");
-            killed.Detail = result.Detail;
-            result = killed;
-        }
-        foreach (var victim in _system.Oom.TakeVictims())
-        {
-            _oomReports.Add(victim);
-            if (victim.Mm.Alive)
-                Exit(victim.Mm);
-        }
-        var lines = _trace.Drain(AddressFormatter);
-        if (lines is not null)
-            (result.Detail ??= []).AddRange(lines);
-        foreach (var victim in _oomReports)
-            (result.Detail ??= []).Add(OomReport(victim));
-        _oomReports.Clear();
-        return result;
     }
 
     /// <summary>Kernel: the "Out of memory: Killed process" line of dump_header()/__oom_kill_process().</summary>
@@ -472,11 +470,14 @@ public sealed class EmulatorBackend : IScenarioBackend
             $"Out of memory: Killed process {name} (badness {victim.Badness}: anon-rss {(ulong)victim.AnonRss * kib}kB, file-rss {(ulong)victim.FileRss * kib}kB, pgtables {(ulong)victim.TableFrames * kib}kB)");
     }
 
-    private void KeepPin(int process, ulong address, ulong pfn)
+    /// <summary>The references the checker cannot find in tables and caches: pins, sleeping tasks, open files.</summary>
+    private void ReportHolders(ReferenceCensus census)
     {
-        if (!_pins.TryGetValue((process, address), out var pins))
-            _pins[(process, address)] = pins = new Stack<ulong>();
-        pins.Push(pfn);
+        _pins.Report(census);
+        foreach (var task in _parked)
+            task.ReportReferences(census);
+        foreach (var file in _files.Values)
+            census.OpenFile(file);
     }
 
     private uint NextThreadId() => (uint)(_nextThread + 1);
@@ -508,6 +509,6 @@ public sealed class EmulatorBackend : IScenarioBackend
     {
         if (!TryGetMm(process, out _, out var error))
             return error;
-        return _uffds.TryGetValue(uffd, out var ctx) ? Finish(action(ctx)) : CommandResult.Error(Errno.EBADF);
+        return _uffds.TryGet(process, uffd, out var file) ? Finish(action(file.Context)) : CommandResult.Error(Errno.EBADF);
     }
 }

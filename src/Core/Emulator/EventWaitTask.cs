@@ -29,9 +29,9 @@ public sealed class EventWaitTask(MmStruct mm, List<UffdEventWaiter> events, Com
     }
 
     /// <summary>The event waited on and those not posted yet are all withdrawn.</summary>
-    public override void Abort()
+    public override void Abandon()
     {
-        base.Abort();
+        base.Abandon();
         for (; _next < events.Count; _next++)
             events[_next].Context.Withdraw(events[_next]);
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Pluggable.Core.Debug;
 using Pluggable.Core.Gup;
 using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
@@ -7,10 +8,10 @@ namespace Pluggable.Core.Emulator;
 
 /// <summary>
 /// The emulator-only <c>gup</c> command: one get/pin_user_pages call, which sleeps when an
-/// unlockable call faults on a registered range. Plain references are dropped at once (the
-/// scenario only sees the count); pins are kept for <c>unpin</c>.
+/// unlockable call faults on a registered range, holding the pages taken so far. Plain references
+/// are dropped at once (the scenario only sees the count); pins are kept for <c>unpin</c>.
 /// </summary>
-public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool dump, Action<ulong, ulong> keepPin, Func<ulong, string> formatAddress)
+public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool dump, Action<PageRuns> keepPins, Func<ulong, string> formatAddress)
     : EmulatedTask(mm)
 {
     public override CommandResult? Run()
@@ -21,39 +22,71 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
             Waiter = outcome.Blocked;
             return null;
         }
-        var system = Mm.System;
         var result = outcome.Pages > 0 || outcome.Error == Errno.None ? CommandResult.FromBytes(outcome.Pages) : CommandResult.Error(outcome.Error);
         if (dump)
-            result.Detail = Describe(system);
-        bool pinned = (call.Flags & GupFlags.Pin) != 0;
-        for (int i = 0; i < call.Pages.Count; i++)
-        {
-            if (pinned)
-                keepPin(start + ((ulong)i << system.PageShift), call.Pages[i]);
-            else
-                PinCounting.Release(system, call.Pages[i], call.Flags);
-        }
+            result.Detail = Describe(Mm.System);
+        if ((call.Flags & GupFlags.Pin) != 0)
+            keepPins(call.Pages);
+        else
+            Release();
         return result;
     }
 
-    /// <summary>The pages taken before the task slept are given back.</summary>
-    public override void Abort()
+    public override void ReportReferences(ReferenceCensus census)
     {
-        base.Abort();
-        for (int i = 0; i < call.Pages.Count; i++)
-            PinCounting.Release(Mm.System, call.Pages[i], call.Flags);
+        bool pin = (call.Flags & GupFlags.Pin) != 0;
+        ulong page = 0;
+        foreach (var run in call.Pages.Runs)
+        {
+            if (!(run.Repeats && census.Ignores(run.First)))
+            {
+                for (ulong i = 0; i < run.Count; i++)
+                {
+                    var who = new Holder(HolderKind.GupReference, Id, start + ((page + i) << census.PageShift));
+                    if (pin)
+                        census.Pin(run.PfnAt(i), who);
+                    else
+                        census.Reference(run.PfnAt(i), who);
+                }
+            }
+            page += run.Count;
+        }
+    }
+
+    /// <summary>Kernel: a caller that gets a fatal signal drops the pages it took (unpin_user_pages()/put_page()).</summary>
+    public override void Abandon()
+    {
+        base.Abandon();
+        Release();
+    }
+
+    private void Release()
+    {
+        var system = Mm.System;
+        foreach (var run in call.Pages.Runs)
+        {
+            if (run.Repeats && system.Zero.IsZero(run.First))
+                continue;
+            for (ulong i = 0; i < run.Count; i++)
+                PinCounting.Release(system, run.PfnAt(i), call.Flags);
+        }
+        call.Pages.Clear();
     }
 
     private List<string> Describe(MemorySystem system)
     {
-        var lines = new List<string>(call.Pages.Count);
-        for (int i = 0; i < call.Pages.Count; i++)
+        var lines = new List<string>();
+        ulong page = 0;
+        foreach (var run in call.Pages.Runs)
         {
-            ulong pfn = call.Pages[i];
-            ref var d = ref system.Memory[system.Memory.HeadOf(pfn)];
-            string what = system.Zero.IsZero(pfn) ? " zero" : "";
-            lines.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{formatAddress(start + ((ulong)i << system.PageShift))} pfn=0x{pfn:x}{what} refcount={d.RefCount} mapcount={system.Memory[pfn].MapCount} pincount={d.PinCount}"));
+            for (ulong i = 0; i < run.Count; i++, page++)
+            {
+                ulong pfn = run.PfnAt(i);
+                ref var d = ref system.Memory[system.Memory.HeadOf(pfn)];
+                string what = system.Zero.IsZero(pfn) ? " zero" : "";
+                lines.Add(string.Create(CultureInfo.InvariantCulture,
+                    $"{formatAddress(start + (page << system.PageShift))} pfn=0x{pfn:x}{what} refcount={d.RefCount} mapcount={system.Memory[pfn].MapCount} pincount={d.PinCount}"));
+            }
         }
         return lines;
     }

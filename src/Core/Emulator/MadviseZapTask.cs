@@ -6,8 +6,10 @@ namespace Pluggable.Core.Emulator;
 
 /// <summary>
 /// <c>madvise dontneed|remove</c>, VMA by VMA: a registered VMA with EVENT_REMOVE first tells the
-/// monitor (REMOVE, clipped to the VMA) and sleeps until it is read, then looks the VMA up again
-/// and zaps. A hole in the range answers ENOMEM after the rest was done.
+/// monitor (REMOVE, clipped to the VMA) and sleeps until it is read. Then DONTNEED looks the VMA up
+/// again (ENOMEM when it is gone, clipped to it when it shrank) and zaps it, while REMOVE punches
+/// the file range it found before it slept, whatever maps it now (it holds the file meanwhile).
+/// A hole in the range answers ENOMEM after the rest was done.
 /// </summary>
 /// Kernel: madvise_walk_vmas() -> madvise_dontneed_free() / madvise_remove(), userfaultfd_remove() (mm/madvise.c).
 public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice advice) : EmulatedTask(mm)
@@ -16,6 +18,8 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
     private ulong _removeEnd;
     private bool _afterRemove;
     private bool _hole;
+    private Mm.MemoryFile? _punchFile;
+    private ulong _punchOffset;
 
     public override CommandResult? Run()
     {
@@ -24,15 +28,9 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
             if (_afterRemove)
             {
                 _afterRemove = false;
-                var again = Mm.Vmas.Find(_cursor);
-                if (again is null)
-                    return CommandResult.Error(Errno.ENOMEM);
-                var error = Advise.CheckZapVma(again, advice);
-                if (error == Errno.None)
-                    error = Advise.ApplyToVma(Mm, again, _cursor, Math.Min(_removeEnd, again.End), advice);
+                var error = advice == Advice.Remove ? PunchAfterRemove() : DontNeedAfterRemove();
                 if (error != Errno.None)
                     return CommandResult.Error(error);
-                _cursor = Math.Min(_removeEnd, again.End);
                 continue;
             }
             if (_cursor >= end)
@@ -55,6 +53,12 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
                 _cursor = s;
                 _removeEnd = e;
                 _afterRemove = true;
+                if (advice == Advice.Remove)
+                {
+                    _punchFile = vma.File!;
+                    _punchFile.References++;
+                    _punchOffset = Advise.FileOffset(Mm, vma, s);
+                }
                 if (remove.Context.PostEvent(remove))
                 {
                     Waiter = remove;
@@ -68,5 +72,41 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
             _cursor = e;
         }
         return _hole ? CommandResult.Error(Errno.ENOMEM) : CommandResult.Ok();
+    }
+
+    public override void ReportReferences(Debug.ReferenceCensus census)
+    {
+        if (_punchFile is { } file)
+            census.OpenFile(file);
+    }
+
+    public override void Abandon()
+    {
+        base.Abandon();
+        if (_punchFile is { } file)
+            Mm.System.DropFileReference(file);
+        _punchFile = null;
+    }
+
+    private Errno DontNeedAfterRemove()
+    {
+        var again = Mm.Vmas.Find(_cursor);
+        if (again is null)
+            return Errno.ENOMEM;
+        var error = Advise.CheckZapVma(again, advice);
+        if (error == Errno.None)
+            error = Advise.ApplyToVma(Mm, again, _cursor, Math.Min(_removeEnd, again.End), advice);
+        _cursor = Math.Min(_removeEnd, again.End);
+        return error;
+    }
+
+    private Errno PunchAfterRemove()
+    {
+        var file = _punchFile!;
+        _punchFile = null;
+        Advise.PunchFile(Mm.System, file, _punchOffset, _removeEnd - _cursor);
+        Mm.System.DropFileReference(file);
+        _cursor = _removeEnd;
+        return Errno.None;
     }
 }

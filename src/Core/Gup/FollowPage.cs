@@ -29,7 +29,7 @@ public readonly record struct FollowResult(FollowKind Kind, ulong Pfn, ulong Pag
 }
 
 /// <summary>Looks up the page mapped at an address for GUP, applying GUP's write, unshare and dump rules.</summary>
-/// Kernel: follow_page_mask() -> follow_pmd_mask()/follow_page_pte(), can_follow_write_pte(), gup_must_unshare(), no_page_table().
+/// Kernel: follow_page_mask() -> follow_pmd_mask()/follow_page_pte(), gup_can_follow_protnone(), can_follow_write_pte(), gup_must_unshare(), no_page_table().
 public static class FollowPage
 {
     public static FollowResult Lookup(MmStruct mm, Vma vma, ulong address, GupFlags flags)
@@ -39,7 +39,9 @@ public static class FollowPage
         var entry = leaf.Entry;
         if (entry.Kind == EntryKind.None)
             return NoPageTable(vma, flags);
-        if (entry.Kind != EntryKind.Page || entry.Has(EntryFlags.ProtNone))
+        // A PROT_NONE entry is followed like any other: GUP does not honour NUMA hinting unless
+        // asked to (FOLL_HONOR_NUMA_FAULT), which is how FOLL_FORCE reads an inaccessible VMA.
+        if (entry.Kind != EntryKind.Page)
             return FollowResult.Fault;
         ulong pfn = leaf.PfnOf(address, system.PageShift);
         bool special = entry.Has(EntryFlags.Special) || system.Zero.IsZero(pfn);
@@ -78,8 +80,7 @@ public static class FollowPage
             return false;
         if (system.Zero.IsZero(pfn) || entry.Has(EntryFlags.Special))
             return false;
-        var page = system.Memory[pfn].Flags;
-        if ((page & PageFlags.Anon) == 0 || (page & PageFlags.AnonExclusive) == 0)
+        if (!Folios.IsAnon(system, pfn) || !Folios.IsAnonExclusive(system, pfn))
             return false;
         return !(entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp));
     }
@@ -92,9 +93,9 @@ public static class FollowPage
     {
         if ((flags & (GupFlags.Write | GupFlags.Pin)) != GupFlags.Pin)
             return false;
-        bool anon = !system.Zero.IsZero(pfn) && (system.Memory[pfn].Flags & PageFlags.Anon) != 0;
+        bool anon = !system.Zero.IsZero(pfn) && Folios.IsAnon(system, pfn);
         if (!anon)
             return (flags & GupFlags.LongTerm) != 0 && vma.IsCowMapping;
-        return (system.Memory[pfn].Flags & PageFlags.AnonExclusive) == 0;
+        return !Folios.IsAnonExclusive(system, pfn);
     }
 }

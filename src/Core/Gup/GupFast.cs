@@ -11,7 +11,7 @@ namespace Pluggable.Core.Gup;
 /// Kernel: gup_fast() -> gup_fast_pgd_range() ... gup_fast_pte_range() / gup_fast_pmd_leaf().
 public static class GupFast
 {
-    public static void Walk(MmStruct mm, ulong start, long count, GupFlags flags, List<ulong> pages)
+    public static void Walk(MmStruct mm, ulong start, ulong count, GupFlags flags, PageRuns pages)
     {
         var system = mm.System;
         bool write = (flags & GupFlags.Write) != 0;
@@ -29,11 +29,11 @@ public static class GupFast
             if (vma is null || (!entry.Has(EntryFlags.Write) && FollowPage.MustUnshare(system, vma, flags, pfn)))
                 return;
             ulong span = 1UL << leaf.Shift;
-            long run = Math.Min(count - pages.Count, (long)((span - (address & (span - 1))) >> system.PageShift));
-            for (long i = 0; i < run; i++)
+            ulong run = Math.Min(count - pages.Count, (span - (address & (span - 1))) >> system.PageShift);
+            for (ulong i = 0; i < run; i++)
             {
-                PinCounting.Grab(system, pfn + (ulong)i, flags);
-                pages.Add(pfn + (ulong)i);
+                PinCounting.Grab(system, pfn + i, flags);
+                pages.Add(pfn + i);
             }
         }
     }

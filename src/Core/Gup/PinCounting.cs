@@ -54,8 +54,9 @@ public static class PinCounting
             }
             else
             {
-                if (d.RefCount <= Bias)
-                    throw new InvalidOperationException($"VM_BUG_ON: unpin of pfn 0x{head:x} with refcount {d.RefCount}");
+                // The pin may be the last reference: its page was unmapped while pinned.
+                if (d.RefCount < Bias)
+                    throw new InvalidOperationException($"VM_BUG_ON: unpin of pfn 0x{head:x} with refcount {d.RefCount}, below one pin ({Bias})");
                 d.RefCount -= Bias - 1;
                 Folios.Put(system, head);
             }
@@ -65,5 +66,4 @@ public static class PinCounting
             Folios.Put(system, head);
         }
     }
-
 }

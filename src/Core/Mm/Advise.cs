@@ -1,3 +1,6 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+using Pluggable.Core.Physical;
 
 namespace Pluggable.Core.Mm;
 
@@ -22,30 +25,38 @@ public static class Advise
     }
 
     /// <summary>
-    /// Applies a non-blocking advice to every VMA part of [start, end); ENOMEM when part of the range
-    /// was unmapped (after applying to the rest, as the kernel does).
+    /// Applies a non-blocking advice VMA by VMA from the start of the range: an error stops the walk
+    /// with the VMAs before it done; holes are skipped and answered ENOMEM at the end.
     /// </summary>
+    /// Kernel: madvise_walk_vmas() -> madvise_vma_behavior().
     public static Errno Apply(MmStruct mm, ulong start, ulong end, Advice advice)
     {
-        var vmas = mm.Vmas.Intersecting(start, end);
-        if (vmas.Count == 0)
-            return Errno.ENOMEM;
-        bool hole = vmas[0].Start > start || vmas[^1].End < end;
-        for (int i = 1; i < vmas.Count; i++)
-            hole |= vmas[i - 1].End < vmas[i].Start;
-        foreach (var vma in vmas)
+        var unmapped = Errno.None;
+        ulong cursor = start;
+        var vma = mm.Vmas.FindFrom(cursor);
+        while (true)
         {
-            var error = ApplyToVma(mm, vma, Math.Max(start, vma.Start), Math.Min(end, vma.End), advice);
+            if (vma is null)
+                return Errno.ENOMEM;
+            if (cursor < vma.Start)
+            {
+                unmapped = Errno.ENOMEM;
+                cursor = vma.Start;
+                if (cursor >= end)
+                    break;
+            }
+            ulong to = Math.Min(vma.End, end);
+            var error = advice is Advice.HugePage or Advice.NoHugePage
+                ? SetHugeFlags(mm, vma, cursor, to, advice == Advice.HugePage, out vma)
+                : ApplyToVma(mm, vma, cursor, to, advice);
             if (error != Errno.None)
                 return error;
+            cursor = Math.Max(to, vma.End);
+            if (cursor >= end)
+                break;
+            vma = mm.Vmas.FindFrom(vma.End);
         }
-        if (advice is Advice.HugePage or Advice.NoHugePage)
-        {
-            var split = SetHugeFlags(mm, start, end, advice == Advice.HugePage);
-            if (split != Errno.None)
-                return split;
-        }
-        return hole ? Errno.ENOMEM : Errno.None;
+        return unmapped;
     }
 
     /// <summary>Applies a non-blocking advice to [start, end) of one VMA. Kernel: madvise_vma_behavior().</summary>
@@ -53,17 +64,53 @@ public static class Advise
     {
         Advice.DontNeed => DontNeed(mm, vma, start, end),
         Advice.Remove => Remove(mm, vma, start, end),
-        Advice.HugePage or Advice.NoHugePage => Errno.None,
-        Advice.PageOut => PageOut(vma),
-        _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate and collapse are not applied here"),
+        Advice.PageOut => PageOut(mm, vma, start, end),
+        _ => throw new ArgumentOutOfRangeException(nameof(advice), advice, "populate, collapse and the THP hints are not applied here"),
     };
 
     /// <summary>
-    /// Kernel: madvise_pageout() — hugetlb, locked and PFN-mapped VMAs are refused
-    /// (can_madv_lru_vma()); otherwise reclaim is asked, which without a swap device leaves every
-    /// anonymous and shmem page where it is.
+    /// Reclaim of the pages mapped in [start, end), as it goes with no swap device: hugetlb and
+    /// locked VMAs are refused; anonymous pages (copy-on-write copies included) have nowhere to
+    /// go and stay; a page mapped more than once is left alone. A shmem page mapped only here is
+    /// unmapped; if it was never written (clean) it also leaves the page cache, so the file has a
+    /// hole there again, while a dirty one stays cached for lack of swap. The kernel skips pages
+    /// that are not on an LRU list yet (still in a per-CPU batch), so on the live kernel a page
+    /// faulted in just before may survive; this models the settled case. Large folios stay.
     /// </summary>
-    private static Errno PageOut(Vma vma) => vma.IsHugetlb || vma.Has(VmFlags.Locked) ? Errno.EINVAL : Errno.None;
+    /// Kernel: madvise_pageout() -> madvise_cold_or_pageout_pte_range() (folio_maybe_mapped_shared()),
+    /// reclaim_pages() -> shrink_folio_list() (try_to_unmap(), pageout() -> shmem writeout without
+    /// swap -> redirty, __remove_mapping() for a clean folio).
+    private static Errno PageOut(MmStruct mm, Vma vma, ulong start, ulong end)
+    {
+        if (vma.IsHugetlb || vma.Has(VmFlags.Locked))
+            return Errno.EINVAL;
+        if (vma.File is not { } file)
+            return Errno.None;
+        var system = mm.System;
+        for (ulong a = start; a < end; a += system.PageSize)
+        {
+            var walk = mm.Tables.Walk(a, PageLevel.Pte, allocate: false);
+            if (walk.Level != PageLevel.Pte)
+            {
+                a = system.Geometry[walk.Level].NextEntryStart(a) - system.PageSize;
+                continue;
+            }
+            var entry = walk.Entry;
+            if (entry.Kind != EntryKind.Page || entry.Has(EntryFlags.Special) || system.Zero.IsZero(entry.Frame))
+                continue;
+            ulong pfn = entry.Frame;
+            ref var page = ref system.Memory[pfn];
+            if ((page.Flags & PageFlags.PageCache) == 0 || page.Order != 0 || system.Memory.HeadOf(pfn) != pfn || page.MapCount > 1)
+                continue;
+            Zap.Range(mm, vma, a, a + system.PageSize, ZapMode.MappingRange);
+            if ((page.Flags & PageFlags.Dirty) != 0 || page.MapCount != 0 || page.RefCount != 1)
+                continue;
+            file.Cache.Store(page.Index, 0);
+            page.Flags &= ~PageFlags.PageCache;
+            Folios.Put(system, pfn);
+        }
+        return Errno.None;
+    }
 
     /// <summary>The checks a zapping advice makes on a VMA before the REMOVE event. Kernel: madvise_dontneed_free_valid_vma(), madvise_remove().</summary>
     public static Errno CheckZapVma(Vma vma, Advice advice)
@@ -95,12 +142,26 @@ public static class Advise
             return Errno.EINVAL;
         if (!vma.IsShared || !vma.Has(VmFlags.MayWrite))
             return Errno.EACCES;
-        int shift = mm.System.PageShift;
-        if (vma.IsHugetlb)
-            HugetlbFile.PunchHole(mm.System, vma.File, vma.FileIndex(start, shift) << shift, end - start);
-        else
-            PunchHole(mm.System, vma.File, vma.FileIndex(start, shift), vma.FileIndex(end, shift));
+        PunchFile(mm.System, vma.File, FileOffset(mm, vma, start), end - start);
         return Errno.None;
+    }
+
+    /// <summary>The byte offset in the VMA's file of <paramref name="address"/>.</summary>
+    public static ulong FileOffset(MmStruct mm, Vma vma, ulong address) =>
+        vma.FileIndex(address, mm.System.PageShift) << mm.System.PageShift;
+
+    /// <summary>
+    /// Punches [offset, offset + length) of a file, whoever maps it now: MADV_REMOVE works on the
+    /// file it found before it slept on its REMOVE event, even if the range was moved or unmapped
+    /// meanwhile.
+    /// </summary>
+    /// Kernel: the vfs_fallocate(FALLOC_FL_PUNCH_HOLE) of madvise_remove() -> shmem_fallocate() / hugetlbfs_fallocate().
+    public static void PunchFile(MemorySystem system, MemoryFile file, ulong offset, ulong length)
+    {
+        if (file.Hugetlb)
+            HugetlbFile.PunchHole(system, file, offset, length);
+        else
+            PunchHole(system, file, offset >> system.PageShift, (offset + length) >> system.PageShift);
     }
 
     /// <summary>
@@ -126,20 +187,20 @@ public static class Advise
             Zap.Range(mm, vma, start, end, ZapMode.MappingRange);
     }
 
-    /// <summary>Kernel: hugepage_madvise() through madvise_update_vma() (split, set, merge).</summary>
-    private static Errno SetHugeFlags(MmStruct mm, ulong start, ulong end, bool huge)
+    /// <summary>
+    /// The THP hint on [start, end) of one VMA: the new flags, with the split and merge that go with
+    /// them; a VMA that has them already is left alone. <paramref name="after"/> is the VMA the walk
+    /// goes on from.
+    /// </summary>
+    /// Kernel: hugepage_madvise() through madvise_update_vma() -> vma_modify_flags_name().
+    private static Errno SetHugeFlags(MmStruct mm, Vma vma, ulong start, ulong end, bool huge, out Vma after)
     {
-        int shift = mm.System.PageShift;
-        var split = VmaSplit.SplitRange(mm, start, end);
-        if (split != Errno.None)
-            return split;
-        foreach (var vma in mm.Vmas.Intersecting(start, end))
-        {
-            vma.Flags = huge
-                ? (vma.Flags | VmFlags.HugePage) & ~VmFlags.NoHugePage
-                : (vma.Flags | VmFlags.NoHugePage) & ~VmFlags.HugePage;
-        }
-        mm.Vmas.MergeAround(start, end, shift);
-        return Errno.None;
+        after = vma;
+        var flags = huge
+            ? (vma.Flags | VmFlags.HugePage) & ~VmFlags.NoHugePage
+            : (vma.Flags | VmFlags.NoHugePage) & ~VmFlags.HugePage;
+        if (flags == vma.Flags)
+            return Errno.None;
+        return VmaModify.Apply(mm, vma, start, end, part => part.Flags = flags, out after);
     }
 }

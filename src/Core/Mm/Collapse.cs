@@ -8,9 +8,11 @@ namespace Pluggable.Core.Mm;
 /// table becomes one new THP mapped by a PMD leaf, with the old pages' contents (zeroes for empty
 /// and zero-page entries). The sysfs policy is ignored; VM_NOHUGEPAGE, a VMA without anonymous
 /// memory yet, or one too small for an aligned block refuse with EINVAL. Linux 6.18 collapses
-/// read-only entries too (6.12 refused them with SCAN_PAGE_RO): verified live.
+/// read-only entries too (6.12 refused them with SCAN_PAGE_RO): verified live. A page with a
+/// reference beyond its mappings (a GUP pin) is not collapsed: EAGAIN, try again later.
 /// </summary>
-/// Kernel: madvise_collapse(), hpage_collapse_scan_pmd(), collapse_huge_page(), madvise_collapse_errno() (mm/khugepaged.c).
+/// Kernel: madvise_collapse(), hpage_collapse_scan_pmd(), is_refcount_suitable(), collapse_huge_page(),
+/// madvise_collapse_errno() (mm/khugepaged.c).
 public static class Collapse
 {
     /// <summary>Why one block was not collapsed, as the kernel's scan results that matter here.</summary>
@@ -24,6 +26,7 @@ public static class Collapse
         PteUffdWp,
         PteNonPresent,
         AllocHugePageFail,
+        PageCount,
     }
 
     /// <summary>Applies MADV_COLLAPSE to [start, end); ENOMEM when part of the range is unmapped.</summary>
@@ -75,6 +78,7 @@ public static class Collapse
         {
             Scan.ExceedNonePte => Errno.EBUSY,
             Scan.AllocHugePageFail => Errno.ENOMEM,
+            Scan.PageCount => Errno.EAGAIN,
             _ => Errno.EINVAL,
         };
     }
@@ -112,11 +116,24 @@ public static class Collapse
             }
             if (pte.Has(EntryFlags.UffdWp))
                 return Scan.PteUffdWp;
+            if (!RefcountSuitable(system, pte.Frame))
+                return Scan.PageCount;
         }
         if (!HugePmd.TryAllocateFolio(system, zero: true, out ulong head))
             return Scan.AllocHugePageFail;
         CollapseHugePage(mm, vma, walk.Slot, table, haddr, head);
         return Scan.Succeed;
+    }
+
+    /// <summary>
+    /// Only the mappings may hold the folio: anything more (a pin, a GUP in flight) could still
+    /// reach the old pages after the copy.
+    /// </summary>
+    /// Kernel: is_refcount_suitable() for an anonymous folio outside the swap cache.
+    private static bool RefcountSuitable(MemorySystem system, ulong pfn)
+    {
+        ulong head = system.Memory.HeadOf(pfn);
+        return system.Memory[head].RefCount == Folios.MapCountOf(system, head);
     }
 
     /// <summary>

@@ -23,6 +23,10 @@ public static class FileFault
         ulong index = vma.FileIndex(address, system.PageShift);
         if (index << system.PageShift >= file.Size)
             return FaultResult.SigBus;
+        // Pages already cached around a read fault are mapped before the fault itself is looked
+        // at, so they are mapped even when the faulting page then goes to userfaultfd.
+        if (!fault.Write && !DisablesFaultAround(vma) && FaultAround(mm, vma, slot, address))
+            return FaultResult.Done;
         ulong pfn = file.Cache.Lookup(index);
         if (pfn == 0)
         {
@@ -44,8 +48,6 @@ public static class FileFault
             flags = (flags | EntryFlags.UffdWp) & ~EntryFlags.Write;
         Folios.AddMap(mm, pfn);
         FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
-        if (!fault.Write && !DisablesFaultAround(vma))
-            FaultAround(mm, vma, slot, address);
         return FaultResult.Done;
     }
 
@@ -80,35 +82,42 @@ public static class FileFault
     }
 
     /// <summary>
-    /// Maps the neighbours already in the page cache, within the aligned fault-around window, the VMA
-    /// and the same page table.
+    /// Maps every page of the fault-around window that is in the page cache and has an empty entry,
+    /// the faulting page included; true when the faulting page was among them. The window is
+    /// fault_around_bytes of pages aligned down, moved up to start no lower than the VMA, and cut at
+    /// the VMA's end, the page table's end and the file's end.
     /// </summary>
-    /// Kernel: do_fault_around() -> filemap_map_pages().
-    private static void FaultAround(MmStruct mm, Vma vma, in Slot slot, ulong address)
+    /// Kernel: should_fault_around(), do_fault_around() -> filemap_map_pages().
+    private static bool FaultAround(MmStruct mm, Vma vma, in Slot slot, ulong address)
     {
         var system = mm.System;
-        ulong window = Math.Max(FaultAroundBytes, system.PageSize);
-        if (window <= system.PageSize)
-            return;
-        ulong tableSpan = system.Geometry[PageLevel.Pte].EntrySpan * (ulong)system.Geometry[PageLevel.Pte].Entries;
-        ulong start = Math.Max(Math.Max(address & ~(window - 1), vma.Start), address & ~(tableSpan - 1));
-        ulong end = Math.Min(Math.Min((address & ~(window - 1)) + window, vma.End), (address & ~(tableSpan - 1)) + tableSpan);
+        ulong pages = FaultAroundBytes >> system.PageShift;
+        if (pages <= 1)
+            return false;
+        var pte = system.Geometry[PageLevel.Pte];
+        ulong pteIndex = (ulong)slot.Index;
+        ulong vmaIndex = (address - vma.Start) >> system.PageShift;
+        ulong from = Math.Max(pteIndex & ~(pages - 1), pteIndex - Math.Min(pteIndex, vmaIndex));
+        ulong to = Math.Min(Math.Min(from + pages, (ulong)pte.Entries), pteIndex + (vma.Length >> system.PageShift) - vmaIndex);
+        ulong tableStart = address - (pteIndex << system.PageShift);
         var file = vma.File!;
-        for (ulong a = start; a < end; a += system.PageSize)
+        bool mappedFault = false;
+        for (ulong i = from; i < to; i++)
         {
-            if (a == address)
-                continue;
+            ulong a = tableStart + (i << system.PageShift);
             ulong index = vma.FileIndex(a, system.PageShift);
             if (index << system.PageShift >= file.Size)
                 break;
             ulong pfn = file.Cache.Lookup(index);
             if (pfn == 0)
                 continue;
-            var neighbour = slot with { Index = slot.Index + (int)((long)(a - address) >> system.PageShift) };
+            var neighbour = slot with { Index = (int)i };
             if (!mm.Tables.Get(neighbour).IsNone)
                 continue;
             Folios.AddMap(mm, pfn);
             FaultHandler.Install(mm, neighbour, a, PageEntry.Page(pfn, PageProt.ForSharedMapping(vma)));
+            mappedFault |= i == pteIndex;
         }
+        return mappedFault;
     }
 }

@@ -76,9 +76,39 @@ public static class Folios
             vma.AnonVma = mm.System.NewAnonVmaId();
     }
 
-    public static bool IsAnon(MemorySystem system, ulong pfn) => (system.Memory[pfn].Flags & PageFlags.Anon) != 0;
+    /// <summary>Whether the folio of <paramref name="pfn"/> is anonymous: a folio-wide fact, kept on the head.</summary>
+    /// Kernel: folio_test_anon(page_folio(page)).
+    public static bool IsAnon(MemorySystem system, ulong pfn) =>
+        (system.Memory[system.Memory.HeadOf(pfn)].Flags & PageFlags.Anon) != 0;
 
-    public static bool IsAnonExclusive(MemorySystem system, ulong pfn) => (system.Memory[pfn].Flags & PageFlags.AnonExclusive) != 0;
+    /// <summary>
+    /// Whether the page is known to be mapped by one process only: per page for small folios and
+    /// THPs, on the head for hugetlb, which maps the folio as a whole.
+    /// </summary>
+    /// Kernel: PageAnonExclusive().
+    public static bool IsAnonExclusive(MemorySystem system, ulong pfn)
+    {
+        ulong head = system.Memory.HeadOf(pfn);
+        ulong page = (system.Memory[head].Flags & PageFlags.Hugetlb) != 0 ? head : pfn;
+        return (system.Memory[page].Flags & PageFlags.AnonExclusive) != 0;
+    }
+
+    /// <summary>
+    /// The mappings of the folio headed by <paramref name="head"/>: every PTE and every PMD leaf once
+    /// (a hugetlb folio keeps its entries' count on the head).
+    /// </summary>
+    /// Kernel: folio_mapcount().
+    public static long MapCountOf(MemorySystem system, ulong head)
+    {
+        ref var h = ref system.Memory[head];
+        if (h.Order == 0 || (h.Flags & PageFlags.Hugetlb) != 0)
+            return h.MapCount;
+        ulong nr = 1UL << h.Order;
+        long sum = 0;
+        for (ulong i = 0; i < nr; i++)
+            sum += system.Memory[head + i].MapCount;
+        return sum - (long)(nr - 1) * h.EntireMapCount;
+    }
 
     /// <summary>What one pin adds to a small page's refcount. Kernel: GUP_PIN_COUNTING_BIAS.</summary>
     public const int PinBias = 1024;

@@ -7,25 +7,28 @@ namespace Pluggable.Core.Mm;
 /// <summary>
 /// Builds a child address space: every VMA but MADV_DONTFORK ones is copied; private VMAs with
 /// anonymous pages have their tables copied with copy-on-write; shared VMAs refault in the child.
+/// Anonymous pages that may be pinned for DMA are copied for the child at once (a THP is split
+/// first, so that only its pages are copied).
 /// </summary>
 /// Kernel: dup_mmap() -> copy_page_range() -> copy_pte_range() / copy_present_pte() / copy_nonpresent_pte().
 public static class Fork
 {
     /// <summary>
-    /// Copies the VMAs and tables. <paramref name="childContext"/> gives, per parent VMA, the
-    /// context the child's copy is registered with, or null (the userfaultfd layer decides).
-    /// ENOMEM, with the half-built child torn down as dup_mmap() undoes a failed copy, when an
-    /// accounted VMA is larger than the machine's memory (each is checked again for the child) or
-    /// when the parent was killed on the way (the OOM killer, at a checkpoint).
+    /// Copies the VMAs and tables. <paramref name="childContext"/> gives, per parent VMA, the context
+    /// the child's copy is registered with, or null (the userfaultfd layer decides). Null, with
+    /// <paramref name="error"/>, when the fork fails, the partial child torn down as dup_mmap()
+    /// undoes a failed copy: ENOMEM when an accounted VMA is larger than the machine's memory (each
+    /// is checked again for the child), when the parent was killed on the way (the OOM killer, at a
+    /// checkpoint), or when no huge page is left for a pinned page's copy.
     /// </summary>
-    public static Errno Copy(MmStruct parent, Func<Vma, MmStruct, IUserfaultContext?> childContext, out MmStruct? copied)
+    public static MmStruct? Copy(MmStruct parent, Func<Vma, MmStruct, IUserfaultContext?> childContext, out Errno error)
     {
+        error = Errno.None;
         var system = parent.System;
         var child = system.CreateMm();
         child.InFork = true;
         child.NextFree = parent.NextFree;
         bool parentChanged = false;
-        var error = Errno.None;
         foreach (var vma in parent.Vmas.All)
         {
             if (vma.Has(VmFlags.DontFork))
@@ -38,27 +41,33 @@ public static class Fork
             var copy = vma.CloneRange(vma.Start, vma.End, system.PageShift);
             copy.Uffd = childContext(vma, child);
             copy.HugetlbResv = null;
+            copy.HugetlbResvUnmapped = false;
             if (copy.Uffd is null)
                 copy.Flags &= ~VmFlags.UffdMask;
             if (copy.File is { } file)
                 file.References++;
             child.Vmas.Insert(copy);
-            if (NeedsTableCopy(vma, copy))
-                parentChanged |= vma.IsHugetlb ? HugetlbFork.CopyRange(parent, vma, child, copy) : CopyRange(parent, vma, child, copy);
+            if (!NeedsTableCopy(vma, copy))
+                continue;
+            if (!vma.IsHugetlb)
+            {
+                parentChanged |= CopyRange(parent, vma, child, copy);
+                continue;
+            }
+            error = HugetlbFork.CopyRange(parent, vma, child, copy, out bool hugeChanged);
+            parentChanged |= hugeChanged;
+            if (error != Errno.None)
+                break;
         }
         if (parentChanged)
             system.Ops.FlushTlbMm();
         child.InFork = false;
         if (error == Errno.None && parent.OomKilled)
             error = Errno.ENOMEM;
-        if (error != Errno.None)
-        {
-            system.DestroyMm(child);
-            copied = null;
-            return error;
-        }
-        copied = child;
-        return Errno.None;
+        if (error == Errno.None)
+            return child;
+        system.DestroyMm(child);
+        return null;
     }
 
     /// <summary>Kernel: vma_needs_copy() — anon pages, or uffd-wp state that must survive.</summary>
@@ -78,6 +87,12 @@ public static class Fork
             var walk = parent.Tables.Walk(address, PageLevel.Pte, allocate: false);
             if (HugePmd.IsLeaf(src, walk))
             {
+                if (NeedsCowForDma(parent, src, walk.Entry.Frame))
+                {
+                    // copy_huge_pmd() gives up on a maybe-pinned THP: split it and copy its PTEs.
+                    HugePmdSplit.Split(parent, src, walk.Slot, address);
+                    continue;
+                }
                 parentChanged |= HugePmd.Copy(parent, walk.Slot, child, dst, address, walk.Entry);
                 address = HugePmd.NextBlock(system, address);
                 continue;
@@ -111,7 +126,7 @@ public static class Fork
         var system = parent.System;
         bool parentChanged = false;
         bool normal = !system.Zero.IsZero(entry.Frame) && !entry.Has(EntryFlags.Special);
-        if (normal && parent.HasPinned && Folios.IsAnonExclusive(system, entry.Frame) && Folios.MaybeDmaPinned(system, entry.Frame))
+        if (normal && NeedsCowForDma(parent, src, entry.Frame))
         {
             CopyPinned(child, src, address, entry, keepWp);
             return false;
@@ -137,6 +152,14 @@ public static class Fork
         child.Tables.Set(childWalk.Slot, address, entry);
         return parentChanged;
     }
+
+    /// <summary>
+    /// Kernel: folio_needs_cow_for_dma() on an exclusive anonymous page — a COW mapping of an mm that
+    /// ever pinned (MMF_HAS_PINNED), and a folio that may be pinned.
+    /// </summary>
+    private static bool NeedsCowForDma(MmStruct parent, Vma src, ulong pfn) =>
+        src.IsCowMapping && parent.HasPinned && Folios.IsAnon(parent.System, pfn) && Folios.IsAnonExclusive(parent.System, pfn)
+        && Folios.MaybeDmaPinned(parent.System, pfn);
 
     /// <summary>
     /// A page that may be pinned for DMA must stay the parent's: the child gets its own copy at once.

@@ -40,7 +40,7 @@ public static class HugePmd
         return true;
     }
 
-    /// <summary>The first mapping of a new THP: every subpage mapped once and exclusive.</summary>
+    /// <summary>The first mapping of a new THP: one PMD mapping, every subpage mapped once and exclusive.</summary>
     /// Kernel: folio_add_new_anon_rmap(folio, vma, haddr, RMAP_EXCLUSIVE) + add_mm_counter(MM_ANONPAGES, HPAGE_PMD_NR).
     public static void AddNewAnonMap(MmStruct mm, Vma vma, ulong head)
     {
@@ -52,6 +52,7 @@ public static class HugePmd
             d.Flags |= PageFlags.Anon | PageFlags.AnonExclusive;
             d.MapCount = 1;
         }
+        mm.System.Memory[head].EntireMapCount = 1;
         mm.AnonRss += (long)nr;
     }
 
@@ -79,6 +80,8 @@ public static class HugePmd
                 throw new InvalidOperationException($"VM_BUG_ON: unmapping THP pfn 0x{head + i:x} with mapcount {d.MapCount}");
             d.MapCount--;
         }
+        if (--system.Memory[head].EntireMapCount < 0)
+            throw new InvalidOperationException($"VM_BUG_ON: unmapping THP pfn 0x{head:x} by a PMD that does not map it");
         mm.AnonRss -= (long)nr;
         Folios.Put(system, head);
     }
@@ -121,6 +124,7 @@ public static class HugePmd
                 d.MapCount++;
             }
             system.Memory[head].RefCount++;
+            system.Memory[head].EntireMapCount++;
             child.AnonRss += (long)nr;
             if (entry.Has(EntryFlags.Write))
             {

@@ -5,8 +5,8 @@ namespace Pluggable.Core.Mm;
 
 /// <summary>
 /// The PMD step of a fault on anonymous memory: an empty PMD in a THP-eligible block gets the huge
-/// zero page (read) or a new THP (write), unless userfaultfd wants missing faults; a write to a
-/// read-only PMD leaf reuses, replaces or splits it. Anything else falls back to the PTE path.
+/// zero page (read) or a new THP (write), unless userfaultfd wants missing faults; a write or an
+/// unshare of a read-only PMD leaf reuses, replaces or splits it. Anything else falls back to the PTE path.
 /// </summary>
 /// Kernel: __handle_mm_fault() PMD part: create_huge_pmd() -> do_huge_pmd_anonymous_page(), wp_huge_pmd() -> do_huge_pmd_wp_page().
 public static class HugePmdFault
@@ -29,7 +29,7 @@ public static class HugePmdFault
         }
         if (walk.Entry.Kind != EntryKind.Page)
             return false;
-        if (fault.Write && !walk.Entry.Has(EntryFlags.Write))
+        if ((fault.Write || fault.Unshare) && !walk.Entry.Has(EntryFlags.Write))
             return WpHugePmd(mm, vma, walk.Slot, walk.Entry, fault, out result);
         return true;
     }
@@ -72,7 +72,8 @@ public static class HugePmdFault
     /// <summary>
     /// A write to a read-only PMD leaf: uffd-wp first; the huge zero page is replaced by a new THP
     /// (Linux 6.18; 6.12 split it instead), or split when no THP can be had; an exclusive THP, or one with no other reference, is
-    /// reused; a shared one is split and the PTE path copies the one page written.
+    /// reused; a shared one is split and the PTE path copies the one page written. An unshare (a
+    /// read-only pin) takes the same path without uffd-wp, and a reused THP only becomes exclusive.
     /// </summary>
     /// Kernel: wp_huge_pmd(), do_huge_zero_wp_pmd(), do_huge_pmd_wp_page().
     private static bool WpHugePmd(MmStruct mm, Vma vma, in Slot slot, PageEntry entry, in FaultInfo fault, out FaultResult result)
@@ -80,7 +81,7 @@ public static class HugePmdFault
         var system = mm.System;
         ulong haddr = fault.Address & ~(system.Geometry.PmdSize - 1);
         result = FaultResult.Done;
-        if (entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
+        if (!fault.Unshare && entry.Has(EntryFlags.UffdWp) && vma.Has(VmFlags.UffdWp) && vma.Uffd is { } ctx)
         {
             result = ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Wp);
             return true;
@@ -104,6 +105,8 @@ public static class HugePmdFault
         if ((d.Flags & Physical.PageFlags.AnonExclusive) != 0 || d.RefCount == 1)
         {
             HugePmd.SetExclusive(system, head, exclusive: true);
+            if (fault.Unshare)
+                return true;
             var reused = entry.With(EntryFlags.Young | EntryFlags.Dirty);
             if (vma.Has(VmFlags.Write))
                 reused = reused.With(EntryFlags.Write);

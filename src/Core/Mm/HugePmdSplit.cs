@@ -41,7 +41,11 @@ public static class HugePmdSplit
             tables.WriteRaw(new Slot(table, (int)i, PageLevel.Pte), ops.PrepareSet(PageLevel.Pte, at, PageEntry.Page(pfn, baseFlags)));
         }
         if (!zero)
-            system.Memory[entry.Frame].RefCount += (int)nr - 1;
+        {
+            ref var head = ref system.Memory[entry.Frame];
+            head.RefCount += (int)nr - 1;
+            head.EntireMapCount--;
+        }
         ops.Record("split_huge_pmd", PageLevel.Pmd, haddr, 0, entry.Frame);
         ulong raw = ops.Codec.Encode(PageLevel.Pmd, PageEntry.Table(table));
         tables.WriteRaw(slot, raw);

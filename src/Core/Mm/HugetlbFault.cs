@@ -52,6 +52,8 @@ public static class HugetlbFault
         var system = mm.System;
         var file = vma.File!;
         ulong haddr = fault.Address;
+        if (vma.HugetlbResvUnmapped)
+            return FaultResult.SigBus;
         ulong index = Hugetlb.HugeIndex(system, vma, haddr);
         if (index >= Hugetlb.HugePagesInFile(file))
             return FaultResult.SigBus;
@@ -92,17 +94,19 @@ public static class HugetlbFault
     }
 
     /// <summary>
-    /// A write to a read-only huge entry: shared mappings and exclusive anonymous pages get the write
-    /// bit; anything else is copied into a new anonymous page (SIGBUS when the pool has none to give).
+    /// A write to a read-only huge entry: shared mappings and anonymous pages mapped once get the
+    /// write bit; anything else is copied into a new anonymous page. When the pool has no page to
+    /// give, the owner of a private mapping copying an anonymous page takes it away from the
+    /// forked mappings that share it and retries (it is then mapped once); otherwise SIGBUS.
     /// An unshare (a read-only long-term pin) only makes the page exclusive, or copies it read-only.
     /// </summary>
-    /// Kernel: hugetlb_wp() with and without FAULT_FLAG_UNSHARE.
+    /// Kernel: hugetlb_wp() with and without FAULT_FLAG_UNSHARE, cow_from_owner -> unmap_ref_private().
     private static FaultResult Wp(MmStruct mm, Vma vma, HugetlbPool pool, in HugePte pte, ulong haddr, PageEntry entry, bool unshare = false)
     {
         var system = mm.System;
         ulong old = entry.Frame;
         ref var d = ref system.Memory[old];
-        if (vma.IsShared || (HugetlbFolios.IsAnon(system, old) && ((d.Flags & PageFlags.AnonExclusive) != 0 || d.RefCount == 1)))
+        if (vma.IsShared || (HugetlbFolios.IsAnon(system, old) && d.MapCount == 1))
         {
             if (!vma.IsShared)
                 d.Flags |= PageFlags.AnonExclusive;
@@ -115,7 +119,10 @@ public static class HugetlbFault
         }
         ulong pfn = HugetlbReserve.AllocFolio(system, vma, Hugetlb.HugeIndex(system, vma, haddr));
         if (pfn == 0)
-            return FaultResult.SigBus;
+        {
+            bool fromOwner = vma.HugetlbResv is not null && HugetlbFolios.IsAnon(system, old);
+            return fromOwner && UnmapRefPrivate(mm, vma, haddr, old) ? FaultResult.Done : FaultResult.SigBus;
+        }
         system.Memory.Data(old, pool.Order).CopyTo(system.Memory.Data(pfn, pool.Order));
         HugetlbFolios.AddNewAnon(mm, vma, pfn);
         HugePteOps.ClearFlush(mm.Tables, pte, haddr);
@@ -126,6 +133,32 @@ public static class HugetlbFault
         system.Ops.UpdateMmuCache(haddr, pte.Slot.Level, copy);
         HugetlbFolios.Unmap(system, old);
         return FaultResult.Done;
+    }
+
+    /// <summary>
+    /// Unmaps the anonymous huge page <paramref name="pfn"/> from the other private mappings of the
+    /// same file page that hold no reservation of their own (forked children), and marks them so
+    /// that their later no-page faults raise SIGBUS. True when it unmapped something.
+    /// </summary>
+    /// Kernel: unmap_ref_private() -> unmap_hugepage_range() with a ref_page.
+    private static bool UnmapRefPrivate(MmStruct mm, Vma vma, ulong haddr, ulong pfn)
+    {
+        var system = mm.System;
+        var size = Hugetlb.PoolOf(system, vma).Size;
+        ulong first = vma.FileIndex(haddr, system.PageShift);
+        bool unmapped = false;
+        foreach (var (other, otherVma, start, _) in FileMappings.Of(system, vma.File!, first, first + (size.Size >> system.PageShift)))
+        {
+            if (otherVma == vma || otherVma.Has(VmFlags.MayShare) || otherVma.HugetlbResv is not null)
+                continue;
+            if (!HugePteOffset.Find(other.Tables, size, start, out var pte) || HugePteOps.Get(other.Tables, pte) is not { Kind: EntryKind.Page } entry || entry.Frame != pfn)
+                continue;
+            HugePteOps.ClearFlush(other.Tables, pte, start);
+            HugetlbFolios.Unmap(system, pfn);
+            otherVma.HugetlbResvUnmapped = true;
+            unmapped = true;
+        }
+        return unmapped;
     }
 
     /// <summary>Young always; writable ones dirty too. Kernel: make_huge_pte().</summary>

@@ -63,12 +63,15 @@ public static class HugetlbFile
                 pool.Unreserve(1);
     }
 
-    /// <summary>Adds a fresh page to the file's cache, which keeps the allocation's reference.</summary>
+    /// <summary>
+    /// Adds a fresh page to the file's cache, which keeps the allocation's reference; the page now
+    /// stands for the reservation it may have used.
+    /// </summary>
     /// Kernel: hugetlb_add_to_page_cache().
     public static void AddToCache(MemorySystem system, MemoryFile file, ulong index, ulong pfn)
     {
         ref var d = ref system.Memory[pfn];
-        d.Flags |= PageFlags.PageCache;
+        d.Flags = (d.Flags | PageFlags.PageCache) & ~PageFlags.HugetlbRestoreReserve;
         d.Owner = file.Id;
         d.Index = index;
         file.Cache.Store(index, pfn);

@@ -9,12 +9,12 @@ namespace Pluggable.Core.Mm;
 /// Kernel: hugetlb_add_new_anon_rmap(), hugetlb_add_file_rmap(), hugetlb_remove_rmap(), folio_put().
 public static class HugetlbFolios
 {
-    /// <summary>A fresh anonymous huge page in a private mapping: exclusive, mapped once.</summary>
+    /// <summary>A fresh anonymous huge page in a private mapping: exclusive, mapped once, its reservation used.</summary>
     public static void AddNewAnon(MmStruct mm, Vma vma, ulong pfn)
     {
         Folios.EnsureAnonVma(mm, vma);
         ref var d = ref mm.System.Memory[pfn];
-        d.Flags |= PageFlags.Anon | PageFlags.AnonExclusive;
+        d.Flags = (d.Flags | PageFlags.Anon | PageFlags.AnonExclusive) & ~PageFlags.HugetlbRestoreReserve;
         d.MapCount = 1;
     }
 

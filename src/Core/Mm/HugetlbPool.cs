@@ -30,11 +30,15 @@ public sealed class HugetlbPool
 
     public ulong FreeHugepages => (ulong)_free.Count;
 
-    /// <summary>Free pages promised to mappings (resv_huge_pages).</summary>
-    public ulong ResvHugepages { get; private set; }
+    /// <summary>
+    /// Free pages promised to mappings (resv_huge_pages). Signed: like the kernel's counter it may
+    /// drop below zero for a while, when a private mapping goes away while a page that will give
+    /// its reservation back is still in use (a fork child maps it); the page's release evens it out.
+    /// </summary>
+    public long ResvHugepages { get; private set; }
 
     /// <summary>Free pages nobody has reserved.</summary>
-    public ulong Available => FreeHugepages - ResvHugepages;
+    public long Available => (long)FreeHugepages - ResvHugepages;
 
     public ulong InUse => NrHugepages - FreeHugepages;
 
@@ -53,7 +57,7 @@ public sealed class HugetlbPool
             NrHugepages++;
             Release(pfn);
         }
-        while (NrHugepages > count && Available > 0)
+        while (NrHugepages > count && Available > 0 && _free.Count > 0)
         {
             ulong pfn = _free.Pop();
             _memory[pfn].Flags &= ~PageFlags.Hugetlb;
@@ -68,42 +72,51 @@ public sealed class HugetlbPool
     /// Kernel: hugetlb_acct_memory(h, delta > 0).
     public bool Reserve(ulong count)
     {
-        if (count > Available)
+        if (count > (ulong)Math.Max(Available, 0))
             return false;
-        ResvHugepages += count;
+        ResvHugepages += (long)count;
         return true;
     }
 
-    /// <summary>Kernel: hugetlb_acct_memory(h, delta &lt; 0).</summary>
-    public void Unreserve(ulong count)
-    {
-        if (count > ResvHugepages)
-            throw new InvalidOperationException($"BUG: unreserving {count} {Size} pages, only {ResvHugepages} reserved");
-        ResvHugepages -= count;
-    }
+    /// <summary>
+    /// Gives reservations back. The count may fall below zero for a while (see
+    /// <see cref="ResvHugepages"/>); whether every reservation is accounted for is the consistency
+    /// checker's question (DEBUG_VM), not a failure here.
+    /// </summary>
+    /// Kernel: hugetlb_acct_memory(h, delta &lt; 0) -> return_unused_surplus_pages().
+    public void Unreserve(ulong count) => ResvHugepages -= (long)count;
 
     /// <summary>
-    /// Takes a free page with one reference, consuming a reservation when <paramref name="reserved"/>;
-    /// 0 when none may be taken. The page's contents are whatever its last user left.
+    /// Takes a free page with one reference, consuming a reservation when <paramref name="reserved"/>
+    /// (the page then carries <see cref="PageFlags.HugetlbRestoreReserve"/> until it is used); 0 when
+    /// none may be taken. The page's contents are whatever its last user left.
     /// </summary>
-    /// Kernel: alloc_hugetlb_folio() -> dequeue_hugetlb_folio_vma().
+    /// Kernel: alloc_hugetlb_folio() -> dequeue_hugetlb_folio_vma(), folio_set_hugetlb_restore_reserve().
     public ulong Dequeue(bool reserved)
     {
-        if (reserved ? ResvHugepages == 0 : Available == 0)
+        // A mapping with a reservation may take any free page; others only what nobody reserved.
+        if (reserved ? _free.Count == 0 : Available <= 0)
             return 0;
         if (reserved)
             ResvHugepages--;
         ulong pfn = _free.Pop();
         ref var d = ref _memory[pfn];
         d.RefCount = 1;
+        if (reserved)
+            d.Flags |= PageFlags.HugetlbRestoreReserve;
         return pfn;
     }
 
-    /// <summary>Returns a page whose last reference went.</summary>
+    /// <summary>
+    /// Returns a page whose last reference went; a page that took a reservation and was never used
+    /// gives the reservation back.
+    /// </summary>
     /// Kernel: free_huge_folio() -> enqueue_hugetlb_folio().
     public void Release(ulong pfn)
     {
         ref var d = ref _memory[pfn];
+        if ((d.Flags & PageFlags.HugetlbRestoreReserve) != 0)
+            ResvHugepages++;
         d.Flags = PageFlags.Head | PageFlags.Hugetlb;
         d.RefCount = 0;
         d.MapCount = 0;

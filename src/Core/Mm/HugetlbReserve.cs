@@ -1,3 +1,5 @@
+using Pluggable.Core.Physical;
+
 namespace Pluggable.Core.Mm;
 
 /// <summary>
@@ -47,6 +49,41 @@ public static class HugetlbReserve
         else if (vma.IsShared)
             (vma.File!.HugeResv = new HugetlbResvMap()).Add(index);
         return pfn;
+    }
+
+    /// <summary>
+    /// Takes back what <see cref="AllocFolio"/> wrote in the reservation map for a page that will not
+    /// be used; the pool's count comes back when the page is freed, if it took a reservation
+    /// (<see cref="HugetlbPool.Release"/>). Call before dropping the page.
+    /// </summary>
+    /// Kernel: restore_reserve_on_error().
+    public static void RestoreOnError(MemorySystem system, Vma vma, ulong index, ulong pfn)
+    {
+        bool reserved = (system.Memory[pfn].Flags & PageFlags.HugetlbRestoreReserve) != 0;
+        if (vma.IsShared)
+        {
+            // A page taken without a reservation created the map entry itself.
+            if (!reserved)
+                vma.File!.HugeResv?.Remove(index);
+        }
+        else if (reserved)
+        {
+            vma.HugetlbResv?.Remove(index);
+        }
+    }
+
+    /// <summary>
+    /// A page to hold a copy's source while the caller may sleep: a free page nobody reserved, else a
+    /// fresh one from outside the pool (not for sizes beyond the buddy allocator's largest order); 0
+    /// when there is none. It never takes a reservation.
+    /// </summary>
+    /// Kernel: alloc_hugetlb_folio_vma() -> alloc_hugetlb_folio_nodemask(), alloc_migrate_hugetlb_folio().
+    public static ulong AllocTemporary(MemorySystem system, HugetlbPool pool)
+    {
+        ulong pfn = pool.Dequeue(reserved: false);
+        if (pfn != 0 || pool.Order > PhysicalMemory.SectionOrder)
+            return pfn;
+        return system.Memory.Allocate(pool.Order, zero: false);
     }
 
     /// <summary>Returns the unused reservations of a private mapping's part [start, end) as it goes away.</summary>

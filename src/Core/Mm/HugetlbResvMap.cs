@@ -9,6 +9,9 @@ public sealed class HugetlbResvMap
 {
     private readonly HashSet<ulong> _indices = [];
 
+    /// <summary>The indices in the map, in no particular order.</summary>
+    public IReadOnlyCollection<ulong> Indices => _indices;
+
     public bool Contains(ulong index) => _indices.Contains(index);
 
     public void Add(ulong index) => _indices.Add(index);

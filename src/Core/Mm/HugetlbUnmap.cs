@@ -7,6 +7,14 @@ namespace Pluggable.Core.Mm;
 /// Kernel: __unmap_hugepage_range(), madvise_dontneed_free_valid_vma() (mm/hugetlb.c, mm/madvise.c).
 public static class HugetlbUnmap
 {
+    /// <summary>
+    /// Zaps [start, end) of a hugetlb VMA. When a private mapping that owns its reservations drops
+    /// an anonymous page, the reservation comes back: the page is marked to restore it when freed
+    /// and the index is no longer counted as used, so that it can be faulted in again. Linux 6.18
+    /// does so even while a fork child still maps the page (6.12 waited for the last unmap): the
+    /// pool's count rises when the child lets the page go, and closing the owner meanwhile takes it
+    /// below zero for that while (HugePages_Rsvd read 2^63-1 live).
+    /// </summary>
     /// <param name="mode">
     /// Unless the VMA goes away (ZAP_FLAG_DROP_MARKER), a uffd-wp marker is left where a protected
     /// entry of a WP-registered VMA goes; poison markers always go with a hugetlb zap.
@@ -32,6 +40,11 @@ public static class HugetlbUnmap
                 HugePteOps.Set(mm.Tables, pte, address, PteMarker.Make(PteMarker.UffdWp));
             if (old.Has(EntryFlags.Dirty))
                 system.Memory[old.Frame].Flags |= Physical.PageFlags.Dirty;
+            if (!vma.IsShared && vma.HugetlbResv is { } map && HugetlbFolios.IsAnon(system, old.Frame))
+            {
+                system.Memory[old.Frame].Flags |= Physical.PageFlags.HugetlbRestoreReserve;
+                map.Remove(Hugetlb.HugeIndex(system, vma, address));
+            }
             HugetlbFolios.Unmap(system, old.Frame);
         }
         if (flushed)

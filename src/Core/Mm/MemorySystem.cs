@@ -11,6 +11,7 @@ namespace Pluggable.Core.Mm;
 public sealed class MemorySystem : IDisposable
 {
     private readonly List<MmStruct> _mms = [];
+    private readonly List<MemoryFile> _files = [];
     private int _nextMmId;
     private int _nextFileId;
     private int _nextAnonVma;
@@ -77,6 +78,9 @@ public sealed class MemorySystem : IDisposable
         return !current.OomKilled;
     }
 
+    /// <summary>The memory files still referenced (by a descriptor or a mapping).</summary>
+    public IReadOnlyList<MemoryFile> Files => _files;
+
     /// <summary>Lowest address mappings are placed at.</summary>
     public ulong MapBase => Math.Max(Geometry.PmdSize, 1UL << 28);
 
@@ -87,8 +91,12 @@ public sealed class MemorySystem : IDisposable
         return mm;
     }
 
-    public MemoryFile CreateFile(string name, ulong size, bool hugetlb, int hugeShift) =>
-        new(++_nextFileId, name, size, hugetlb, hugeShift, Memory);
+    public MemoryFile CreateFile(string name, ulong size, bool hugetlb, int hugeShift)
+    {
+        var file = new MemoryFile(++_nextFileId, name, size, hugetlb, hugeShift, Memory);
+        _files.Add(file);
+        return file;
+    }
 
     public int NewAnonVmaId() => ++_nextAnonVma;
 
@@ -112,6 +120,8 @@ public sealed class MemorySystem : IDisposable
     {
         if (--file.References > 0)
             return;
+        if (file.References < 0 || !_files.Remove(file))
+            throw new InvalidOperationException($"BUG: file '{file.Name}' released once more than it was referenced");
         if (file.Hugetlb)
             HugetlbFile.Evict(this, file);
         foreach (var (index, pfn) in file.Cache.Entries().ToArray())

@@ -1,7 +1,13 @@
 
 namespace Pluggable.Core.Mm;
 
-/// <summary>mprotect: new flags on the VMAs of a fully mapped range, and new attributes on their entries.</summary>
+/// <summary>
+/// mprotect: VMA by VMA from the start of the range, each changed (split where the range cuts it,
+/// then its entries updated) before the next is looked at. A hole, or a VMA that refuses the
+/// change, ends the walk with the VMAs before it already changed; a range that runs past the last
+/// VMA is changed up to there and then answers ENOMEM. A VMA that already has the new flags is
+/// left alone, not even split.
+/// </summary>
 /// Kernel: do_mprotect_pkey(), mprotect_fixup(), change_protection() -> change_pte_range().
 public static class Protect
 {
@@ -15,59 +21,82 @@ public static class Protect
         ulong end = start + ((length + geo.PageSize - 1) & geo.PageMask);
         if (end <= start)
             return Errno.ENOMEM;
-        var vmas = mm.Vmas.Intersecting(start, end);
+        var vma = mm.Vmas.FindFrom(start);
+        if (vma is null || vma.Start >= end || vma.Start > start)
+            return Errno.ENOMEM;
+        var error = Errno.None;
         ulong cursor = start;
-        foreach (var vma in vmas)
+        while (vma is not null && vma.Start < end)
         {
             if (vma.Start > cursor)
-                return Errno.ENOMEM;
-            cursor = vma.End;
-        }
-        if (cursor < end)
-            return Errno.ENOMEM;
-        foreach (var vma in vmas)
-        {
-            if (prot.HasFlag(Protection.Write) && !vma.Has(VmFlags.MayWrite))
-                return Errno.EACCES;
-        }
-        int shift = mm.System.PageShift;
-        var split = VmaSplit.SplitRange(mm, start, end);
-        if (split != Errno.None)
-            return split;
-        foreach (var vma in mm.Vmas.Intersecting(start, end))
-        {
-            var access = VmFlags.None;
-            if (prot.HasFlag(Protection.Read)) access |= VmFlags.Read;
-            if (prot.HasFlag(Protection.Write)) access |= VmFlags.Write;
-            if (prot.HasFlag(Protection.Exec)) access |= VmFlags.Exec;
-            var account = Charge(mm, vma, access);
-            if (account is null)
             {
-                mm.Vmas.MergeAround(start, end, shift);
-                return Errno.ENOMEM;
+                error = Errno.ENOMEM;
+                break;
             }
-            vma.Flags = (vma.Flags & ~(VmFlags.AccessMask | VmFlags.Account)) | access | account.Value;
-            var cp = PageProt.WantsManualWriteUpgrade(vma) ? ChangeProtectionFlags.TryChangeWritable : ChangeProtectionFlags.None;
-            ChangeProtection.Range(mm, vma, vma.Start, vma.End, cp);
+            var newFlags = (vma.Flags & ~VmFlags.AccessMask) | AccessFlags(prot);
+            if (!MayHave(newFlags))
+            {
+                error = Errno.EACCES;
+                break;
+            }
+            ulong to = Math.Min(vma.End, end);
+            error = Fixup(mm, vma, cursor, to, newFlags);
+            if (error != Errno.None)
+                break;
+            cursor = to;
+            vma = cursor < end ? mm.Vmas.FindFrom(cursor) : null;
         }
-        mm.Vmas.MergeAround(start, end, shift);
+        if (error == Errno.None && cursor < end)
+            return Errno.ENOMEM;
+        return error;
+    }
+
+    /// <summary>Gives [start, end) of one VMA the new flags and its entries the new protection; nothing at all when the flags are its own already.</summary>
+    /// Kernel: mprotect_fixup() -> vma_modify_flags(), change_protection().
+    private static Errno Fixup(MmStruct mm, Vma vma, ulong start, ulong end, VmFlags newFlags)
+    {
+        if (newFlags == vma.Flags)
+            return Errno.None;
+        if (Charge(mm, vma, newFlags, end - start) is not { } account)
+            return Errno.ENOMEM;
+        newFlags = (newFlags & ~VmFlags.Account) | account;
+        var error = VmaModify.Apply(mm, vma, start, end, part => part.Flags = newFlags, out var changed);
+        if (error != Errno.None)
+            return error;
+        var cp = PageProt.WantsManualWriteUpgrade(changed) ? ChangeProtectionFlags.TryChangeWritable : ChangeProtectionFlags.None;
+        ChangeProtection.Range(mm, changed, start, end, cp);
         return Errno.None;
     }
 
     /// <summary>
-    /// The commit charge of the new protection: a private mapping that becomes writable for the
-    /// first time is charged (null: ENOMEM when it is larger than the machine's memory); an
-    /// anonymous one that stops being writable before it has pages gives its charge back.
+    /// The commit charge of the new flags: a private mapping that becomes writable for the first
+    /// time is charged for the part changed (null: ENOMEM when it is larger than the machine's
+    /// memory); an anonymous one that stops being writable before it has pages gives its charge back.
     /// </summary>
     /// Kernel: the VM_ACCOUNT part of mprotect_fixup().
-    private static VmFlags? Charge(MmStruct mm, Vma vma, VmFlags access)
+    private static VmFlags? Charge(MmStruct mm, Vma vma, VmFlags newFlags, ulong length)
     {
-        if ((access & VmFlags.Write) != 0)
+        if ((newFlags & VmFlags.Write) != 0)
         {
             if ((vma.Flags & (VmFlags.Account | VmFlags.Write | VmFlags.Hugetlb | VmFlags.Shared)) != 0)
                 return vma.Flags & VmFlags.Account;
-            return Overcommit.Allows(mm.System, vma.Length) ? VmFlags.Account : null;
+            return Overcommit.Allows(mm.System, length) ? VmFlags.Account : null;
         }
         return vma.Has(VmFlags.Account) && vma.IsAnonymous && vma.AnonVma == 0 ? VmFlags.None : vma.Flags & VmFlags.Account;
     }
+
+    private static VmFlags AccessFlags(Protection prot)
+    {
+        var access = VmFlags.None;
+        if (prot.HasFlag(Protection.Read)) access |= VmFlags.Read;
+        if (prot.HasFlag(Protection.Write)) access |= VmFlags.Write;
+        if (prot.HasFlag(Protection.Exec)) access |= VmFlags.Exec;
+        return access;
+    }
+
+    /// <summary>Every access asked for needs its VM_MAY* bit. Kernel: the newflags &amp; ~(newflags >> 4) test.</summary>
+    private static bool MayHave(VmFlags flags) =>
+        (!flags.HasFlag(VmFlags.Read) || flags.HasFlag(VmFlags.MayRead))
+        && (!flags.HasFlag(VmFlags.Write) || flags.HasFlag(VmFlags.MayWrite))
+        && (!flags.HasFlag(VmFlags.Exec) || flags.HasFlag(VmFlags.MayExec));
 }

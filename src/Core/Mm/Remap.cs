@@ -12,25 +12,54 @@ namespace Pluggable.Core.Mm;
 public static class Remap
 {
     /// <summary>
-    /// The checks of mremap: page-aligned old address, non-zero new length, one VMA covering the
-    /// whole old range (EFAULT otherwise, as vma_to_resize() answers).
+    /// The checks of mremap before any VMA is looked at: a page-aligned old address and a new
+    /// length that is neither zero nor past the task size; both lengths come back page-aligned.
     /// </summary>
-    public static Errno Validate(MmStruct mm, ulong address, ulong oldLength, ulong newLength, out Vma? vma)
+    /// Kernel: check_mremap_params().
+    public static Errno CheckParams(PageGeometry geo, ulong address, ref ulong oldLength, ref ulong newLength)
     {
-        var geo = mm.System.Geometry;
-        vma = null;
         if ((address & (geo.PageSize - 1)) != 0 || oldLength > geo.TaskSize || newLength > geo.TaskSize)
             return Errno.EINVAL;
         oldLength = (oldLength + geo.PageSize - 1) & geo.PageMask;
         newLength = (newLength + geo.PageSize - 1) & geo.PageMask;
-        if (newLength == 0)
-            return Errno.EINVAL;
-        var found = mm.Vmas.Find(address);
-        if (found is null || Math.Min(oldLength, newLength) > found.End - address)
-            return Errno.EFAULT;
-        vma = found;
-        return Errno.None;
+        return newLength == 0 ? Errno.EINVAL : Errno.None;
     }
+
+    /// <summary>
+    /// The checks of one VMA to move to <paramref name="target"/>: on hugetlb both lengths round up
+    /// to the huge page size, both addresses must be huge-page aligned and the mapping may not
+    /// grow (EINVAL); then the part that moves may not run past the VMA (EFAULT). A shrinking
+    /// range may run past it: the tail is unmapped whatever it covers.
+    /// </summary>
+    /// Kernel: check_prep_vma() (6.17+; the hugetlb part was in do_mremap() before).
+    public static Errno CheckVma(Vma vma, ulong address, ulong target, ref ulong oldLength, ref ulong newLength)
+    {
+        if (vma.IsHugetlb)
+        {
+            ulong huge = 1UL << vma.File!.HugeShift;
+            oldLength = (oldLength + huge - 1) & ~(huge - 1);
+            newLength = (newLength + huge - 1) & ~(huge - 1);
+            if (((address | target) & (huge - 1)) != 0 || newLength > oldLength)
+                return Errno.EINVAL;
+        }
+        return Math.Min(oldLength, newLength) > vma.End - address ? Errno.EFAULT : Errno.None;
+    }
+
+    /// <summary>The length a VMA's mapping takes at its new place: hugetlb rounds up to whole huge pages.</summary>
+    public static ulong PlacedLength(Vma vma, ulong length)
+    {
+        if (!vma.IsHugetlb)
+            return length;
+        ulong huge = 1UL << vma.File!.HugeShift;
+        return (length + huge - 1) & ~(huge - 1);
+    }
+
+    /// <summary>
+    /// Whether a VMA may be moved as one of several: not when it is registered with a userfaultfd
+    /// (its events would need the lock dropped in the middle).
+    /// </summary>
+    /// Kernel: vma_multi_allowed() (6.17+).
+    public static bool MayMoveWithOthers(Vma vma) => (vma.Flags & VmFlags.UffdMask) == 0;
 
     /// <summary>
     /// A gap for <paramref name="length"/> bytes placed as every mapping is: PMD-aligned and
@@ -53,7 +82,7 @@ public static class Remap
     /// <paramref name="keepUffd"/>, the new VMA is not registered and the uffd-wp bits and markers
     /// that travel with the entries are dropped.
     /// </summary>
-    /// Kernel: move_vma() -> copy_vma(), move_page_tables(), mremap_userfaultfd_prep() / userfaultfd_reset_ctx().
+    /// Kernel: move_vma() -> copy_vma(), move_page_tables(), mremap_userfaultfd_prep() / userfaultfd_reset_ctx(), clear_vma_resv_huge_pages().
     public static Vma MoveVma(MmStruct mm, Vma vma, ulong from, ulong to, ulong moveLength, ulong newLength, bool keepUffd)
     {
         int shift = mm.System.PageShift;
@@ -67,6 +96,10 @@ public static class Remap
         }
         if (moved.File is { } file)
             file.References++;
+        // The private reservations travel with the new VMA; the old one gives up its claim, so
+        // that unmapping it returns nothing to the pool.
+        if (vma.IsHugetlb)
+            vma.HugetlbResv = null;
         mm.Vmas.Insert(moved);
         bool keepWp = keepUffd && vma.Has(VmFlags.UffdWp);
         if (vma.IsHugetlb)

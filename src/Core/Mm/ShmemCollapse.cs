@@ -4,16 +4,35 @@ using Pluggable.Core.Physical;
 namespace Pluggable.Core.Mm;
 
 /// <summary>
-/// MADV_COLLAPSE on shmem: each PMD-aligned block of the file under the range becomes one huge
-/// folio in the page cache, filled from the small pages (zeroes for holes); the small pages are
-/// unmapped from every address space, and the caller's VMA maps the new folio again. The kernel
-/// maps it with a PMD leaf; here its subpages are mapped by PTEs (file THP PMD mappings are not
-/// modelled), which pagemap cannot tell apart. Holes cannot be filled under a MISSING-registered
-/// mapping (EBUSY).
+/// MADV_COLLAPSE on shmem, block by PMD-aligned block of the file under the range. First the file:
+/// the small pages become one huge folio in the page cache, filled from them (zeroes for holes),
+/// and are unmapped from every address space; a block with no page at all is not collapsed
+/// (EINVAL, the walk stops), nor one with holes under a MISSING-registered mapping (EBUSY). Then
+/// the caller's mapping: each entry of the block must be empty or map the folio's own subpage, so
+/// a private mapping that holds copy-on-write pages there fails (EINVAL, the walk stops) although
+/// the file was collapsed; a uffd-wp registered mapping, or one with non-present entries there,
+/// keeps its table (EINVAL at the end, the walk goes on). The kernel maps a collapsed block with a
+/// PMD leaf; here its subpages are mapped by PTEs (file THP PMD mappings are not modelled), which
+/// pagemap cannot tell apart. The sysfs shmem THP setting does not matter: the collapse forces
+/// huge pages unless the setting is `deny`, which the emulator does not model.
 /// </summary>
-/// Kernel: hpage_collapse_scan_file(), collapse_file(), retract_page_tables(), collapse_pte_mapped_thp() (mm/khugepaged.c).
+/// Kernel: madvise_collapse(), hpage_collapse_scan_file(), collapse_file() (SCAN_TRUNCATED,
+/// SCAN_EXCEED_NONE_PTE), collapse_pte_mapped_thp(), madvise_collapse_errno() (mm/khugepaged.c);
+/// shmem_allowable_huge_orders() with shmem_huge_force (mm/shmem.c).
 public static class ShmemCollapse
 {
+    /// <summary>The outcomes of one block, as the kernel's scan results that matter here.</summary>
+    private enum Scan
+    {
+        Succeed,
+        Truncated,
+        ExceedNonePte,
+        PteUffdWp,
+        PteNonPresent,
+        AllocHugePageFail,
+        Fail,
+    }
+
     public static Errno Range(MmStruct mm, Vma vma, ulong start, ulong end)
     {
         var system = mm.System;
@@ -24,33 +43,48 @@ public static class ShmemCollapse
         ulong pages = 1UL << order;
         ulong hstart = (start + pmd - 1) & ~(pmd - 1);
         ulong hend = end & ~(pmd - 1);
+        var lastFail = Scan.Succeed;
         for (ulong haddr = hstart; haddr < hend; haddr += pmd)
         {
             ulong first = vma.FileIndex(haddr, system.PageShift);
             if ((first & (pages - 1)) != 0 || (first + pages) << system.PageShift > vma.File!.Size)
                 return Errno.EINVAL;
-            var error = CollapseBlock(mm, vma, haddr, first, order);
-            if (error != Errno.None)
-                return error;
+            var result = CollapseBlock(mm, vma, haddr, first, order);
+            if (result == Scan.Succeed)
+                continue;
+            lastFail = result;
+            if (result is not (Scan.PteUffdWp or Scan.PteNonPresent))
+                break;
         }
-        return Errno.None;
+        return lastFail switch
+        {
+            Scan.Succeed => Errno.None,
+            Scan.ExceedNonePte => Errno.EBUSY,
+            Scan.AllocHugePageFail => Errno.ENOMEM,
+            _ => Errno.EINVAL,
+        };
     }
 
-    private static Errno CollapseBlock(MmStruct mm, Vma vma, ulong haddr, ulong first, int order)
+    private static Scan CollapseBlock(MmStruct mm, Vma vma, ulong haddr, ulong first, int order)
     {
         var system = mm.System;
         var file = vma.File!;
         ulong pages = 1UL << order;
         ulong head = file.Cache.Lookup(first);
         if (head != 0 && system.Memory[head].Order == order && system.Memory.HeadOf(head) == head)
-            return MapCallers(mm, vma, haddr, head, pages);
-        bool holes = false;
+            return MapCaller(mm, vma, haddr, head, pages);
+        ulong present = 0;
         for (ulong i = 0; i < pages; i++)
-            holes |= file.Cache.Lookup(first + i) == 0;
-        if (holes && AnyMissingRegistered(system, file, first, first + pages))
-            return Errno.EBUSY;
+        {
+            if (file.Cache.Lookup(first + i) != 0)
+                present++;
+        }
+        if (present == 0)
+            return Scan.Truncated;
+        if (present < pages && AnyMissingRegistered(system, file, first, first + pages))
+            return Scan.ExceedNonePte;
         if (!system.Memory.TryAllocate(order, zero: true, out ulong folio))
-            return Errno.ENOMEM;
+            return Scan.AllocHugePageFail;
         Advise.PunchMappings(system, file, first, first + pages);
         for (ulong i = 0; i < pages; i++)
         {
@@ -68,13 +102,29 @@ public static class ShmemCollapse
             file.Cache.Store(first + i, folio + i);
         }
         system.Memory[folio].RefCount = (int)pages;
-        return MapCallers(mm, vma, haddr, folio, pages);
+        return MapCaller(mm, vma, haddr, folio, pages);
     }
 
-    /// <summary>The caller's VMA maps the huge folio again (collapse_pte_mapped_thp).</summary>
-    private static Errno MapCallers(MmStruct mm, Vma vma, ulong haddr, ulong folio, ulong pages)
+    /// <summary>
+    /// The caller's VMA maps the huge folio again, if its entries there allow it: empty ones are
+    /// filled, ones that map the folio's own subpages stay.
+    /// </summary>
+    /// Kernel: collapse_pte_mapped_thp().
+    private static Scan MapCaller(MmStruct mm, Vma vma, ulong haddr, ulong folio, ulong pages)
     {
         var system = mm.System;
+        if (vma.Has(VmFlags.UffdWp))
+            return Scan.PteUffdWp;
+        for (ulong i = 0; i < pages; i++)
+        {
+            var walk = mm.Tables.Walk(haddr + (i << system.PageShift), PageLevel.Pte, allocate: false);
+            if (walk.Level != PageLevel.Pte || walk.Entry.IsNone)
+                continue;
+            if (walk.Entry.Kind != EntryKind.Page)
+                return Scan.PteNonPresent;
+            if (walk.Entry.Frame != folio + i)
+                return Scan.Fail;
+        }
         var flags = PageProt.ForSharedMapping(vma) | EntryFlags.Dirty;
         for (ulong i = 0; i < pages; i++)
         {
@@ -85,7 +135,7 @@ public static class ShmemCollapse
             Folios.AddMap(mm, folio + i);
             mm.Tables.Set(walk.Slot, address, PageEntry.Page(folio + i, flags));
         }
-        return Errno.None;
+        return Scan.Succeed;
     }
 
     private static bool AnyMissingRegistered(MemorySystem system, MemoryFile file, ulong first, ulong last)

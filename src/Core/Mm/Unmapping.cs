@@ -32,7 +32,7 @@ public static class Unmapping
     /// <summary>Removes every mapping in [start, end) (no checks: callers validated the range).</summary>
     public static void Remove(MmStruct mm, ulong start, ulong end)
     {
-        if (VmaSplit.SplitRange(mm, start, end, unmapping: true) != Errno.None)
+        if (VmaSplit.SplitRange(mm, start, end) != Errno.None)
             throw new InvalidOperationException($"BUG: munmap of [0x{start:x}, 0x{end:x}) was validated but a hugetlb VMA refused the split");
         foreach (var vma in mm.Vmas.Intersecting(start, end))
             RemoveVma(mm, vma);

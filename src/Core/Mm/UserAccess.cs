@@ -49,6 +49,16 @@ public static class UserAccess
         return true;
     }
 
+    /// <summary>
+    /// Whether the present entry behind <paramref name="address"/> allows the access, with no side
+    /// effect: GUP's look at an entry, which (unlike the MMU) leaves the accessed and dirty bits alone.
+    /// </summary>
+    public static bool Permits(MmStruct mm, ulong address, bool write)
+    {
+        var entry = mm.Tables.WalkLeaf(address).Entry;
+        return entry.Kind == EntryKind.Page && mm.System.Arch.AccessPermitted(entry, write);
+    }
+
     /// <summary>Kernel: access_error() — the VMA must grant the access.</summary>
     public static bool Allows(Vma vma, bool write) =>
         write ? vma.Has(VmFlags.Write) : vma.Has(VmFlags.Read) || vma.Has(VmFlags.Write) || vma.Has(VmFlags.Exec);

@@ -35,6 +35,13 @@ public sealed class Vma
     /// </summary>
     public HugetlbResvMap? HugetlbResv { get; set; }
 
+    /// <summary>
+    /// The owner of the private hugetlb mapping this one was forked from took a shared page away
+    /// from it, for want of a free page to copy into (HPAGE_RESV_UNMAPPED): from then on a fault
+    /// that finds no page here raises SIGBUS rather than showing a fresh page where data was.
+    /// </summary>
+    public bool HugetlbResvUnmapped { get; set; }
+
     public ulong Length => End - Start;
 
     /// <summary>Kernel: vma_is_anonymous() — no vm_ops.</summary>
@@ -64,6 +71,7 @@ public sealed class Vma
             Uffd = Uffd,
             AnonVma = AnonVma,
             HugetlbResv = HugetlbResv,
+            HugetlbResvUnmapped = HugetlbResvUnmapped,
         };
 
     public override string ToString() => $"[{Start:x}, {End:x}) {Flags}";

@@ -101,27 +101,39 @@ public sealed class VmaList
         return tail;
     }
 
-    /// <summary>Merges each VMA in [start, end] with compatible neighbours. Kernel: vma_merge_*().</summary>
-    public void MergeAround(ulong start, ulong end, int pageShift)
+    /// <summary>
+    /// Merges <paramref name="modified"/>, which just got new attributes, with the neighbours that
+    /// now match; returns the VMA it is part of afterwards. A merge that would delete a VMA with a
+    /// close hook (hugetlb) is not made: when the change covered such a VMA whole
+    /// (<paramref name="whole"/>) it stays apart.
+    /// </summary>
+    /// Kernel: vma_merge_existing_range(), can_merge_remove_vma().
+    public Vma MergeModified(Vma modified, bool whole, int pageShift)
     {
-        int i = Math.Max(0, IndexOfFirstEndingAfter(start) - 1);
-        while (i + 1 < _vmas.Count && _vmas[i].Start <= end)
+        if (whole && modified.IsHugetlb)
+            return modified;
+        int i = IndexOfFirstEndingAfter(modified.Start);
+        if (i + 1 < _vmas.Count && CanMerge(modified, _vmas[i + 1], pageShift))
+            AbsorbNext(i);
+        if (i > 0 && CanMerge(_vmas[i - 1], modified, pageShift))
         {
-            var a = _vmas[i];
-            var b = _vmas[i + 1];
-            if (CanMerge(a, b, pageShift))
-            {
-                a.End = b.End;
-                if (a.AnonVma == 0)
-                    a.AnonVma = b.AnonVma;
-                if (b.File is { } file)
-                    file.References--;
-                _vmas.RemoveAt(i + 1);
-                _memory.UnchargeKernel(VmaBytes);
-                continue;
-            }
-            i++;
+            AbsorbNext(i - 1);
+            return _vmas[i - 1];
         }
+        return modified;
+    }
+
+    private void AbsorbNext(int i)
+    {
+        var a = _vmas[i];
+        var b = _vmas[i + 1];
+        a.End = b.End;
+        if (a.AnonVma == 0)
+            a.AnonVma = b.AnonVma;
+        if (b.File is { } file)
+            file.References--;
+        _vmas.RemoveAt(i + 1);
+        _memory.UnchargeKernel(VmaBytes);
     }
 
     /// <summary>Kernel: is_mergeable_vma() + is_mergeable_anon_vma() + file offset continuity.</summary>

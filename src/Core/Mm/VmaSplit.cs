@@ -16,16 +16,30 @@ public static class VmaSplit
     }
 
     /// <summary>
-    /// Splits at <paramref name="start"/> and <paramref name="end"/>; with nothing changed, EINVAL
-    /// where hugetlb refuses and ENOMEM when a split would take the VMA count past vm.max_map_count
-    /// (munmap, which removes what it splits off, checks its own count first).
+    /// One boundary at <paramref name="address"/>; with nothing changed, EINVAL where hugetlb refuses
+    /// and ENOMEM when the split would take the VMA count past vm.max_map_count.
     /// </summary>
-    public static Errno SplitRange(MmStruct mm, ulong start, ulong end, bool unmapping = false)
+    /// Kernel: split_vma().
+    public static Errno SplitAt(MmStruct mm, ulong address)
+    {
+        if (!CanSplitAt(mm, address))
+            return Errno.EINVAL;
+        if (mm.Vmas.Count >= VmaList.MaxMapCount && mm.Vmas.SplitsNeeded(address, address) > 0)
+            return Errno.ENOMEM;
+        HugePmdSplit.AdjustForVmaSplit(mm, address);
+        mm.Vmas.SplitAt(address, mm.System.PageShift);
+        return Errno.None;
+    }
+
+    /// <summary>
+    /// Splits at <paramref name="start"/> and <paramref name="end"/> for munmap, which removes what
+    /// it splits off and checks vm.max_map_count itself (Unmapping.Validate); EINVAL, with nothing
+    /// changed, where hugetlb refuses.
+    /// </summary>
+    public static Errno SplitRange(MmStruct mm, ulong start, ulong end)
     {
         if (!CanSplitAt(mm, start) || !CanSplitAt(mm, end))
             return Errno.EINVAL;
-        if (!unmapping && mm.Vmas.Count + mm.Vmas.SplitsNeeded(start, end) > VmaList.MaxMapCount)
-            return Errno.ENOMEM;
         int shift = mm.System.PageShift;
         HugePmdSplit.AdjustForVmaSplit(mm, start);
         HugePmdSplit.AdjustForVmaSplit(mm, end);

@@ -17,6 +17,13 @@ public struct PageDescriptor
     /// <summary>Pins of a large folio (folio->_pincount); small pages count pins in the refcount.</summary>
     public int PinCount;
 
+    /// <summary>
+    /// PMD mappings of a large anonymous folio, on its head (folio->_entire_mapcount). Each of them
+    /// also counts in every subpage's <see cref="MapCount"/>, so a folio's mappings are the sum of
+    /// its subpages' map counts less (pages - 1) times this.
+    /// </summary>
+    public int EntireMapCount;
+
     public PageFlags Flags;
     public byte Order;
     public ulong Link;

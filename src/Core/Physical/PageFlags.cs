@@ -40,4 +40,10 @@ public enum PageFlags : uint
 
     /// <summary>A transparent huge page (large anon folio).</summary>
     Thp = 1 << 12,
+
+    /// <summary>
+    /// A hugetlb folio that consumed a reservation and is not yet in a page cache or mapped: freeing
+    /// it gives the reservation back to the pool (HPG_restore_reserve).
+    /// </summary>
+    HugetlbRestoreReserve = 1 << 13,
 }

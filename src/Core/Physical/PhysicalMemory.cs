@@ -58,7 +58,10 @@ public sealed unsafe class PhysicalMemory : IDisposable
     /// <summary>The machine's memory in frames (MemTotal).</summary>
     public long TotalFrames { get; }
 
-    /// <summary>Frames handed out and not yet freed, plus the pages the charged kernel objects fill.</summary>
+    /// <summary>Frames handed out and not yet freed (each has a descriptor in use).</summary>
+    public long AllocatedFrames => _frames;
+
+    /// <summary><see cref="AllocatedFrames"/> plus the pages the charged kernel objects fill.</summary>
     public long UsedFrames => _frames + (_kernelBytes + PageSize - 1) / PageSize;
 
     /// <summary>What is left of the machine's memory; negative while the OOM killer has work to do.</summary>

@@ -149,13 +149,25 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
         return result;
     }
 
+    /// <summary>
+    /// <c>in NAME [in NAME ...] COMMAND</c>: each NAME is the process before it or one of its
+    /// descendants (at the top, any process); ESRCH when one is not, is unknown, or still waits for
+    /// its fork event to be read. Followed in a loop, however long the chain.
+    /// </summary>
     private CommandResult In(CommandContext context, InCommand c)
     {
-        var target = processes.Find(c.Process);
-        if (target is null || target.WaitingForForkEvent)
-            return CommandResult.Error(Errno.ESRCH);
-        context.Process = target;
-        return Execute(c.Command, context);
+        var process = context.Process;
+        ScenarioCommand command = c;
+        while (command is InCommand step)
+        {
+            var target = processes.Find(step.Process);
+            if (target is null || target.WaitingForForkEvent || !ProcessTree.IsSelfOrDescendant(target, process))
+                return CommandResult.Error(Errno.ESRCH);
+            process = target;
+            command = step.Command;
+        }
+        context.Process = process;
+        return Execute(command, context);
     }
 
     private CommandResult Uffd(ScenarioProcess p, UffdCommand c)

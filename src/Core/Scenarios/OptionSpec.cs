@@ -33,18 +33,20 @@ internal sealed class OptionSpec
             }
             if (eq == text.Length - 1)
                 throw ParseErrorException.At(word, $"a value after '{key}='");
-            into.Values[key] = word.Slice(eq + 1);
+            if (!into.Values.TryAdd(key, word.Slice(eq + 1)))
+                throw ParseErrorException.At(word, $"'{key}=' once");
             return;
         }
         if (Array.IndexOf(_flags, text) < 0)
             throw ParseErrorException.At(word, Expected, Suggestions.Closest(text, _candidates));
-        into.Flags.Add(text);
+        if (!into.Flags.Add(text))
+            throw ParseErrorException.At(word, $"'{text}' once");
     }
 
     private string Expected => _candidates.Length == 0 ? "end of line" : "an option";
 }
 
-/// <summary>The options found on one line; a repeated option keeps its last value.</summary>
+/// <summary>The options found on one line, each at most once (a second one is a parse error).</summary>
 internal sealed class ParsedOptions
 {
     public HashSet<string> Flags { get; } = new(StringComparer.Ordinal);

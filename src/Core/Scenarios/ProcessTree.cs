@@ -33,6 +33,17 @@ internal sealed class ProcessTree
     /// <summary>The named process with the backend's number <paramref name="id"/>, or null.</summary>
     public ScenarioProcess? FindById(int id) => _byName.Values.FirstOrDefault(p => p.Id == id);
 
+    /// <summary>Whether <paramref name="process"/> is <paramref name="ancestor"/> or descends from it.</summary>
+    public static bool IsSelfOrDescendant(ScenarioProcess process, ScenarioProcess ancestor)
+    {
+        for (var p = process; p is not null; p = p.Parent)
+        {
+            if (p == ancestor)
+                return true;
+        }
+        return false;
+    }
+
     public MappingLabel Bind(ScenarioProcess process, string name, ulong address, ulong size)
     {
         var label = new MappingLabel(name, address, size, ++_sequence);

@@ -17,28 +17,37 @@ internal sealed class ScenarioInterpreter
     private readonly IScenarioBackend _backend;
     private readonly Transcript _transcript;
     private readonly long? _deadline;
+    private readonly bool _checkExpectations;
     private readonly ProcessTree _processes = new();
     private readonly ThreadTable _threads = new();
     private readonly LabelAddressFormatter _addresses;
     private readonly ResultFormatter _results;
     private readonly CommandExecutor _executor;
-    private bool _expectationFailed;
-    private bool _scriptError;
-    private bool _timedOut;
+    private int _expectations;
+    private int _failedExpectations;
+    private string? _firstScriptError;
 
     /// <param name="deadline">A <see cref="Stopwatch"/> timestamp after which no further command starts.</param>
-    public ScenarioInterpreter(Script script, IScenarioBackend backend, Transcript transcript, long? deadline)
+    /// <param name="checkExpectations">False to ignore every <c>=&gt;</c> (a comparison of two backends).</param>
+    public ScenarioInterpreter(Script script, IScenarioBackend backend, Transcript transcript, long? deadline, bool checkExpectations = true)
     {
         _script = script;
         _backend = backend;
         _transcript = transcript;
         _deadline = deadline;
+        _checkExpectations = checkExpectations;
         _addresses = new LabelAddressFormatter(_processes, backend.Facts.PageSize);
         _results = new ResultFormatter(_addresses);
         _executor = new CommandExecutor(backend, _processes, _addresses);
     }
 
-    public int Run()
+    /// <summary>
+    /// Runs every statement and writes the end line: <c>ok</c> or <c>blocked tN,...</c> when
+    /// nothing went wrong, <c>failed</c> after a failed expectation, <c>error</c> after a script error
+    /// or a backend failure (which stops the run), each followed by <c>, blocked tN,...</c> when
+    /// threads are still parked; <c>skipped</c> and <c>timeout</c> stand alone.
+    /// </summary>
+    public ScenarioOutcome Run()
     {
         var facts = _backend.Facts;
         foreach (var statement in _script.Statements)
@@ -47,7 +56,7 @@ internal sealed class ScenarioInterpreter
             {
                 _transcript.Out($"{statement.Echo} -> skipped");
                 _transcript.End("end -> skipped");
-                return ScenarioExitCode.Ok;
+                return new ScenarioOutcome(ScenarioStatus.Skipped, $"arch {arch.Name}, and this is {facts.ArchName}");
             }
         }
 
@@ -57,23 +66,57 @@ internal sealed class ScenarioInterpreter
             if (_deadline is { } deadline && Stopwatch.GetTimestamp() > deadline)
             {
                 _transcript.End("end -> timeout");
-                return ScenarioExitCode.Timeout;
+                return new ScenarioOutcome(ScenarioStatus.Timeout, $"{Line(statement)} not started within the time limit");
             }
-            if (!RunStatement(statement))
+            string? failure;
+            try
             {
-                if (!_timedOut)
-                    return ScenarioExitCode.ScriptError;
+                failure = RunStatement(statement);
+            }
+            catch (TimeLimitExceededException)
+            {
                 _transcript.End("end -> timeout");
-                return ScenarioExitCode.Timeout;
+                return new ScenarioOutcome(ScenarioStatus.Timeout, $"{Line(statement)} stopped at the time limit");
+            }
+            if (failure is not null)
+            {
+                _transcript.End(EndLine("error"));
+                return ScenarioOutcome.Error(failure);
             }
         }
 
-        string? parked = _threads.Parked();
-        _transcript.End(parked is null ? "end -> ok" : $"end -> blocked {parked}");
-        return _scriptError ? ScenarioExitCode.ScriptError
-            : _expectationFailed ? ScenarioExitCode.ExpectationFailed
-            : ScenarioExitCode.Ok;
+        if (_firstScriptError is { } error)
+        {
+            _transcript.End(EndLine("error"));
+            return ScenarioOutcome.Error(error);
+        }
+        if (_failedExpectations > 0)
+        {
+            _transcript.End(EndLine("failed"));
+            return new ScenarioOutcome(ScenarioStatus.Failed, $"{_failedExpectations} of {_expectations} expectations failed");
+        }
+        _transcript.End(EndLine(null));
+        return ScenarioOutcome.Passed;
     }
+
+    private string EndLine(string? problem)
+    {
+        string? parked = _threads.Parked();
+        return (problem, parked) switch
+        {
+            (null, null) => "end -> ok",
+            (null, _) => $"end -> blocked {parked}",
+            (_, null) => $"end -> {problem}",
+            _ => $"end -> {problem}, blocked {parked}",
+        };
+    }
+
+    /// <summary><c>line N</c>, or for a statement a tool added, the statement, for outcomes (which name the file elsewhere).</summary>
+    private static string Line(Statement statement) => statement.Added ? $"'{statement.Echo}'" : $"line {statement.Line}";
+
+    /// <summary><c>FILE:LINE</c>, or for a statement a tool added, the file and the statement.</summary>
+    private string Where(Statement statement) =>
+        statement.Added ? $"{_script.DisplayName} (added '{statement.Echo}')" : $"{_script.DisplayName}:{statement.Line}";
 
     /// <summary><c>any</c> always runs; otherwise the backend's architecture name or one of its aliases.</summary>
     internal static bool ArchMatches(string name, BackendFacts facts)
@@ -88,8 +131,11 @@ internal sealed class ScenarioInterpreter
         return false;
     }
 
-    /// <summary>Runs one line; false when the backend failed or the run's time is up, and the run cannot go on.</summary>
-    private bool RunStatement(Statement statement)
+    /// <summary>
+    /// Runs one line; the failure, when the backend failed and the run cannot go on. A command the
+    /// emulator stopped at the run's deadline throws <see cref="TimeLimitExceededException"/> on.
+    /// </summary>
+    private string? RunStatement(Statement statement)
     {
         var context = new CommandContext(statement, _processes.Main);
         try
@@ -98,6 +144,11 @@ internal sealed class ScenarioInterpreter
             try
             {
                 result = _executor.Execute(statement.Command, context);
+            }
+            catch (ScriptErrorException) when (statement.Added)
+            {
+                // A dump inspect added for a mapping the script never made (its mmap failed): nothing to show.
+                return null;
             }
             catch (ScriptErrorException e)
             {
@@ -110,28 +161,27 @@ internal sealed class ScenarioInterpreter
 
             if (result.Kind == ResultKind.ScriptError)
             {
-                _scriptError = true;
-                _transcript.Err($"{_script.DisplayName}:{statement.Line}: {text}");
+                _firstScriptError ??= $"{Line(statement)}: {result.Text}";
+                _transcript.Err($"{Where(statement)}: {text}");
             }
-            if (statement.Expectation is { } expected && result.Kind != ResultKind.Unsupported && expected != text.Trim())
+            if (_checkExpectations && statement.Expectation is { } expected && result.Kind != ResultKind.Unsupported)
             {
-                _expectationFailed = true;
-                _transcript.Err($"{_script.DisplayName}:{statement.Line}: expected '{expected}', got '{text.Trim()}'");
+                _expectations++;
+                if (expected != text.Trim())
+                {
+                    _failedExpectations++;
+                    _transcript.Err($"{Where(statement)}: expected '{expected}', got '{text.Trim()}'");
+                }
             }
 
             WriteCompletions();
-            return true;
+            return null;
         }
-        catch (TimeLimitExceededException)
-        {
-            _timedOut = true;
-            return false;
-        }
-        catch (Exception e)
+        catch (Exception e) when (e is not TimeLimitExceededException)
         {
             // A kernel assertion in the emulator, or a broken backend: report it with the line, stop.
-            _transcript.Err($"{_script.DisplayName}:{statement.Line}: error: the {_backend.Name} backend failed: {e.Message} ({e.GetType().Name})");
-            return false;
+            _transcript.Err($"{Where(statement)}: error: the {_backend.Name} backend failed: {e.Message} ({e.GetType().Name})");
+            return $"{Line(statement)}: the {_backend.Name} backend failed: {e.Message}";
         }
     }
 

@@ -5,12 +5,13 @@ namespace Pluggable.Core.Scenarios;
 /// starts the expectation, words are separated by whitespace. Blank and comment-only lines are dropped.
 /// The typed tokens (NUMBER, SIZE, ADDR, BYTE, names) are recognised by <see cref="ValueScanner"/>,
 /// because which one a word is depends on its position in the command.
+/// Lexing is one pass over the text: a line of any length costs time in proportion to its length.
 /// </summary>
 public static class ScenarioLexer
 {
-    public static List<LexedLine> Lex(string text)
+    /// <summary>The lines that hold a command or an expectation, in order, lexed as they are enumerated.</summary>
+    public static IEnumerable<LexedLine> Lex(string text)
     {
-        var lines = new List<LexedLine>();
         int lineNo = 0;
         int pos = text.Length > 0 && text[0] == '\uFEFF' ? 1 : 0;
         while (pos <= text.Length)
@@ -18,17 +19,14 @@ public static class ScenarioLexer
             int nl = text.IndexOf('\n', pos);
             int end = nl < 0 ? text.Length : nl;
             lineNo++;
-            var content = text.AsSpan(pos, end - pos);
-            if (content.Length > 0 && content[^1] == '\r')
-                content = content[..^1];
-            var lexed = LexLine(lineNo, content);
+            int contentEnd = end > pos && text[end - 1] == '\r' ? end - 1 : end;
+            var lexed = LexLine(lineNo, text.AsSpan(pos, contentEnd - pos));
             if (lexed is not null)
-                lines.Add(lexed);
+                yield return lexed;
             if (nl < 0)
-                break;
+                yield break;
             pos = nl + 1;
         }
-        return lines;
     }
 
     /// <summary>Lexes one line (without its newline); null when it holds no command and no expectation.</summary>
@@ -39,33 +37,39 @@ public static class ScenarioLexer
             line = line[..hash];
 
         string? expectation = null;
-        int expectationColumn = 0;
         int arrow = line.IndexOf("=>", StringComparison.Ordinal);
         if (arrow >= 0)
         {
             expectation = line[(arrow + 2)..].Trim().ToString();
-            expectationColumn = TextColumns.Count(line[..arrow]) + 1;
             line = line[..arrow];
         }
 
         var words = new List<Token>();
+        int column = 1;
         int endColumn = 1;
         int i = 0;
         while (i < line.Length)
         {
             if (char.IsWhiteSpace(line[i]))
             {
+                column++;
                 i++;
                 continue;
             }
             int start = i;
+            int startColumn = column;
             while (i < line.Length && !char.IsWhiteSpace(line[i]))
+            {
+                if (!char.IsLowSurrogate(line[i]))
+                    column++;
                 i++;
-            int column = TextColumns.Count(line[..start]) + 1;
-            var word = line[start..i].ToString();
-            words.Add(new Token(word, lineNo, column));
-            endColumn = column + TextColumns.Count(word);
+            }
+            words.Add(new Token(line[start..i].ToString(), lineNo, startColumn));
+            endColumn = column;
         }
+
+        // Every character before the arrow has been counted: the arrow is at the next column.
+        int expectationColumn = arrow >= 0 ? column : 0;
 
         if (words.Count == 0 && expectation is null)
             return null;

@@ -1,32 +1,73 @@
+using System.Buffers;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>
 /// Parses a whole scenario before anything runs (Lexical rules). Each bad line yields one
-/// diagnostic (its first error); the script is null when there is any.
+/// diagnostic (its first error); the script is null when there is any. Parsing is linear in the
+/// text, and what it keeps is bounded: it stops at the <see cref="MaxErrors"/>th error, as a
+/// compiler does, since a file that wrong is not worth reading further (and each error costs an
+/// exception); a text with control characters is refused with one message, as not a scenario.
 /// </summary>
 public static class ScenarioParser
 {
+    /// <summary>The error at which a parse stops (<see cref="ParseResult.Stopped"/>).</summary>
+    public const int MaxErrors = 20;
+
     private static readonly KeywordTable<Func<LineCursor, ScenarioCommand>> Commands = BuildCommands(inner: false);
 
-    /// <summary>What may follow <c>in NAME</c>: every command but <c>arch</c> and another <c>in</c>.</summary>
+    /// <summary>What may follow <c>in NAME</c>: every command but <c>arch</c>; a further <c>in</c> is read by <see cref="In"/>.</summary>
     private static readonly KeywordTable<Func<LineCursor, ScenarioCommand>> InnerCommands = BuildCommands(inner: true);
+
+    /// <summary>C0 controls and DEL, except the whitespace a text file may hold (tab, line feed, vertical tab, form feed, carriage return).</summary>
+    private static readonly SearchValues<char> ControlCharacters = SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f\u007f");
 
     public static ParseResult Parse(string displayName, string text)
     {
+        if (NotText(displayName, text) is { } binary)
+            return new ParseResult(null, [binary]);
+
         var statements = new List<Statement>();
         var errors = new List<ScenarioDiagnostic>();
         foreach (var line in ScenarioLexer.Lex(text))
         {
             try
             {
-                statements.Add(ParseLine(line));
+                var statement = ParseLine(line);
+                // Once the parse has failed no statement will run: keep none.
+                if (errors.Count == 0)
+                    statements.Add(statement);
             }
             catch (ParseErrorException e)
             {
                 errors.Add(e.ToDiagnostic(displayName));
+                statements.Clear();
+                if (errors.Count == MaxErrors)
+                    return new ParseResult(null, errors, Stopped: true);
             }
         }
+        if (errors.Count == 0 && statements.Count == 0)
+        {
+            string found = string.IsNullOrWhiteSpace(text) ? "an empty file" : "only blank lines and comments";
+            errors.Add(new ScenarioDiagnostic(displayName, 0, 0, "at least one command", null, null) { FoundDescription = found });
+        }
         return errors.Count > 0 ? new ParseResult(null, errors) : new ParseResult(new Script(displayName, statements), errors);
+    }
+
+    /// <summary>A diagnostic at the first control character, or null for text.</summary>
+    private static ScenarioDiagnostic? NotText(string displayName, string text)
+    {
+        int at = text.AsSpan().IndexOfAny(ControlCharacters);
+        if (at < 0)
+            return null;
+        int lineStart = at == 0 ? 0 : text.LastIndexOf('\n', at - 1) + 1;
+        int line = text.AsSpan(0, lineStart).Count('\n') + 1;
+        int column = TextColumns.Count(text.AsSpan(lineStart, at - lineStart)) + 1;
+        return new ScenarioDiagnostic(displayName, line, column, "text", null, null)
+        {
+            FoundDescription = $"control character U+{(int)text[at]:X4} (is this a binary file?)",
+        };
     }
 
     private static Statement ParseLine(LexedLine line)
@@ -49,10 +90,22 @@ public static class ScenarioParser
     private static ScenarioCommand Command(LineCursor c, KeywordTable<Func<LineCursor, ScenarioCommand>> table) =>
         c.Keyword(table)(c);
 
+    /// <summary>
+    /// <c>in NAME [in NAME ...] COMMAND</c>: each further <c>in</c> names a process of the one before
+    /// it. Read in a loop, not by recursion, so that no chain is too long to parse.
+    /// </summary>
     private static ScenarioCommand In(LineCursor c)
     {
-        string process = c.Name("a process name");
-        return new InCommand(process, Command(c, InnerCommands));
+        var processes = new List<string> { c.Name("a process name") };
+        while (c.Peek() is { Text: "in" })
+        {
+            c.Next("in");
+            processes.Add(c.Name("a process name"));
+        }
+        var command = Command(c, InnerCommands);
+        for (int i = processes.Count - 1; i >= 0; i--)
+            command = new InCommand(processes[i], command);
+        return command;
     }
 
     private static KeywordTable<Func<LineCursor, ScenarioCommand>> BuildCommands(bool inner)

@@ -3,9 +3,10 @@ using System.Diagnostics;
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>
-/// Entry points for running a scenario: parse the whole file, then run it on a fresh backend.
-/// The transcript goes to stdout, diagnostics to stderr; the return value is the exit status
-/// (<see cref="ScenarioExitCode"/>).
+/// Entry points for running a scenario: read and parse the whole file, then run it on a fresh
+/// backend. The transcript goes to stdout, diagnostics to stderr. The <c>Run*</c> methods return the
+/// exit status (<see cref="ScenarioExitCode"/>); the <c>Execute*</c> methods return the whole
+/// <see cref="ScenarioOutcome"/>, for a summary of several files.
 /// </summary>
 public static class ScenarioRunner
 {
@@ -13,76 +14,103 @@ public static class ScenarioRunner
     private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
 
     public static int RunFile(string path, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr) =>
-        RunFile(path, backendFactory, stdout, stderr, null);
+        ExecuteFile(path, backendFactory, stdout, stderr, null).ExitCode;
 
-    public static int RunFile(string path, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options)
-    {
-        string text;
-        try
-        {
-            if (Directory.Exists(path))
-                throw new IOException("is a directory");
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
-        {
-            stderr.WriteLine($"error: cannot read '{path}': {ReadFailure(e)}");
-            return ScenarioExitCode.ScriptError;
-        }
-        return RunText(path, text, backendFactory, stdout, stderr, options);
-    }
+    public static int RunFile(string path, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options) =>
+        ExecuteFile(path, backendFactory, stdout, stderr, options).ExitCode;
 
     public static int RunText(string displayName, string text, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr) =>
-        RunText(displayName, text, backendFactory, stdout, stderr, null);
+        ExecuteText(displayName, text, backendFactory, stdout, stderr, null).ExitCode;
 
-    public static int RunText(string displayName, string text, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options)
+    public static int RunText(string displayName, string text, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options) =>
+        ExecuteText(displayName, text, backendFactory, stdout, stderr, options).ExitCode;
+
+    /// <summary>Runs an already parsed script (e.g. the same script on two backends for a diff).</summary>
+    public static int Run(Script script, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options = null) =>
+        Execute(script, backendFactory, stdout, stderr, options).ExitCode;
+
+    /// <summary>Reads <paramref name="path"/> (<see cref="ScenarioFile"/>), parses and runs it.</summary>
+    public static ScenarioOutcome ExecuteFile(string path, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options) =>
+        Load(path, stderr, out var failure) is { } script ? Execute(script, backendFactory, stdout, stderr, options) : failure!;
+
+    public static ScenarioOutcome ExecuteText(string displayName, string text, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options) =>
+        Parse(displayName, text, stderr, out var failure) is { } script ? Execute(script, backendFactory, stdout, stderr, options) : failure!;
+
+    /// <summary>
+    /// Reads and parses <paramref name="path"/>; null when the file cannot be read or does not parse,
+    /// after writing why to <paramref name="stderr"/>, with the outcome in <paramref name="failure"/>.
+    /// </summary>
+    public static Script? Load(string path, TextWriter stderr, out ScenarioOutcome? failure)
+    {
+        if (!ScenarioFile.TryRead(path, out string text, out var error))
+        {
+            stderr.WriteLine(error!.Line);
+            failure = ScenarioOutcome.Error(error.Reason);
+            return null;
+        }
+        return Parse(path, text, stderr, out failure);
+    }
+
+    private static Script? Parse(string displayName, string text, TextWriter stderr, out ScenarioOutcome? failure)
     {
         var parsed = ScenarioParser.Parse(displayName, text);
         if (parsed.Script is null)
         {
-            foreach (var error in parsed.Errors)
-                stderr.WriteLine(error.ToString());
-            return ScenarioExitCode.ScriptError;
+            parsed.WriteErrors(stderr);
+            failure = ParseFailure(parsed);
+            return null;
         }
-        return Run(parsed.Script, backendFactory, stdout, stderr, options);
+        failure = null;
+        return parsed.Script;
     }
 
-    /// <summary>Runs an already parsed script (e.g. the same script on two backends for a diff).</summary>
-    public static int Run(Script script, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options = null)
+    /// <summary>The outcome of a file that did not parse: its first error, and how many there were.</summary>
+    private static ScenarioOutcome ParseFailure(ParseResult parsed)
+    {
+        int count = parsed.Errors.Count;
+        var first = parsed.Errors[0];
+        string where = first.Line > 0 ? $"line {first.Line}: " : "";
+        string errors = parsed.Stopped ? $"{count} or more parse errors" : $"{count} parse errors";
+        return ScenarioOutcome.Error(count == 1 ? $"{where}{first.Message}" : $"{errors}, the first {where}{first.Message}");
+    }
+
+    public static ScenarioOutcome Execute(Script script, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr, ScenarioRunOptions? options = null)
     {
         var transcript = new Transcript(stdout, stderr);
+        bool check = options?.CheckExpectations ?? true;
         if (options?.TimeLimit is not { } limit)
-            return RunOnBackend(script, backendFactory, transcript, null, static _ => { });
+            return RunOnBackend(script, backendFactory, transcript, null, check, static _ => { });
 
         long deadline = Stopwatch.GetTimestamp() + (long)(limit.TotalSeconds * Stopwatch.Frequency);
-        int code = -1;
+        ScenarioOutcome? outcome = null;
         // A dedicated thread, so that a backend call that never returns cannot hold the runner past its limit.
-        var worker = new Thread(() => RunOnBackend(script, backendFactory, transcript, deadline, c => Volatile.Write(ref code, c)))
+        var worker = new Thread(() => RunOnBackend(script, backendFactory, transcript, deadline, check, o => Volatile.Write(ref outcome, o)))
         {
             IsBackground = true,
             Name = "scenario " + script.DisplayName,
         };
         worker.Start();
+        var timedOut = new ScenarioOutcome(ScenarioStatus.Timeout, $"stopped after {limit.TotalSeconds:0.#} s");
         // A backend that stops itself at the deadline ends the run (and its teardown) within the grace.
         if (worker.Join(limit + StopGrace))
-            return code;
+            return Volatile.Read(ref outcome) ?? timedOut;
         if (transcript.End("end -> timeout"))
         {
             transcript.Abandon();
-            return ScenarioExitCode.Timeout;
+            return timedOut;
         }
         // The end line is out, so the status follows at once; only the teardown may still be running.
-        SpinWait.SpinUntil(() => Volatile.Read(ref code) >= 0, TimeSpan.FromSeconds(1));
-        int finished = Volatile.Read(ref code);
-        return finished >= 0 ? finished : ScenarioExitCode.Timeout;
+        SpinWait.SpinUntil(() => Volatile.Read(ref outcome) is not null, TimeSpan.FromSeconds(1));
+        return Volatile.Read(ref outcome) ?? timedOut;
     }
 
     /// <summary>
-    /// Runs the script on a new backend and tears it down; <paramref name="done"/> gets the status as
+    /// Runs the script on a new backend and tears it down; <paramref name="done"/> gets the outcome as
     /// soon as it is known, before the teardown. A backend that throws (a broken invariant in the
     /// emulator, also at teardown) is reported on stderr with exit status 2.
     /// </summary>
-    private static int RunOnBackend(Script script, Func<IScenarioBackend> backendFactory, Transcript transcript, long? deadline, Action<int> done)
+    private static ScenarioOutcome RunOnBackend(Script script, Func<IScenarioBackend> backendFactory, Transcript transcript, long? deadline,
+        bool checkExpectations, Action<ScenarioOutcome> done)
     {
         IScenarioBackend backend;
         try
@@ -92,23 +120,25 @@ public static class ScenarioRunner
         catch (Exception e)
         {
             transcript.Err($"{script.DisplayName}: error: cannot start the backend: {e.Message}");
-            done(ScenarioExitCode.ScriptError);
-            return ScenarioExitCode.ScriptError;
+            var failed = ScenarioOutcome.Error($"cannot start the backend: {e.Message}");
+            done(failed);
+            return failed;
         }
 
-        int code;
+        ScenarioOutcome outcome;
         try
         {
             if (deadline is { } stop)
                 backend.StopAt(stop);
-            code = new ScenarioInterpreter(script, backend, transcript, deadline).Run();
+            outcome = new ScenarioInterpreter(script, backend, transcript, deadline, checkExpectations).Run();
         }
         catch (Exception e)
         {
             transcript.Err($"{script.DisplayName}: error: the {backend.Name} backend failed: {e.Message} ({e.GetType().Name})");
-            code = ScenarioExitCode.ScriptError;
+            transcript.End("end -> error");
+            outcome = ScenarioOutcome.Error($"the {backend.Name} backend failed: {e.Message}");
         }
-        done(code);
+        done(outcome);
 
         try
         {
@@ -117,16 +147,9 @@ public static class ScenarioRunner
         catch (Exception e)
         {
             transcript.Err($"{script.DisplayName}: error: the {backend.Name} backend failed at teardown: {e.Message} ({e.GetType().Name})");
-            code = ScenarioExitCode.ScriptError;
-            done(code);
+            outcome = ScenarioOutcome.Error($"the {backend.Name} backend failed at teardown: {e.Message}");
+            done(outcome);
         }
-        return code;
+        return outcome;
     }
-
-    private static string ReadFailure(Exception e) => e switch
-    {
-        FileNotFoundException or DirectoryNotFoundException => "no such file",
-        UnauthorizedAccessException => "permission denied",
-        _ => e.Message,
-    };
 }

@@ -53,7 +53,7 @@ internal static class SetupGrammar
 
         int eq = kind.Text.IndexOf('=');
         string? closest = eq > 0
-            ? (Suggestions.Distance(kind.Text[..eq], "file") <= 1 ? "file" + kind.Text[eq..] : null)
+            ? (Suggestions.IsWithin(kind.Text[..eq], "file", 1) ? "file" + kind.Text[eq..] : null)
             : Suggestions.Closest(kind.Text, MmapKinds);
         throw ParseErrorException.At(kind, MmapKindExpected, closest);
     }

@@ -11,6 +11,28 @@ public readonly record struct Token(string Text, int Line, int Column)
         new(Text.Substring(start, length), Line, Column + TextColumns.Count(Text.AsSpan(0, start)));
 
     public Token Slice(int start) => Slice(start, Text.Length - start);
+
+    /// <summary>
+    /// The pieces between <paramref name="separator"/>s (empty ones included), each with its own
+    /// column, in one pass over the text however many pieces there are.
+    /// </summary>
+    public List<Token> Split(char separator)
+    {
+        var pieces = new List<Token>();
+        int start = 0;
+        int column = Column;
+        while (true)
+        {
+            int end = Text.IndexOf(separator, start);
+            if (end < 0)
+                end = Text.Length;
+            pieces.Add(new Token(Text[start..end], Line, column));
+            if (end == Text.Length)
+                return pieces;
+            column += TextColumns.Count(Text.AsSpan(start, end - start)) + 1;
+            start = end + 1;
+        }
+    }
 }
 
 /// <summary>Columns count characters (Unicode scalar values), not UTF-16 code units.</summary>

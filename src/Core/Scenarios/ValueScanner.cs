@@ -66,22 +66,17 @@ internal static class ValueScanner
 
     public static AddressExpr Address(Token token)
     {
-        string text = token.Text;
-        int plus = text.IndexOf('+');
-        string label = plus < 0 ? text : text[..plus];
-        if (!IsName(label, allowAt: false))
+        var pieces = token.Split('+');
+        if (!IsName(pieces[0].Text, allowAt: false))
             throw ParseErrorException.At(token, "an address");
-        var offsets = new List<SizeExpr>();
-        while (plus >= 0)
+        var offsets = new List<SizeExpr>(pieces.Count - 1);
+        for (int i = 1; i < pieces.Count; i++)
         {
-            int start = plus + 1;
-            plus = text.IndexOf('+', start);
-            int end = plus < 0 ? text.Length : plus;
-            if (end == start)
+            if (pieces[i].Text.Length == 0)
                 throw ParseErrorException.At(token, "an address");
-            offsets.Add(Size(token.Slice(start, end - start)));
+            offsets.Add(Size(pieces[i]));
         }
-        return new AddressExpr(label, offsets, text);
+        return new AddressExpr(pieces[0].Text, offsets, token.Text);
     }
 
     public static BytePattern Byte(Token token)
@@ -133,19 +128,12 @@ internal static class ValueScanner
 
     private static List<Token> CommaList(Token token, string what)
     {
-        var elements = new List<Token>();
-        string text = token.Text;
-        int start = 0;
-        while (true)
+        var elements = token.Split(',');
+        foreach (var element in elements)
         {
-            int comma = text.IndexOf(',', start);
-            int end = comma < 0 ? text.Length : comma;
-            if (end == start)
+            if (element.Text.Length == 0)
                 throw ParseErrorException.At(token, $"a comma list of {what}");
-            elements.Add(token.Slice(start, end - start));
-            if (comma < 0)
-                return elements;
-            start = comma + 1;
         }
+        return elements;
     }
 }

@@ -69,43 +69,93 @@ public sealed partial class FillOperation
     /// <summary>
     /// A page from the pool (ENOMEM when it has none to give) filled from the source; a shared
     /// mapping puts it in the file's cache first (EEXIST when a page is there, EFAULT beyond EOF).
+    /// When the source cannot be read without faulting, the page goes back with its reservation and
+    /// the source is read, with faults, into a temporary page that takes no reservation (the task may
+    /// sleep there, holding it); then the copy starts over from that page.
     /// </summary>
+    /// Kernel: hugetlb_mfill_atomic_pte() and the -ENOENT retry of mfill_atomic() (copy_from_user() into *foliop).
     private IoctlOutcome CopyHuge(Vma vma, HugetlbPool pool, in HugePte pte, ulong dst)
     {
+        var system = _ctx.Mm.System;
+        ulong src = _src + (ulong)_copied;
+        ulong source = _pendingFolio;
+        _pendingFolio = 0;
+        if (source == 0)
+        {
+            var atomic = CopyHugeLocked(vma, pool, pte, dst, src, 0, out bool mustFault);
+            if (!mustFault)
+                return atomic;
+            source = HugetlbReserve.AllocTemporary(system, pool);
+            if (source == 0)
+                return IoctlOutcome.Fail(Errno.ENOMEM);
+        }
+        var fault = UserAccess.Read(_caller, src, system.Memory.Data(source, pool.Order), _threadId, fromUser: false);
+        if (fault.Status == FaultStatus.Blocked)
+        {
+            _pendingFolio = source;
+            return new IoctlOutcome(Errno.None, 0, fault.Waiter);
+        }
+        if (fault.Status != FaultStatus.Done)
+        {
+            Folios.Put(system, source);
+            return IoctlOutcome.Fail(Errno.EFAULT);
+        }
+        return CopyHugeLocked(vma, pool, pte, dst, src, source, out _);
+    }
+
+    /// <summary>
+    /// One attempt: from <paramref name="source"/> (a temporary page, consumed) when given, else from
+    /// the source address without faulting; <paramref name="mustFault"/> when that read failed.
+    /// </summary>
+    private IoctlOutcome CopyHugeLocked(Vma vma, HugetlbPool pool, in HugePte pte, ulong dst, ulong src, ulong source, out bool mustFault)
+    {
+        mustFault = false;
         var system = _ctx.Mm.System;
         var file = vma.File!;
         ulong index = Hugetlb.HugeIndex(system, vma, dst);
         if (vma.IsShared && file.Cache.Lookup(index) != 0)
-            return IoctlOutcome.Fail(Errno.EEXIST);
-        ulong pfn = _pendingFolio;
-        _pendingFolio = 0;
+            return DropSource(source, Errno.EEXIST);
+        ulong pfn = HugetlbReserve.AllocFolio(system, vma, index);
         if (pfn == 0)
-            pfn = HugetlbReserve.AllocFolio(system, vma, index);
-        if (pfn == 0)
-            return IoctlOutcome.Fail(Errno.ENOMEM);
+            return DropSource(source, Errno.ENOMEM);
         var data = system.Memory.Data(pfn, pool.Order);
-        ulong src = _src + (ulong)_copied;
-        if (!UserAccess.ReadAtomic(_caller, src, data))
+        if (source != 0)
         {
-            var fault = UserAccess.Read(_caller, src, data, _threadId, fromUser: false);
-            if (fault.Status == FaultStatus.Blocked)
-            {
-                _pendingFolio = pfn;
-                return new IoctlOutcome(Errno.None, 0, fault.Waiter);
-            }
-            if (fault.Status != FaultStatus.Done)
-                return Drop(pfn, Errno.EFAULT);
+            system.Memory.Data(source, pool.Order).CopyTo(data);
+            Folios.Put(system, source);
+        }
+        else if (!UserAccess.ReadAtomic(_caller, src, data))
+        {
+            HugetlbReserve.RestoreOnError(system, vma, index, pfn);
+            Folios.Put(system, pfn);
+            mustFault = true;
+            return default;
         }
         system.Ops.FlushDcachePage(pfn);
         if (vma.IsShared)
         {
             if (index >= Hugetlb.HugePagesInFile(file))
-                return Drop(pfn, Errno.EFAULT);
+                return DropHuge(vma, index, pfn, Errno.EFAULT);
             HugetlbFile.AddToCache(system, file, index, pfn);
             return new IoctlOutcome(InstallHuge(vma, pte, dst, pfn, inCache: true), 0);
         }
         var error = InstallHuge(vma, pte, dst, pfn, inCache: false);
-        return error == Errno.None ? new IoctlOutcome(Errno.None, 0) : Drop(pfn, error);
+        return error == Errno.None ? new IoctlOutcome(Errno.None, 0) : DropHuge(vma, index, pfn, error);
+    }
+
+    private IoctlOutcome DropSource(ulong source, Errno error)
+    {
+        if (source != 0)
+            Folios.Put(_ctx.Mm.System, source);
+        return IoctlOutcome.Fail(error);
+    }
+
+    /// <summary>Kernel: the out_release_nounlock path — restore_reserve_on_error() then folio_put().</summary>
+    private IoctlOutcome DropHuge(Vma vma, ulong index, ulong pfn, Errno error)
+    {
+        HugetlbReserve.RestoreOnError(_ctx.Mm.System, vma, index, pfn);
+        Folios.Put(_ctx.Mm.System, pfn);
+        return IoctlOutcome.Fail(error);
     }
 
     /// <summary>

@@ -46,6 +46,18 @@ public sealed partial class FillOperation
 
     private bool DontWake => (_mode & 1) != 0;
 
+    /// <summary>The page this call keeps while it sleeps on its source's userfault, or 0.</summary>
+    public ulong PendingFolio => _pendingFolio;
+
+    /// <summary>The sleeping caller is gone for good (its process exits or was killed): the page it kept goes.</summary>
+    public void Abandon()
+    {
+        if (_pendingFolio == 0)
+            return;
+        Folios.Put(_ctx.Mm.System, _pendingFolio);
+        _pendingFolio = 0;
+    }
+
     /// <summary>Runs the ioctl from the start.</summary>
     public IoctlOutcome Start()
     {
@@ -55,15 +67,6 @@ public sealed partial class FillOperation
 
     /// <summary>Continues after the sleep on the source's userfault ended.</summary>
     public IoctlOutcome Resume() => Finish(BackEnd());
-
-    /// <summary>The calling task was killed while it slept: the page kept for the copy goes back.</summary>
-    public void Abandon()
-    {
-        if (_pendingFolio == 0)
-            return;
-        Folios.Put(_ctx.Mm.System, _pendingFolio);
-        _pendingFolio = 0;
-    }
 
     private Errno FrontEnd()
     {

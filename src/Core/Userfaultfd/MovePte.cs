@@ -45,7 +45,7 @@ public static class MovePte
             var split = FolioSplit.Split(system, head);
             return split == Errno.None ? Errno.EAGAIN : split;
         }
-        if (system.Memory[head].PinCount != 0)
+        if (Folios.MaybeDmaPinned(system, head))
             return Errno.EBUSY;
         MovePresent(mm, dstVma, dstWalk.Slot, dst, srcWalk.Slot, src, entry);
         return Errno.None;

@@ -103,26 +103,26 @@ public static class Registration
     }
 
     /// <summary>
-    /// Splits at the range edges where a VMA changes, applies the change, merges neighbours; VMA by
-    /// VMA, as the kernel goes: a hugetlb VMA cannot be split inside a huge page
-    /// (hugetlb_split()), which stops the walk with EINVAL after the VMAs before it changed.
+    /// Changes the VMAs of the range one by one, each split at the range's edges and merged with
+    /// its neighbours as it is changed; one that needs no change is left alone. A hugetlb VMA
+    /// cannot be split inside a huge page, which stops the walk with EINVAL after the VMAs before
+    /// it changed.
     /// </summary>
+    /// Kernel: userfaultfd_register_range(), userfaultfd_unregister() -> vma_modify_flags_uffd().
     private static Errno Apply(MmStruct mm, ulong start, ulong end, Func<Vma, bool> needsChange, Action<Vma> change)
     {
-        int shift = mm.System.PageShift;
-        var error = Errno.None;
-        foreach (var vma in mm.Vmas.Intersecting(start, end))
+        var vma = mm.Vmas.FindFrom(start);
+        while (vma is not null && vma.Start < end)
         {
-            if (!needsChange(vma))
-                continue;
-            ulong s = Math.Max(start, vma.Start), e = Math.Min(end, vma.End);
-            error = VmaSplit.SplitRange(mm, s, e);
-            if (error != Errno.None)
-                break;
-            change(mm.Vmas.Find(s)!);
+            if (needsChange(vma))
+            {
+                var error = VmaModify.Apply(mm, vma, Math.Max(start, vma.Start), Math.Min(end, vma.End), change, out vma);
+                if (error != Errno.None)
+                    return error;
+            }
+            vma = mm.Vmas.FindFrom(vma.End);
         }
-        mm.Vmas.MergeAround(start, end, shift);
-        return error;
+        return Errno.None;
     }
 
     /// <summary>Kernel: vma_can_userfault().</summary>

@@ -23,43 +23,84 @@ public static class UffdEvents
     }
 
     /// <summary>
-    /// mremap of a whole mapping to a fresh gap: the shrunk tail is unmapped, the VMA and its
+    /// mremap of a whole mapping to a fresh gap. When the size stays the same it is a pure move,
+    /// which takes every VMA of the range along (Linux 6.17 and later), VMA by VMA with the gaps
+    /// between them kept: the range must start in a VMA, and a VMA registered with a userfaultfd
+    /// may only move alone (EFAULT otherwise: at once when it is the first, after the VMAs before
+    /// it moved when it is not). A resize moves the one VMA at the address.
+    /// </summary>
+    /// Kernel: do_mremap() -> remap_move() when vrm_move_only(), else check_prep_vma() + mremap_to().
+    public static Errno Mremap(MmStruct mm, ulong address, ulong oldLength, ulong newLength, List<UffdEventWaiter> events, out ulong newAddress)
+    {
+        newAddress = 0;
+        var error = Remap.CheckParams(mm.System.Geometry, address, ref oldLength, ref newLength);
+        if (error != Errno.None)
+            return error;
+        if (oldLength != newLength)
+        {
+            if (mm.Vmas.Find(address) is not { } vma)
+                return Errno.EFAULT;
+            error = Remap.FindGap(mm, Remap.PlacedLength(vma, newLength), out newAddress);
+            if (error == Errno.None)
+                error = Remap.CheckVma(vma, address, newAddress, ref oldLength, ref newLength);
+            // Kernel: move_vma() charges the growth of an accounted mapping.
+            if (error == Errno.None && vma.Has(VmFlags.Account) && newLength > oldLength && !Overcommit.Allows(mm.System, newLength - oldLength))
+                error = Errno.ENOMEM;
+            if (error == Errno.None)
+                MoveVma(mm, vma, address, oldLength, newLength, newAddress, events);
+            return error;
+        }
+        ulong end = address + oldLength;
+        var first = mm.Vmas.FindFrom(address);
+        if (first is null || first.Start >= end || first.Start > address)
+            return Errno.EFAULT;
+        error = Remap.FindGap(mm, Remap.PlacedLength(first, oldLength), out newAddress);
+        if (error != Errno.None)
+            return error;
+        ulong target = newAddress, lastEnd = first.Start;
+        for (var vma = first; vma is not null && vma.Start < end; vma = mm.Vmas.FindFrom(lastEnd))
+        {
+            ulong from = Math.Max(vma.Start, address);
+            ulong length = Math.Min(end, vma.End) - from, placed = length;
+            ulong to = target + (vma.Start > lastEnd ? vma.Start - lastEnd : 0);
+            lastEnd = vma.End;
+            if (!Remap.MayMoveWithOthers(vma) && (vma != first || vma.End < end))
+                return Errno.EFAULT;
+            error = Remap.CheckVma(vma, from, to, ref length, ref placed);
+            if (error != Errno.None)
+                return error;
+            MoveVma(mm, vma, from, length, placed, to, events);
+            target = to + placed;
+        }
+        return Errno.None;
+    }
+
+    /// <summary>
+    /// One VMA's move to <paramref name="target"/>: the shrunk tail is unmapped, the VMA and its
     /// entries move, the old range is unmapped. Events come out as REMAP (old start, new start,
     /// the old length once a shrunk tail is cut off: 6.18 reports the moved length, where 6.12
     /// reported the length the caller passed), then the UNMAPs of the tail and of the old range;
     /// nothing can be overwritten at a fresh destination, so there is no early UNMAP.
     /// </summary>
-    /// Kernel: SYSCALL_DEFINE5(mremap) -> mremap_to() -> move_vma(), then userfaultfd_unmap_complete(), mremap_userfaultfd_complete(), userfaultfd_unmap_complete().
-    public static Errno Mremap(MmStruct mm, ulong address, ulong oldLength, ulong newLength, List<UffdEventWaiter> events, out ulong newAddress)
+    /// Kernel: mremap_to() -> move_vma(), then userfaultfd_unmap_complete(), mremap_userfaultfd_complete(), userfaultfd_unmap_complete().
+    private static void MoveVma(MmStruct mm, Vma vma, ulong address, ulong oldLength, ulong newLength, ulong target, List<UffdEventWaiter> events)
     {
-        newAddress = 0;
-        var error = Remap.Validate(mm, address, oldLength, newLength, out var vma);
-        if (error != Errno.None)
-            return error;
-        var geo = mm.System.Geometry;
-        oldLength = (oldLength + geo.PageSize - 1) & geo.PageMask;
-        newLength = (newLength + geo.PageSize - 1) & geo.PageMask;
-        if (vma!.Has(VmFlags.Account) && newLength > oldLength && !Overcommit.Allows(mm.System, newLength - oldLength))
-            return Errno.ENOMEM;
-        error = Remap.FindGap(mm, newLength, out newAddress);
-        if (error != Errno.None)
-            return error;
         var unmaps = new List<UffdEventWaiter>();
         ulong moveLength = Math.Min(oldLength, newLength);
         if (oldLength > newLength)
         {
             PrepareUnmap(mm, address + newLength, address + oldLength, unmaps);
             Unmapping.Remove(mm, address + newLength, address + oldLength);
+            vma = mm.Vmas.Find(address)!;
         }
-        var ctx = vma!.Uffd as UffdContext;
+        var ctx = vma.Uffd as UffdContext;
         bool keep = ctx is not null && ctx.Has(UffdUapi.FeatureEventRemap);
-        Remap.MoveVma(mm, vma, address, newAddress, moveLength, newLength, keep);
+        Remap.MoveVma(mm, vma, address, target, moveLength, newLength, keep);
         if (keep)
-            events.Add(ctx!.PrepareEvent(new UffdMessage(UffdEvent.Remap, address, 0, newAddress, moveLength, 0, 0)));
+            events.Add(ctx!.PrepareEvent(new UffdMessage(UffdEvent.Remap, address, 0, target, moveLength, 0, 0)));
         PrepareUnmap(mm, address, address + moveLength, unmaps);
         Unmapping.Remove(mm, address, address + moveLength);
         events.AddRange(unmaps);
-        return Errno.None;
     }
 
     /// <summary>One UNMAP per (context, range): every context with EVENT_UNMAP owning a VMA in [start, end).</summary>

@@ -47,12 +47,14 @@ public static class UffdIoctls
         var mm = ctx.Mm;
         if (mm.Alive)
         {
-            foreach (var vma in mm.Vmas.All.ToArray())
+            var vma = mm.Vmas.FindFrom(0);
+            while (vma is not null)
             {
-                if (ReferenceEquals(vma.Uffd, ctx))
-                    Registration.ClearVma(ctx, vma);
+                if (ReferenceEquals(vma.Uffd, ctx)
+                    && VmaModify.Apply(mm, vma, vma.Start, vma.End, v => Registration.ClearVma(ctx, v), out vma) != Errno.None)
+                    throw new InvalidOperationException($"BUG: releasing a userfaultfd could not clear the whole VMA {vma}");
+                vma = mm.Vmas.FindFrom(vma.End);
             }
-            mm.Vmas.MergeAround(0, mm.System.Geometry.TaskSize, mm.System.PageShift);
         }
         ctx.WakeAll();
         ctx.FlushEvents();
