@@ -14,13 +14,11 @@ namespace Pluggable.Cli;
 /// </summary>
 internal static class BackendDiff
 {
-    /// <summary>The host runner stops a scenario after 20 s (end -> timeout).</summary>
-    public static readonly ScenarioRunOptions HostOptions = new() { TimeLimit = TimeSpan.FromSeconds(20) };
-
     private const string EmulatorSide = "emulator";
     private const string HostSide = "host";
 
-    public static int Run(string[] files, Emulator emulator, TextWriter stdout, TextWriter stderr)
+    /// <param name="options">The time limit, for both runs of a file.</param>
+    public static int Run(string[] files, Emulator emulator, ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
     {
         using (emulator)
         {
@@ -35,7 +33,7 @@ internal static class BackendDiff
             int worst = 0;
             foreach (var file in files)
             {
-                var (status, word) = CompareFile(file, emulator.Backend, emulator.Selected.Architecture.Name, () => new HostBackend(), stdout, stderr);
+                var (status, word) = CompareFile(file, emulator.Backend, emulator.Selected.Architecture.Name, () => new HostBackend(), options, stdout, stderr);
                 worst = Math.Max(worst, status);
                 counts[word] = counts.GetValueOrDefault(word) + 1;
             }
@@ -47,12 +45,12 @@ internal static class BackendDiff
 
     /// <summary>Compares one file; its exit status and the word the summary counts it under.</summary>
     internal static (int Status, string Word) CompareFile(string file, Func<IScenarioBackend> emulator, string emulatorArch, Func<IScenarioBackend> host,
-        TextWriter stdout, TextWriter stderr)
+        ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
     {
         if (ScenarioRunner.Load(file, stderr, out _) is not { } script)
             return (2, "error");
 
-        var result = ScenarioComparison.Compare(script, emulator, host, TextWriter.Null, null, HostOptions);
+        var result = ScenarioComparison.Compare(script, emulator, host, TextWriter.Null, options, options);
         if (result.SkipReason is { } skipped)
         {
             string side = result.LeftOutcome.Status == ScenarioStatus.Skipped ? $"the {EmulatorSide} ({emulatorArch})" : $"the {HostSide}";

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
+using Pluggable.Core.Emulator;
 using Pluggable.Core.Scenarios;
 using Pluggable.Hosting;
 using Pluggable.HostKernel;
@@ -16,6 +17,7 @@ internal static class Commands
     private const string DemoResource = "Pluggable.Cli.Demo.demo.scenario";
     private const string EmulatorBackendName = "emulator";
     private const string HostBackendName = "host";
+    private const string DefaultMemory = "default 4g";
 
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
@@ -33,14 +35,18 @@ internal static class Commands
     {
         var arch = ArchOption();
         var dirs = PluginDirOption();
+        var memory = MachineOptions.Memory(DefaultMemory);
+        var time = MachineOptions.TimeLimit();
         var root = new RootCommand(
             "Pluggable: Linux memory management and userfaultfd, emulated, with each CPU architecture in a plugin. " +
             "Without a command, runs a bundled demo scenario.")
         {
             arch,
             dirs,
+            memory,
+            time,
         };
-        root.SetAction(r => Demo(r.GetValue(arch)!, r.GetValue(dirs)!, stdout, stderr));
+        root.SetAction(r => Demo(r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time), stdout, stderr));
         return root;
     }
 
@@ -50,6 +56,8 @@ internal static class Commands
         var arch = ArchOption();
         var dirs = PluginDirOption();
         var backend = BackendOption();
+        var memory = MachineOptions.Memory(DefaultMemory);
+        var time = MachineOptions.TimeLimit();
         var run = new Command("run", "Run scenario files on the emulator with the selected architecture, or on this machine's kernel (--backend host); " +
             "the exit status is the worst of the files', and several files end with a summary on stderr.")
         {
@@ -57,9 +65,11 @@ internal static class Commands
             arch,
             dirs,
             backend,
+            memory,
+            time,
         };
         UsageErrors.RefuseOptionsAsFiles(run, files);
-        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, stdout, stderr));
+        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, Limits(r, memory, time), stdout, stderr));
         return run;
     }
 
@@ -68,17 +78,23 @@ internal static class Commands
         var files = FilesArgument("Scenario files (.scenario) to compare, in order.");
         var arch = ArchOption();
         var dirs = PluginDirOption();
+        var memory = MachineOptions.Memory("default: this machine's MemTotal, so that both sides do the same overcommit arithmetic");
+        var time = MachineOptions.TimeLimit();
         var diff = new Command("diff", "Run scenario files on the emulator and on this machine's kernel and print the lines where the transcripts differ; exit 1 on any difference.")
         {
             files,
             arch,
             dirs,
+            memory,
+            time,
         };
         UsageErrors.RefuseOptionsAsFiles(diff, files);
         diff.SetAction(r =>
         {
-            var emulator = Emulator(r.GetValue(arch)!, r.GetValue(dirs)!, stderr);
-            return BackendDiff.Run(r.GetValue(files)!, emulator, stdout, stderr);
+            var limits = Limits(r, memory, time);
+            var machine = limits.Machine with { MemoryBytes = r.GetValue(memory) ?? HostMemory.TotalBytes() ?? limits.Machine.MemoryBytes };
+            var emulator = Emulator(r.GetValue(arch)!, r.GetValue(dirs)!, machine, stderr);
+            return BackendDiff.Run(r.GetValue(files)!, emulator, limits.Run, stdout, stderr);
         });
         return diff;
     }
@@ -88,14 +104,18 @@ internal static class Commands
         var file = new Argument<string>("FILE") { Description = "The scenario file (.scenario) to inspect." };
         var arch = ArchOption();
         var dirs = PluginDirOption();
+        var memory = MachineOptions.Memory(DefaultMemory);
+        var time = MachineOptions.TimeLimit();
         var inspect = new Command("inspect", "Run a scenario on the emulator with every architecture hook traced, then dump the page tables of each of its mappings.")
         {
             file,
             arch,
             dirs,
+            memory,
+            time,
         };
         UsageErrors.RefuseOptionsAsFiles(inspect, file);
-        inspect.SetAction(r => InspectFile(r.GetValue(file)!, r.GetValue(arch)!, r.GetValue(dirs)!, stdout, stderr));
+        inspect.SetAction(r => InspectFile(r.GetValue(file)!, r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time), stdout, stderr));
         return inspect;
     }
 
@@ -108,7 +128,7 @@ internal static class Commands
         };
         archs.SetAction(r =>
         {
-            using var services = Compose(r.GetValue(dirs)!, arch: null);
+            using var services = Compose(r.GetValue(dirs)!, arch: null, machine: null);
             return ArchsListing.Write(services.GetRequiredService<PluginCatalog>(), stdout);
         });
         return archs;
@@ -153,11 +173,17 @@ internal static class Commands
         DefaultValueFactory = _ => [],
     };
 
-    private static ServiceProvider Compose(IEnumerable<string> pluginDirs, string? arch)
+    /// <summary>The machine (<c>--memory</c>) and the run's bound (<c>--time-limit</c>) a command was given.</summary>
+    private sealed record RunLimits(EmulatorOptions Machine, ScenarioRunOptions Run);
+
+    private static RunLimits Limits(System.CommandLine.ParseResult r, Option<ulong?> memory, Option<TimeSpan?> time) =>
+        new(MachineOptions.Machine(r.GetValue(memory)), new ScenarioRunOptions { TimeLimit = r.GetValue(time) ?? MachineOptions.DefaultTimeLimit });
+
+    private static ServiceProvider Compose(IEnumerable<string> pluginDirs, string? arch, EmulatorOptions? machine)
     {
         var services = new ServiceCollection().AddPluginCatalog(pluginDirs);
         if (arch is not null)
-            services.AddArchitecture(arch);
+            services.AddArchitecture(arch, machine);
         return services.BuildServiceProvider();
     }
 
@@ -182,32 +208,32 @@ internal static class Commands
     /// A factory of fresh emulator backends on the selected architecture. The plugins are loaded and
     /// the architecture selected now, so that a bad <c>--arch</c> is reported before any file runs.
     /// </summary>
-    private static Emulator Emulator(string arch, string[] pluginDirs, TextWriter stderr)
+    private static Emulator Emulator(string arch, string[] pluginDirs, EmulatorOptions machine, TextWriter stderr)
     {
-        var services = Compose(pluginDirs, arch);
+        var services = Compose(pluginDirs, arch, machine);
         WarnAboutFailures(services, stderr);
         var selected = services.GetRequiredService<SelectedArchitecture>();
         return new Emulator(services, selected, services.GetRequiredService<Func<IScenarioBackend>>());
     }
 
-    private static int RunFiles(string[] files, string arch, string[] pluginDirs, string backendName, TextWriter stdout, TextWriter stderr)
+    private static int RunFiles(string[] files, string arch, string[] pluginDirs, string backendName, RunLimits limits, TextWriter stdout, TextWriter stderr)
     {
         CheckFiles(files);
         if (backendName == HostBackendName)
-            return RunOnHost(files, stdout, stderr);
+            return RunOnHost(files, limits.Run, stdout, stderr);
 
-        using var emulator = Emulator(arch, pluginDirs, stderr);
-        return RunEach(files, emulator.Backend, null, stdout, stderr);
+        using var emulator = Emulator(arch, pluginDirs, limits.Machine, stderr);
+        return RunEach(files, emulator.Backend, limits.Run, stdout, stderr);
     }
 
-    private static int RunOnHost(string[] files, TextWriter stdout, TextWriter stderr)
+    private static int RunOnHost(string[] files, ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
     {
         if (HostAvailability.WhyUnavailable() is { } reason)
         {
             stderr.WriteLine($"pluggable: the host backend is not available: {reason}");
             return 2;
         }
-        return RunEach(files, () => new HostBackend(), BackendDiff.HostOptions, stdout, stderr);
+        return RunEach(files, () => new HostBackend(), options, stdout, stderr);
     }
 
     /// <summary>Each file under a <c>== FILE ==</c> header when there are several, then their summary on stderr.</summary>
@@ -233,21 +259,21 @@ internal static class Commands
     }
 
     /// <summary>The scenario with tracing from its first command and a dump of every mapping at the end.</summary>
-    private static int InspectFile(string file, string arch, string[] pluginDirs, TextWriter stdout, TextWriter stderr)
+    private static int InspectFile(string file, string arch, string[] pluginDirs, RunLimits limits, TextWriter stdout, TextWriter stderr)
     {
         CheckFiles([file]);
-        using var emulator = Emulator(arch, pluginDirs, stderr);
+        using var emulator = Emulator(arch, pluginDirs, limits.Machine, stderr);
         if (ScenarioRunner.Load(file, stderr, out var failure) is not { } script)
             return failure!.ExitCode;
-        return ScenarioRunner.Run(ScenarioInstrumentation.TraceAndDump(script), emulator.Backend, stdout, stderr);
+        return ScenarioRunner.Run(ScenarioInstrumentation.TraceAndDump(script), emulator.Backend, stdout, stderr, limits.Run);
     }
 
-    private static int Demo(string arch, string[] pluginDirs, TextWriter stdout, TextWriter stderr)
+    private static int Demo(string arch, string[] pluginDirs, RunLimits limits, TextWriter stdout, TextWriter stderr)
     {
-        using var emulator = Emulator(arch, pluginDirs, stderr);
+        using var emulator = Emulator(arch, pluginDirs, limits.Machine, stderr);
         stdout.WriteLine($"# Pluggable demo on {emulator.Selected}: a userfaultfd missing fault resolved with UFFDIO_COPY, then the page-table walk to the new page.");
         stdout.WriteLine("# Next: 'pluggable run FILE.scenario [--arch NAME[:option=value]] [--backend host]', 'pluggable inspect FILE', 'pluggable diff FILE...', 'pluggable archs', 'pluggable --help'.");
-        return ScenarioRunner.RunText("demo.scenario", ReadDemo(), emulator.Backend, stdout, stderr);
+        return ScenarioRunner.RunText("demo.scenario", ReadDemo(), emulator.Backend, stdout, stderr, limits.Run);
     }
 
     /// <summary>The bundled demo scenario (also read by the tests, which run it on every configuration).</summary>

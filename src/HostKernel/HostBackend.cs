@@ -279,7 +279,7 @@ public sealed class HostBackend : IScenarioBackend
     {
         if (!TryProcess(process, out var p) || p.Pid <= 0)
             return Esrch;
-        return CommandResult.FromPagemap(PagemapReader.Read(p.Pid, address, size, PageSize, _zero));
+        return CommandResult.FromPagemap(PagemapReader.Read(p.Pid, address, size, PageSize, MapBase, p.NextFree, _zero));
     }
 
     public CommandResult Gup(int process, GupRequest request) => CommandResult.Unsupported();

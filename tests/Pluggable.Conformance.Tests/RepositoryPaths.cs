@@ -7,6 +7,9 @@ internal static class RepositoryPaths
 
     public static string Corpus => Path.Combine(Root, "tests", "conformance");
 
+    /// <summary>Scenarios only the emulator can answer (tests/emulator).</summary>
+    public static string EmulatorOnly => Path.Combine(Root, "tests", "emulator");
+
     public static string Snapshots => Path.Combine(Root, "tests", "snapshots");
 
     private static string FindRoot()

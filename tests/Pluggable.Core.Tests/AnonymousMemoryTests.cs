@@ -83,11 +83,13 @@ public class AnonymousMemoryTests
     {
         using var emu = new Emu();
         long before = emu.System.Memory.UsedFrames;
-        var r = emu.Backend.Mmap(0, new Scenarios.MmapRequest(null, 1UL << 44, false, Mm.Protection.Read | Mm.Protection.Write, 0, false, 0), out ulong a);
+        Assert.Equal("ok", emu.Backend.Memfd(0, "f", false, 1UL << 44).ToString());
+        var r = emu.Backend.Mmap(0, new Scenarios.MmapRequest("f", 1UL << 44, true, Mm.Protection.Read | Mm.Protection.Write, 0, false, 0), out ulong a);
         Assert.Equal("ok", r.ToString());
-        Assert.Equal(before, emu.System.Memory.UsedFrames);
+        Assert.Equal(before + 1, emu.System.Memory.UsedFrames); // the VMA's slab share
         emu.Touch(a + (1UL << 43), write: true);
+        Assert.InRange(emu.System.Memory.UsedFrames, before + 2, before + 8); // the page, its tables, cache nodes
         Assert.Equal("ok", emu.Backend.Munmap(0, a, 1UL << 44).ToString());
-        Assert.Equal(before, emu.System.Memory.UsedFrames);
+        Assert.Equal(before + 2, emu.System.Memory.UsedFrames); // the page and its cache nodes stay in the file
     }
 }

@@ -15,6 +15,20 @@ internal sealed class Emu : IDisposable
 
     public Emu(Pluggable.Core.Arch.Architecture arch) => Backend = new EmulatorBackend(arch, options: Checked);
 
+    /// <summary>A machine of <paramref name="memoryBytes"/> on the test architecture.</summary>
+    public Emu(ulong memoryBytes) : this(Checked with { MemoryBytes = memoryBytes })
+    {
+    }
+
+    private Emu(EmulatorOptions options) => Backend = new EmulatorBackend(new TestArchitecture(), null, options);
+
+    /// <summary>
+    /// Without the checker: for a test whose thousands of commands would each pay its walk, or one
+    /// that takes frames straight from the allocator, which nothing the checker knows holds.
+    /// </summary>
+    public static Emu Unchecked(ulong memoryBytes = EmulatorOptions.DefaultMemoryBytes) =>
+        new(EmulatorOptions.Default with { MemoryBytes = memoryBytes });
+
     public EmulatorBackend Backend { get; }
     public MemorySystem System => Backend.System;
     public const ulong P = 4096;
@@ -38,7 +52,9 @@ internal sealed class Emu : IDisposable
     public IReadOnlyList<ThreadCompletion> Completions() => Backend.TakeCompletions();
 
     public string Pagemap(ulong a, ulong pages, int process = 0) =>
-        string.Join(",", Backend.Pagemap(process, a, pages * P).Pages!.Select(f => f == PagemapFlags.None ? "-" : f.ToString().Replace(", ", "+").ToLowerInvariant()));
+        string.Join(",", Backend.Pagemap(process, a, pages * P).Pagemap!.Runs
+            .SelectMany(r => Enumerable.Repeat(r.Flags, (int)r.Pages))
+            .Select(f => f == PagemapFlags.None ? "-" : f.ToString().Replace(", ", "+").ToLowerInvariant()));
 
     public void Dispose() => Backend.Dispose();
 }

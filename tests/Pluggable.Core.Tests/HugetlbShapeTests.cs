@@ -185,13 +185,17 @@ public class HugetlbShapeTests
     }
 
     [Fact]
-    public void Pools_exist_only_for_declared_sizes_and_stop_at_the_budget()
+    public void Pools_exist_only_for_declared_sizes_and_stop_where_memory_runs_out()
     {
         var (emu, hs) = Start(Shape.HugePd16MAtPud, 1);
         using var _ = emu;
         Assert.Equal("EINVAL", emu.Backend.Hugepages(2UL << 20, 1).ToString());
         Assert.Equal("ok", emu.Backend.Hugepages(4UL << 20, 2).ToString());
-        Assert.Equal("ENOMEM", emu.Backend.Hugepages(hs, HugetlbPools.MaxPoolBytes / hs + 1).ToString());
+        var pool = emu.System.Hugetlb.ForSize(hs)!;
+        ulong before = pool.NrHugepages;
+        ulong fits = (ulong)emu.System.Memory.FreeFrames * P / hs;
+        Assert.Equal("ENOMEM", emu.Backend.Hugepages(hs, ulong.MaxValue).ToString());
+        Assert.InRange(pool.NrHugepages - before, fits - 1, fits);
         Assert.Equal("EINVAL", emu.Backend.Memfd(0, "odd", true, hs + P).ToString());
     }
 

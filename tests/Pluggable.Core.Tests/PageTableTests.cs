@@ -9,7 +9,7 @@ public class PageTableTests
     private static (PhysicalMemory Memory, PageTable Tables) Create()
     {
         var arch = new TestArchitecture();
-        var memory = new PhysicalMemory(arch.Geometry.PageShift);
+        var memory = new PhysicalMemory(arch.Geometry.PageShift, 1UL << 30);
         return (memory, new PageTable(memory, new ArchOps(arch, memory)));
     }
 

@@ -7,7 +7,7 @@ public class PhysicalMemoryTests
     [Fact]
     public void Frames_are_never_pfn_zero_and_come_back_zeroed_on_request()
     {
-        using var memory = new PhysicalMemory(12);
+        using var memory = new PhysicalMemory(12, 1UL << 30);
         ulong pfn = memory.Allocate(0, zero: false);
         Assert.NotEqual(0UL, pfn);
         memory.Data(pfn).Fill(0xAB);
@@ -20,7 +20,7 @@ public class PhysicalMemoryTests
     [Fact]
     public void Buddies_merge_back_into_a_whole_section()
     {
-        using var memory = new PhysicalMemory(12);
+        using var memory = new PhysicalMemory(12, 1UL << 30);
         var pfns = Enumerable.Range(0, PhysicalMemory.SectionFrames).Select(_ => memory.Allocate(0, false)).ToList();
         Assert.Equal(PhysicalMemory.SectionFrames, pfns.Distinct().Count());
         foreach (var p in pfns)
@@ -33,7 +33,7 @@ public class PhysicalMemoryTests
     [Fact]
     public void Compound_pages_know_their_head()
     {
-        using var memory = new PhysicalMemory(12);
+        using var memory = new PhysicalMemory(12, 1UL << 30);
         ulong head = memory.Allocate(3, zero: true);
         Assert.Equal(head, memory.HeadOf(head + 5));
         Assert.Equal(3, memory[head].Order);
@@ -43,7 +43,7 @@ public class PhysicalMemoryTests
     [Fact]
     public void Orders_beyond_a_section_take_fresh_sections()
     {
-        using var memory = new PhysicalMemory(12);
+        using var memory = new PhysicalMemory(12, 1UL << 30);
         ulong big = memory.Allocate(PhysicalMemory.SectionOrder + 2, zero: false);
         Assert.Equal(0UL, big % PhysicalMemory.SectionFrames);
         Assert.Equal(4L * PhysicalMemory.SectionFrames, memory.UsedFrames);
@@ -54,7 +54,7 @@ public class PhysicalMemoryTests
     [Fact]
     public void Blocks_larger_than_a_section_start_on_their_own_size()
     {
-        using var memory = new PhysicalMemory(12);
+        using var memory = new PhysicalMemory(12, 1UL << 30);
         memory.Allocate(0, zero: false);
         int order = PhysicalMemory.SectionOrder + 3;
         ulong big = memory.Allocate(order, zero: false);

@@ -6,7 +6,7 @@ namespace Pluggable.HostKernel.Tests;
 
 /// <summary>
 /// The conformance corpus on this machine's kernel: every expectation holds (they were taken from
-/// it), and the emulator (x86_64) prints the same transcript. These need Linux x86_64, root and
+/// it), and the emulator (x86_64, with this machine's MemTotal) prints the same transcript. These need Linux x86_64, root and
 /// userfaultfd, as CI has; anywhere else they fail and say why rather than pass unseen. They change
 /// machine-wide settings (huge page pools, THP), so they run one at a time (and each run holds the
 /// machine lock, which keeps other processes of the project out meanwhile); a setting changed from
@@ -46,8 +46,9 @@ public class HostCorpusTests
         var script = ScenarioParser.Parse(scenario, File.ReadAllText(PathOf(scenario))).Script!;
         var x86 = X86_64.Value;
         var diagnostics = new StringWriter();
-        var result = ScenarioComparison.Compare(script, () => new EmulatorBackend(x86.Architecture, x86.Plugin.Plugin.Aliases, new EmulatorOptions { DebugVm = true }),
-            () => new HostBackend(new HostBackendOptions { Notices = diagnostics }), diagnostics, null, HostOptions);
+        var machine = new EmulatorOptions { MemoryBytes = HostMemory.TotalBytes() ?? EmulatorOptions.DefaultMemoryBytes, DebugVm = true };
+        var result = ScenarioComparison.Compare(script, () => new EmulatorBackend(x86.Architecture, x86.Plugin.Plugin.Aliases, machine),
+            () => new HostBackend(new HostBackendOptions { Notices = diagnostics }), diagnostics, HostOptions, HostOptions);
         Assert.True(result.Differences.Count == 0,
             string.Join("\n", result.Differences.Select(d => $"line {d.Line}: emulator '{d.Left}' host '{d.Right}'"))
             + $"\n--- emulator\n{result.LeftTranscript}--- host\n{result.RightTranscript}--- diagnostics (expectation failures are not differences)\n{diagnostics}");

@@ -75,13 +75,19 @@ public class FormattingTests
     {
         var p = PagemapFlags.Present;
         Assert.Equal("present+exclusive x3, -, present+zero x12",
-            PagemapText.Format([.. Enumerable.Repeat(p | PagemapFlags.Exclusive, 3), PagemapFlags.None, .. Enumerable.Repeat(p | PagemapFlags.Zero, 12)]));
+            Format([.. Enumerable.Repeat(p | PagemapFlags.Exclusive, 3), PagemapFlags.None, .. Enumerable.Repeat(p | PagemapFlags.Zero, 12)]));
         Assert.Equal("- x3, present+exclusive, present+zero, -",
-            PagemapText.Format([0, 0, 0, p | PagemapFlags.Exclusive, p | PagemapFlags.Zero, 0]));
+            Format([0, 0, 0, p | PagemapFlags.Exclusive, p | PagemapFlags.Zero, 0]));
         Assert.Equal("present+zero+swap+file+exclusive+wp",
-            PagemapText.Format([PagemapFlags.Wp | PagemapFlags.Exclusive | PagemapFlags.File | PagemapFlags.Swap | PagemapFlags.Zero | p]));
-        Assert.Equal("wp x2, present+file", PagemapText.Format([PagemapFlags.Wp, PagemapFlags.Wp, p | PagemapFlags.File]));
+            Format([PagemapFlags.Wp | PagemapFlags.Exclusive | PagemapFlags.File | PagemapFlags.Swap | PagemapFlags.Zero | p]));
+        Assert.Equal("wp x2, present+file", Format([PagemapFlags.Wp, PagemapFlags.Wp, p | PagemapFlags.File]));
+        var huge = new PagemapRuns();
+        huge.Add(PagemapFlags.None, 1UL << 40);
+        huge.Add(p | PagemapFlags.Exclusive, 1);
+        Assert.Equal("- x1099511627776, present+exclusive", PagemapText.Format(huge));
     }
+
+    private static string Format(PagemapFlags[] pages) => PagemapText.Format(PagemapRuns.From(pages));
 
     private static string ReadLine(UffdMessage message)
     {

@@ -65,6 +65,19 @@ public sealed class PageGeometry
         return null;
     }
 
+    /// <summary>
+    /// The end of the PTE table that maps <paramref name="address"/>, capped at <paramref name="limit"/>:
+    /// how far a walk that reached the PTE level may go on slot by slot.
+    /// </summary>
+    /// Kernel: the pmd_addr_end() bound of the pte loops (zap_pte_range(), copy_pte_range(), ...).
+    public ulong PteTableEnd(ulong address, ulong limit)
+    {
+        var pte = this[PageLevel.Pte];
+        ulong span = pte.EntrySpan * (ulong)pte.Entries;
+        ulong end = (address & ~(span - 1)) + span;
+        return end == 0 || end > limit ? limit : end;
+    }
+
     /// <summary>Bytes a table of <paramref name="level"/> occupies.</summary>
     public int TableBytes(PageLevel level) => this[level].Entries * EntryBytes;
 

@@ -63,8 +63,8 @@ internal static class FrameCheck
             used += 1L << order;
             pfn += 1UL << order;
         }
-        if (used != memory.UsedFrames)
-            return new FrameProblem(0, 0, $"the allocator counts {memory.UsedFrames} frames in use, the frames say {used}");
+        if (used != memory.AllocatedFrames)
+            return new FrameProblem(0, 0, $"the allocator counts {memory.AllocatedFrames} frames in use, the frames say {used}");
         if (matched != census.Count)
             return Unvisited(system, census);
         return null;

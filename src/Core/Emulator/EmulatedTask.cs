@@ -9,10 +9,14 @@ namespace Pluggable.Core.Emulator;
 /// Something a scenario command started on a task of its own: it runs at once, and if it has to
 /// sleep on a userfault it keeps its progress and runs again once its waiter is woken.
 /// </summary>
-public abstract class EmulatedTask
+/// <param name="mm">The address space of the process the task belongs to (current->mm).</param>
+public abstract class EmulatedTask(MmStruct mm)
 {
     /// <summary>The backend's handle, given when the task first blocks.</summary>
     public int Id { get; set; }
+
+    /// <summary>The address space of the task's process.</summary>
+    public MmStruct Mm { get; } = mm;
 
     /// <summary>What the task sleeps on while parked: a userfault or a non-cooperative event.</summary>
     public TaskWaiter? Waiter { get; protected set; }
@@ -25,9 +29,22 @@ public abstract class EmulatedTask
     {
     }
 
-    /// <summary>The task will never run again (its process exits while it sleeps): it drops what it holds.</summary>
+    /// <summary>
+    /// The task will never run again (its process exits, or the OOM killer chose it, while it sleeps
+    /// or between its steps): it leaves the queue it sleeps on and drops what it holds.
+    /// </summary>
     public virtual void Abandon()
     {
+        switch (Waiter)
+        {
+            case UserfaultWaiter { Context: UffdContext ctx } fault:
+                ctx.Withdraw(fault);
+                break;
+            case UffdEventWaiter ev:
+                ev.Context.Withdraw(ev);
+                break;
+        }
+        Waiter = null;
     }
 
     /// <summary>Hands the old waiter back to its context before running again.</summary>
@@ -57,15 +74,15 @@ public abstract class EmulatedTask
 }
 
 /// <summary><c>touch ADDR read|write</c>: one load or store.</summary>
-public sealed class TouchTask(MmStruct mm, ulong address, bool write, byte value, uint threadId) : EmulatedTask
+public sealed class TouchTask(MmStruct mm, ulong address, bool write, byte value, uint threadId) : EmulatedTask(mm)
 {
     public override CommandResult? Run()
     {
-        var fault = UserAccess.Translate(mm, address, write, fromUser: true, threadId, out ulong pfn);
+        var fault = UserAccess.Translate(Mm, address, write, fromUser: true, threadId, out ulong pfn);
         if (fault.Status != FaultStatus.Done)
             return FromFault(fault);
-        var data = mm.System.Memory.Data(pfn);
-        int offset = (int)(address & (mm.System.PageSize - 1));
+        var data = Mm.System.Memory.Data(pfn);
+        int offset = (int)(address & (Mm.System.PageSize - 1));
         if (write)
         {
             data[offset] = value;
@@ -76,17 +93,19 @@ public sealed class TouchTask(MmStruct mm, ulong address, bool write, byte value
 }
 
 /// <summary><c>fill</c> and <c>check</c>: every byte of a range, page by page, resuming at the page that blocked.</summary>
-public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, BytePattern pattern, bool check, uint threadId) : EmulatedTask
+public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, BytePattern pattern, bool check, uint threadId) : EmulatedTask(mm)
 {
     private ulong _done;
 
     public override CommandResult? Run()
     {
-        var system = mm.System;
+        var system = Mm.System;
         while (_done < size)
         {
+            if (!system.Checkpoint(Mm))
+                return CommandResult.Signal("SIGKILL");
             ulong at = address + _done;
-            var fault = UserAccess.Translate(mm, at, write: !check, fromUser: true, threadId, out ulong pfn);
+            var fault = UserAccess.Translate(Mm, at, write: !check, fromUser: true, threadId, out ulong pfn);
             if (fault.Status != FaultStatus.Done)
                 return FromFault(fault);
             int offset = (int)(at & (system.PageSize - 1));
@@ -115,7 +134,7 @@ public sealed class RangeAccessTask(MmStruct mm, ulong address, ulong size, Byte
 /// nothing.
 /// </summary>
 /// Kernel: fdget() ... fdput() around userfaultfd_ioctl() in a process whose descriptor table is shared by threads.
-public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedTask
+public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedTask(operation.Caller)
 {
     private bool _started;
 
@@ -140,6 +159,7 @@ public sealed class FillTask(FillOperation operation, UffdFile file) : EmulatedT
 
     public override void Abandon()
     {
+        base.Abandon();
         operation.Abandon();
         file.Put();
     }

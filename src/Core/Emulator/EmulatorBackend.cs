@@ -12,7 +12,9 @@ namespace Pluggable.Core.Emulator;
 /// <summary>
 /// The scenario backend made of the generic core and one architecture plugin. Deterministic:
 /// tasks run one at a time, and parked tasks re-run in thread order right after the command that
-/// woke them.
+/// woke them. When memory runs out the OOM killer picks a process (Mm.OomKiller): the command or
+/// parked thread that was running in it answers SIGKILL, its other parked threads too, it exits,
+/// and later commands in it answer ESRCH.
 /// </summary>
 public sealed class EmulatorBackend : IScenarioBackend
 {
@@ -25,6 +27,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly List<ThreadCompletion> _completions = [];
     private readonly PinnedPages _pins = new();
     private readonly DebugVm? _debugVm;
+    private readonly List<OomVictim> _oomReports = [];
     private int _nextProcess;
     private int _nextThread;
 
@@ -33,7 +36,8 @@ public sealed class EmulatorBackend : IScenarioBackend
     public EmulatorBackend(Architecture arch, IReadOnlyList<string>? aliases = null, EmulatorOptions? options = null)
     {
         Options = options ?? EmulatorOptions.Default;
-        _system = new MemorySystem(arch);
+        _system = new MemorySystem(arch, Options.MemoryBytes);
+        _system.Oom.Exit = Exit;
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
         _processes[_nextProcess++] = _system.CreateMm();
@@ -53,8 +57,15 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public MemorySystem System => _system;
 
-    public CommandResult Hugepages(ulong size, ulong count) =>
-        Finish(EmulatorResults.FromErrno(_system.Hugetlb.SetCount(size, count)));
+    /// <summary>The run stops at this <see cref="System.Diagnostics.Stopwatch"/> timestamp: the core's long loops notice it.</summary>
+    public void StopAt(long deadlineTimestamp) =>
+        _system.Deadline.Set(global::System.Diagnostics.Stopwatch.GetElapsedTime(global::System.Diagnostics.Stopwatch.GetTimestamp(), deadlineTimestamp));
+
+    public CommandResult Hugepages(ulong size, ulong count)
+    {
+        Begin(-1);
+        return Finish(EmulatorResults.FromErrno(_system.Hugetlb.SetCount(size, count)));
+    }
 
     public CommandResult Thp(ThpPolicy policy)
     {
@@ -64,8 +75,8 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     public CommandResult Memfd(int process, string name, bool hugetlb, ulong size)
     {
-        if (!_processes.ContainsKey(process))
-            return CommandResult.Error(Errno.ESRCH);
+        if (!TryGetMm(process, out _, out var missing))
+            return missing;
         MemoryFile file;
         if (hugetlb)
         {
@@ -93,12 +104,10 @@ public sealed class EmulatorBackend : IScenarioBackend
         MemoryFile? file = null;
         if (request.File is not null && !_files.TryGetValue(request.File, out file))
             return CommandResult.ScriptError($"unknown memory file '{request.File}'");
-        ulong length = request.Size != 0 ? request.Size : file?.Size ?? 0;
-        var errno = Mapping.Mmap(mm, length, request.Protection, request.Shared, file, request.Offset, request.Align, out address);
-        if (errno != Errno.None || !request.Populate)
-            return Finish(EmulatorResults.FromErrno(errno));
-        var populated = Mapping.Populate(mm, address, address + length);
-        return Finish(populated.Status == FaultStatus.Done ? CommandResult.Ok() : CommandResult.Error(Errno.ENOMEM));
+        var errno = Mapping.Mmap(mm, request.Size, request.Protection, request.Shared, file, request.Offset, request.Align, out address);
+        if (errno == Errno.None && request.Populate)
+            Mapping.Populate(mm, address, mm.Vmas.Find(address)!.End);
+        return Finish(EmulatorResults.FromErrno(errno));
     }
 
     public CommandResult Munmap(int process, ulong address, ulong size) =>
@@ -106,7 +115,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         {
             var events = new List<UffdEventWaiter>();
             var error = UffdEvents.Munmap(mm, address, size, events);
-            return error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : CommandResult.Error(error);
+            return error == Errno.None ? Start(new EventWaitTask(mm, events, CommandResult.Ok())) : CommandResult.Error(error);
         });
 
     public CommandResult Mprotect(int process, ulong address, ulong size, Protection protection) =>
@@ -136,7 +145,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             return failure;
         var events = new List<UffdEventWaiter>();
         var error = UffdEvents.Mremap(mm, address, oldSize, newSize, events, out newAddress);
-        return Finish(error == Errno.None ? Start(new EventWaitTask(events, CommandResult.Ok())) : CommandResult.Error(error));
+        return Finish(error == Errno.None ? Start(new EventWaitTask(mm, events, CommandResult.Ok())) : CommandResult.Error(error));
     }
 
     public CommandResult Fork(int process, out int child)
@@ -153,7 +162,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         _uffds.Fork(process, child);
         var events = new List<UffdEventWaiter>();
         contexts.PrepareEvents(events);
-        return Finish(Start(new EventWaitTask(events, CommandResult.Ok())));
+        return Finish(Start(new EventWaitTask(mm, events, CommandResult.Ok())));
     }
 
     public CommandResult UffdCreate(int process, UffdCreateOptions options, out int uffd)
@@ -280,19 +289,32 @@ public sealed class EmulatorBackend : IScenarioBackend
             for (int i = 0; i < _parked.Count; i++)
             {
                 var task = _parked[i];
-                if (task.Waiter is { Woken: false })
-                    continue;
-                task.ReleaseWaiter();
-                ran = true;
-                var result = task.Run();
-                if (result is null)
-                    continue;
+                CommandResult? result;
+                if (task.Mm.OomKilled || !task.Mm.Alive)
+                {
+                    ran = true;
+                    task.Abandon();
+                    result = CommandResult.Signal("SIGKILL");
+                }
+                else
+                {
+                    if (task.Waiter is { Woken: false })
+                        continue;
+                    task.ReleaseWaiter();
+                    ran = true;
+                    _system.Current = task.Mm;
+                    result = EndStep(task, task.Run());
+                    progress |= _oomReports.Count > 0;
+                    if (result is null)
+                        continue;
+                }
                 _parked.RemoveAt(i);
-                _completions.Add(new ThreadCompletion(task.Id, AttachTrace(result)));
+                _completions.Add(new ThreadCompletion(task.Id, Conclude(result)));
                 progress = true;
                 break;
             }
         }
+        _system.Current = null;
         if (ran)
             _debugVm?.Check();
         var done = _completions.ToArray();
@@ -302,28 +324,41 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     /// <summary>
     /// Every process exits: sleeping tasks die and drop what they hold, pins go, userfaultfds
-    /// close, address spaces and files go; with the checker on, nothing may be left.
+    /// close, address spaces and files go; with the checker on, nothing may be left. All within
+    /// the run's time limit: when the run was stopped at its limit in the middle of a command, or
+    /// the teardown itself reaches the limit, what the machine holds may be half-changed, and
+    /// then only its memory is given back.
     /// </summary>
     public void Dispose()
     {
         try
         {
-            foreach (var task in _parked)
-                task.Abandon();
-            _parked.Clear();
-            _pins.ReleaseAll(_system);
-            _uffds.ReleaseAll();
-            foreach (var mm in _processes.Values)
-                _system.DestroyMm(mm);
-            foreach (var file in _files.Values)
-                _system.DropFileReference(file);
-            _files.Clear();
-            _debugVm?.CheckTeardown();
+            if (!_system.Deadline.Expired)
+                TearDown();
+        }
+        catch (TimeLimitExceededException)
+        {
+            // Out of time half-way: the memory is given back below, without the rest of the walk.
         }
         finally
         {
             _system.Dispose();
         }
+    }
+
+    private void TearDown()
+    {
+        foreach (var task in _parked)
+            task.Abandon();
+        _parked.Clear();
+        _pins.ReleaseAll(_system);
+        _uffds.ReleaseAll();
+        foreach (var mm in _processes.Values)
+            _system.DestroyMm(mm);
+        foreach (var file in _files.Values)
+            _system.DropFileReference(file);
+        _files.Clear();
+        _debugVm?.CheckTeardown();
     }
 
     private CommandResult StartFill(int process, int uffd, FillKind kind, ulong dst, ulong src, ulong length, ulong mode)
@@ -339,7 +374,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     /// <summary>Runs a new task; parks it when it sleeps. The caller finishes the command.</summary>
     private CommandResult Start(EmulatedTask task)
     {
-        var result = task.Run();
+        var result = EndStep(task, task.Run());
         if (result is not null)
             return result;
         task.Id = ++_nextThread;
@@ -347,20 +382,92 @@ public sealed class EmulatorBackend : IScenarioBackend
         return CommandResult.Blocked(task.Id);
     }
 
-    /// <summary>Ends a command: attaches what the trace recorded; with the checker on, checks the machine.</summary>
+    /// <summary>Ends a command (<see cref="Conclude"/>); with the checker on, then checks the machine.</summary>
     private CommandResult Finish(CommandResult result)
     {
-        AttachTrace(result);
+        result = Conclude(result);
         _debugVm?.Check();
         return result;
     }
 
-    private CommandResult AttachTrace(CommandResult result)
+    /// <summary>
+    /// The end of a command or of a parked thread: the OOM killer acts if the last step went past
+    /// the machine's memory; a command whose process was killed answers SIGKILL; the processes
+    /// killed meanwhile exit; what the trace recorded and the OOM killer's reports are attached.
+    /// </summary>
+    private CommandResult Conclude(CommandResult result)
     {
+        if (_system.Current is { Alive: true, OomKilled: false } current)
+            _system.Checkpoint(current);
+        if (_system.Current is { OomKilled: true } && result is not { Kind: ResultKind.Signal, Text: "SIGKILL" })
+        {
+            var killed = CommandResult.Signal("SIGKILL");
+            killed.Detail = result.Detail;
+            result = killed;
+        }
+        foreach (var victim in _system.Oom.TakeVictims())
+        {
+            _oomReports.Add(victim);
+            if (victim.Mm.Alive)
+                Exit(victim.Mm);
+        }
         var lines = _trace.Drain(AddressFormatter);
         if (lines is not null)
             (result.Detail ??= []).AddRange(lines);
+        foreach (var victim in _oomReports)
+            (result.Detail ??= []).Add(OomReport(victim));
+        _oomReports.Clear();
         return result;
+    }
+
+    /// <summary>
+    /// A process the OOM killer chose exits: the pins its calls hold are released, its
+    /// userfaultfd descriptors closed and its address space torn down. Its parked threads are
+    /// answered SIGKILL by <see cref="TakeCompletions"/>.
+    /// </summary>
+    /// Kernel: do_exit() -> exit_mm() -> mmput() -> exit_mmap(), exit_files(), and the files closed that held the pins.
+    private void Exit(MmStruct mm)
+    {
+        int process = ProcessOf(mm);
+        _pins.ReleaseProcess(_system, process);
+        _uffds.Exit(process);
+        _system.DestroyMm(mm);
+    }
+
+    /// <summary>The backend's number of the process whose address space <paramref name="mm"/> is.</summary>
+    private int ProcessOf(MmStruct mm)
+    {
+        foreach (var (id, process) in _processes)
+        {
+            if (process == mm)
+                return id;
+        }
+        throw new InvalidOperationException($"BUG: {mm} belongs to no process of the backend");
+    }
+
+    /// <summary>
+    /// The end of a command's step (or of a parked task's run): the OOM killer takes back what the
+    /// step went past the machine's memory, and a task whose process it killed stops there.
+    /// </summary>
+    private CommandResult? EndStep(EmulatedTask task, CommandResult? result)
+    {
+        if (task.Mm.Alive && !task.Mm.OomKilled)
+            _system.Checkpoint(task.Mm);
+        if (!task.Mm.OomKilled)
+            return result;
+        if (result is null)
+            task.Abandon();
+        return CommandResult.Signal("SIGKILL");
+    }
+
+    /// <summary>Kernel: the "Out of memory: Killed process" line of dump_header()/__oom_kill_process().</summary>
+    private string OomReport(OomVictim victim)
+    {
+        int process = ProcessOf(victim.Mm);
+        string name = AddressFormatter?.FormatProcess(process) ?? process.ToString(global::System.Globalization.CultureInfo.InvariantCulture);
+        ulong kib = _system.PageSize / 1024;
+        return string.Create(global::System.Globalization.CultureInfo.InvariantCulture,
+            $"Out of memory: Killed process {name} (badness {victim.Badness}: anon-rss {(ulong)victim.AnonRss * kib}kB, file-rss {(ulong)victim.FileRss * kib}kB, pgtables {(ulong)victim.TableFrames * kib}kB)");
     }
 
     /// <summary>The references the checker cannot find in tables and caches: pins, sleeping tasks, open files.</summary>
@@ -378,8 +485,10 @@ public sealed class EmulatorBackend : IScenarioBackend
     private string FormatAddress(ulong address) =>
         AddressFormatter?.Format(address) ?? "0x" + address.ToString("x", global::System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The process's address space, which also becomes the current one for the command; ESRCH once it has exited.</summary>
     private bool TryGetMm(int process, out MmStruct mm, out CommandResult error)
     {
+        Begin(process);
         if (_processes.TryGetValue(process, out mm!) && mm.Alive)
         {
             error = CommandResult.OkResult;
@@ -388,6 +497,10 @@ public sealed class EmulatorBackend : IScenarioBackend
         error = CommandResult.Error(Errno.ESRCH);
         return false;
     }
+
+    /// <summary>A command starts in <paramref name="process"/> (none: a machine-wide setting).</summary>
+    private void Begin(int process) =>
+        _system.Current = _processes.TryGetValue(process, out var mm) && mm.Alive ? mm : null;
 
     private CommandResult WithMm(int process, Func<MmStruct, CommandResult> action) =>
         TryGetMm(process, out var mm, out var error) ? Finish(action(mm)) : error;

@@ -1,3 +1,4 @@
+using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
 using Pluggable.Core.Userfaultfd;
 
@@ -9,7 +10,7 @@ namespace Pluggable.Core.Emulator;
 /// <paramref name="result"/>.
 /// </summary>
 /// Kernel: dup_userfaultfd_complete(), mremap_userfaultfd_complete(), userfaultfd_unmap_complete() -> userfaultfd_event_wait_completion().
-public sealed class EventWaitTask(List<UffdEventWaiter> events, CommandResult result) : EmulatedTask
+public sealed class EventWaitTask(MmStruct mm, List<UffdEventWaiter> events, CommandResult result) : EmulatedTask(mm)
 {
     private int _next;
 
@@ -25,5 +26,13 @@ public sealed class EventWaitTask(List<UffdEventWaiter> events, CommandResult re
             }
         }
         return result;
+    }
+
+    /// <summary>The event waited on and those not posted yet are all withdrawn.</summary>
+    public override void Abandon()
+    {
+        base.Abandon();
+        for (; _next < events.Count; _next++)
+            events[_next].Context.Withdraw(events[_next]);
     }
 }

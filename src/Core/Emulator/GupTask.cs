@@ -12,7 +12,7 @@ namespace Pluggable.Core.Emulator;
 /// are dropped at once (the scenario only sees the count); pins are kept for <c>unpin</c>.
 /// </summary>
 public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool dump, Action<PageRuns> keepPins, Func<ulong, string> formatAddress)
-    : EmulatedTask
+    : EmulatedTask(mm)
 {
     public override CommandResult? Run()
     {
@@ -24,7 +24,7 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
         }
         var result = outcome.Pages > 0 || outcome.Error == Errno.None ? CommandResult.FromBytes(outcome.Pages) : CommandResult.Error(outcome.Error);
         if (dump)
-            result.Detail = Describe(mm.System);
+            result.Detail = Describe(Mm.System);
         if ((call.Flags & GupFlags.Pin) != 0)
             keepPins(call.Pages);
         else
@@ -54,11 +54,15 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
     }
 
     /// <summary>Kernel: a caller that gets a fatal signal drops the pages it took (unpin_user_pages()/put_page()).</summary>
-    public override void Abandon() => Release();
+    public override void Abandon()
+    {
+        base.Abandon();
+        Release();
+    }
 
     private void Release()
     {
-        var system = mm.System;
+        var system = Mm.System;
         foreach (var run in call.Pages.Runs)
         {
             if (run.Repeats && system.Zero.IsZero(run.First))

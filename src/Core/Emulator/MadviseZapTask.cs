@@ -12,7 +12,7 @@ namespace Pluggable.Core.Emulator;
 /// A hole in the range answers ENOMEM after the rest was done.
 /// </summary>
 /// Kernel: madvise_walk_vmas() -> madvise_dontneed_free() / madvise_remove(), userfaultfd_remove() (mm/madvise.c).
-public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice advice) : EmulatedTask
+public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice advice) : EmulatedTask(mm)
 {
     private ulong _cursor = start;
     private ulong _removeEnd;
@@ -35,7 +35,7 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
             }
             if (_cursor >= end)
                 break;
-            var vma = mm.Vmas.FindFrom(_cursor);
+            var vma = Mm.Vmas.FindFrom(_cursor);
             if (vma is null)
                 return CommandResult.Error(Errno.ENOMEM);
             if (vma.Start >= end)
@@ -57,7 +57,7 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
                 {
                     _punchFile = vma.File!;
                     _punchFile.References++;
-                    _punchOffset = Advise.FileOffset(mm, vma, s);
+                    _punchOffset = Advise.FileOffset(Mm, vma, s);
                 }
                 if (remove.Context.PostEvent(remove))
                 {
@@ -66,7 +66,7 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
                 }
                 continue;
             }
-            var applied = Advise.ApplyToVma(mm, vma, s, e, advice);
+            var applied = Advise.ApplyToVma(Mm, vma, s, e, advice);
             if (applied != Errno.None)
                 return CommandResult.Error(applied);
             _cursor = e;
@@ -82,19 +82,20 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
 
     public override void Abandon()
     {
+        base.Abandon();
         if (_punchFile is { } file)
-            mm.System.DropFileReference(file);
+            Mm.System.DropFileReference(file);
         _punchFile = null;
     }
 
     private Errno DontNeedAfterRemove()
     {
-        var again = mm.Vmas.Find(_cursor);
+        var again = Mm.Vmas.Find(_cursor);
         if (again is null)
             return Errno.ENOMEM;
         var error = Advise.CheckZapVma(again, advice);
         if (error == Errno.None)
-            error = Advise.ApplyToVma(mm, again, _cursor, Math.Min(_removeEnd, again.End), advice);
+            error = Advise.ApplyToVma(Mm, again, _cursor, Math.Min(_removeEnd, again.End), advice);
         _cursor = Math.Min(_removeEnd, again.End);
         return error;
     }
@@ -103,8 +104,8 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
     {
         var file = _punchFile!;
         _punchFile = null;
-        Advise.PunchFile(mm.System, file, _punchOffset, _removeEnd - _cursor);
-        mm.System.DropFileReference(file);
+        Advise.PunchFile(Mm.System, file, _punchOffset, _removeEnd - _cursor);
+        Mm.System.DropFileReference(file);
         _cursor = _removeEnd;
         return Errno.None;
     }

@@ -60,6 +60,17 @@ public sealed class PinnedPages
         _runs.Clear();
     }
 
+    /// <summary>The pins <paramref name="process"/>'s calls took go: it exits (the OOM killer chose it).</summary>
+    public void ReleaseProcess(MemorySystem system, int process)
+    {
+        foreach (var pin in _runs)
+        {
+            if (pin.Process == process)
+                ReleasePages(system, pin.Pages, 0, pin.Pages.Count);
+        }
+        _runs.RemoveAll(pin => pin.Process == process);
+    }
+
     /// <summary>Tells the consistency checker about every pin held.</summary>
     public void Report(ReferenceCensus census)
     {

@@ -11,7 +11,7 @@ namespace Pluggable.Core.Emulator;
 /// userfault). No VMA answers ENOMEM, a VMA without the access EINVAL, SIGBUS/SIGSEGV EFAULT.
 /// </summary>
 /// Kernel: madvise_populate() -> faultin_page_range() -> __get_user_pages_locked(FOLL_UNLOCKABLE | FOLL_MADV_POPULATE), check_vma_flags() (mm/gup.c).
-public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write, uint threadId) : EmulatedTask
+public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write, uint threadId) : EmulatedTask(mm)
 {
     /// <summary>
     /// Faults one page may take before it must be accessible: a fault either maps the page or
@@ -25,15 +25,17 @@ public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write
 
     public override CommandResult? Run()
     {
-        var system = mm.System;
+        var system = Mm.System;
         while (_cursor < end)
         {
-            var vma = mm.Vmas.Find(_cursor);
+            if (!system.Checkpoint(Mm))
+                return CommandResult.Error(Errno.EINTR);
+            var vma = Mm.Vmas.Find(_cursor);
             if (vma is null)
                 return CommandResult.Error(Errno.ENOMEM);
             if (!vma.Has(write ? VmFlags.Write : VmFlags.Read))
                 return CommandResult.Error(Errno.EINVAL);
-            if (UserAccess.Permits(mm, _cursor, write))
+            if (UserAccess.Permits(Mm, _cursor, write))
             {
                 _cursor += system.PageSize;
                 _faults = 0;
@@ -41,7 +43,7 @@ public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write
             }
             if (++_faults > FaultsPerPage)
                 throw new InvalidOperationException($"BUG: MADV_POPULATE faulted 0x{_cursor:x} {FaultsPerPage} times and it is still not accessible");
-            var fault = FaultHandler.HandleMmFault(mm, vma, new FaultInfo(_cursor, _cursor, write, FromUser: false, threadId));
+            var fault = FaultHandler.HandleMmFault(Mm, vma, new FaultInfo(_cursor, _cursor, write, FromUser: false, threadId));
             switch (fault.Status)
             {
                 case FaultStatus.Done:

@@ -58,6 +58,23 @@ internal sealed class UffdDescriptors
     }
 
     /// <summary>
+    /// <paramref name="process"/> exits (the OOM killer chose it): each of its descriptors is closed,
+    /// and a file no other process or running ioctl holds is released.
+    /// </summary>
+    /// Kernel: do_exit() -> exit_files() -> put_files_struct() -> close_files().
+    public void Exit(int process)
+    {
+        if (!_tables.Remove(process, out var table))
+            return;
+        foreach (var file in table.Values)
+        {
+            file.Put();
+            if (!file.Open)
+                _files.Remove(file);
+        }
+    }
+
+    /// <summary>
     /// Teardown: every process exits and every thread still inside an ioctl is killed, so each file
     /// that is still open loses its last reference.
     /// </summary>

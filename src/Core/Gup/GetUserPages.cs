@@ -107,6 +107,8 @@ public sealed class GetUserPages
         Vma? vma = null;
         while (_pages.Count < _count)
         {
+            if (!system.Checkpoint(_mm))
+                return Stop(Errno.EINTR);
             ulong address = _start + (_pages.Count << system.PageShift);
             if (vma is null || address >= vma.End)
             {

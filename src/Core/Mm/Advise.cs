@@ -173,11 +173,8 @@ public static class Advise
     public static void PunchHole(MemorySystem system, MemoryFile file, ulong first, ulong last)
     {
         PunchMappings(system, file, first, last);
-        for (ulong index = first; index < last; index++)
+        foreach (var (index, pfn) in file.Cache.EntriesIn(first, last).ToArray())
         {
-            ulong pfn = file.Cache.Lookup(index);
-            if (pfn == 0)
-                continue;
             file.Cache.Store(index, 0);
             system.Memory[pfn].Flags &= ~Physical.PageFlags.PageCache;
             Folios.Put(system, pfn);

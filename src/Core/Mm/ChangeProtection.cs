@@ -37,9 +37,14 @@ public static class ChangeProtection
         bool markers = protect && UsesMarkers(vma);
         var newProt = PageProt.ForSharedMapping(vma);
         var tlb = new TlbGather();
+        var retry = new RetryBound("change_protection()'s walk");
         ulong address = start;
         while (address < end)
         {
+            retry.Attempt(address);
+            // With markers the walk allocates tables: the OOM killer may act there, and a killed task stops.
+            if (markers && !system.Checkpoint(mm))
+                break;
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: markers);
             if (HugePmd.IsLeaf(vma, walk))
             {
@@ -64,27 +69,31 @@ public static class ChangeProtection
                 address = system.Geometry[walk.Level].NextEntryStart(address);
                 continue;
             }
-            var old = walk.Entry;
-            if (old.Kind == EntryKind.Page)
+            ulong tableEnd = system.Geometry.PteTableEnd(address, end);
+            for (var slot = walk.Slot; address < tableEnd; address += system.PageSize, slot = slot.Next())
             {
-                var updated = Updated(mm, vma, old, newProt, flags);
-                if (updated != old)
+                system.Deadline.Check();
+                var old = mm.Tables.Get(slot);
+                if (old.Kind == EntryKind.Page)
                 {
-                    mm.Tables.Set(walk.Slot, address, updated);
-                    if (ReducesAccess(old, updated))
-                        tlb.Add(system.PageShift);
+                    var updated = Updated(mm, vma, old, newProt, flags);
+                    if (updated != old)
+                    {
+                        mm.Tables.Set(slot, address, updated);
+                        if (ReducesAccess(old, updated))
+                            tlb.Add(system.PageShift);
+                    }
+                }
+                else if (PteMarker.IsMarker(old))
+                {
+                    if (resolve && PteMarker.IsUffdWp(old))
+                        mm.Tables.Clear(slot, address);
+                }
+                else if (old.Kind == EntryKind.None && markers)
+                {
+                    mm.Tables.Set(slot, address, PteMarker.Make(PteMarker.UffdWp));
                 }
             }
-            else if (PteMarker.IsMarker(old))
-            {
-                if (resolve && PteMarker.IsUffdWp(old))
-                    mm.Tables.Clear(walk.Slot, address);
-            }
-            else if (old.Kind == EntryKind.None && markers)
-            {
-                mm.Tables.Set(walk.Slot, address, PteMarker.Make(PteMarker.UffdWp));
-            }
-            address += system.PageSize;
         }
         tlb.Finish(system.Ops, start, end);
     }

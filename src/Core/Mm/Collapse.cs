@@ -26,6 +26,7 @@ public static class Collapse
         ExceedNonePte,
         PteUffdWp,
         PteNonPresent,
+        AllocHugePageFail,
         PageCount,
     }
 
@@ -69,7 +70,7 @@ public static class Collapse
                 continue;
             }
             lastFail = result;
-            if (result is Scan.PmdNone or Scan.ExceedNonePte)
+            if (result is Scan.PmdNone or Scan.ExceedNonePte or Scan.AllocHugePageFail)
                 break;
         }
         if (BlocksDone(hstart, hend, pmd, thps))
@@ -77,6 +78,7 @@ public static class Collapse
         return lastFail switch
         {
             Scan.ExceedNonePte => Errno.EBUSY,
+            Scan.AllocHugePageFail => Errno.ENOMEM,
             Scan.PageCount => Errno.EAGAIN,
             _ => Errno.EINVAL,
         };
@@ -128,7 +130,9 @@ public static class Collapse
             if (!RefcountSuitable(system, pte.Frame))
                 return Scan.PageCount;
         }
-        CollapseHugePage(mm, vma, walk.Slot, table, haddr);
+        if (!HugePmd.TryAllocateFolio(system, zero: true, out ulong head))
+            return Scan.AllocHugePageFail;
+        CollapseHugePage(mm, vma, walk.Slot, table, haddr, head);
         return Scan.Succeed;
     }
 
@@ -148,11 +152,10 @@ public static class Collapse
     /// and maps the THP by the PMD.
     /// </summary>
     /// Kernel: collapse_huge_page() -> __collapse_huge_page_copy(), pmdp_collapse_flush(), map the new pmd.
-    private static void CollapseHugePage(MmStruct mm, Vma vma, in Slot pmdSlot, ulong table, ulong haddr)
+    private static void CollapseHugePage(MmStruct mm, Vma vma, in Slot pmdSlot, ulong table, ulong haddr, ulong head)
     {
         var system = mm.System;
         ulong nr = Thp.PmdPages(system);
-        ulong head = HugePmd.AllocateFolio(system, zero: true);
         mm.Tables.Clear(pmdSlot, haddr);
         system.Ops.FlushTlbRange(haddr, haddr + system.Geometry.PmdSize, system.PageShift);
         for (ulong i = 0; i < nr; i++)

@@ -16,20 +16,28 @@ public static class Fork
     /// <summary>
     /// Copies the VMAs and tables. <paramref name="childContext"/> gives, per parent VMA, the context
     /// the child's copy is registered with, or null (the userfaultfd layer decides). Null, with
-    /// <paramref name="error"/> (ENOMEM: no huge page for a pinned page's copy), when the fork
-    /// fails; the partial child is gone then.
+    /// <paramref name="error"/>, when the fork fails, the partial child torn down as dup_mmap()
+    /// undoes a failed copy: ENOMEM when an accounted VMA is larger than the machine's memory (each
+    /// is checked again for the child), when the parent was killed on the way (the OOM killer, at a
+    /// checkpoint), or when no huge page is left for a pinned page's copy.
     /// </summary>
     public static MmStruct? Copy(MmStruct parent, Func<Vma, MmStruct, IUserfaultContext?> childContext, out Errno error)
     {
         error = Errno.None;
         var system = parent.System;
         var child = system.CreateMm();
+        child.InFork = true;
         child.NextFree = parent.NextFree;
         bool parentChanged = false;
         foreach (var vma in parent.Vmas.All)
         {
             if (vma.Has(VmFlags.DontFork))
                 continue;
+            if (!system.Checkpoint(parent) || (vma.Has(VmFlags.Account) && !Overcommit.Allows(system, vma.Length)))
+            {
+                error = Errno.ENOMEM;
+                break;
+            }
             var copy = vma.CloneRange(vma.Start, vma.End, system.PageShift);
             copy.Uffd = childContext(vma, child);
             copy.HugetlbResv = null;
@@ -53,6 +61,9 @@ public static class Fork
         }
         if (parentChanged)
             system.Ops.FlushTlbMm();
+        child.InFork = false;
+        if (error == Errno.None && parent.OomKilled)
+            error = Errno.ENOMEM;
         if (error == Errno.None)
             return child;
         system.DestroyMm(child);
@@ -71,6 +82,8 @@ public static class Fork
         ulong address = src.Start;
         while (address < src.End)
         {
+            if (!system.Checkpoint(parent))
+                break;
             var walk = parent.Tables.Walk(address, PageLevel.Pte, allocate: false);
             if (HugePmd.IsLeaf(src, walk))
             {
@@ -91,12 +104,18 @@ public static class Fork
                 address = system.Geometry[walk.Level].NextEntryStart(address);
                 continue;
             }
-            var entry = walk.Entry;
-            if (entry.Kind == EntryKind.Page)
-                parentChanged |= CopyPresent(parent, src, walk.Slot, child, address, entry, keepWp);
-            else if (PteMarker.IsMarker(entry))
-                CopyMarker(child, address, entry, keepWp);
-            address += system.PageSize;
+            ulong tableEnd = system.Geometry.PteTableEnd(address, src.End);
+            for (var slot = walk.Slot; address < tableEnd; address += system.PageSize, slot = slot.Next())
+            {
+                // Each entry may copy a pinned page: the OOM killer gets its say between two.
+                if (!system.Checkpoint(parent))
+                    return parentChanged;
+                var entry = parent.Tables.Get(slot);
+                if (entry.Kind == EntryKind.Page)
+                    parentChanged |= CopyPresent(parent, src, slot, child, address, entry, keepWp);
+                else if (PteMarker.IsMarker(entry))
+                    CopyMarker(child, address, entry, keepWp);
+            }
         }
         return parentChanged;
     }

@@ -23,16 +23,21 @@ public static class HugePmd
     /// <summary>The first address after the PMD block holding <paramref name="address"/>.</summary>
     public static ulong NextBlock(MemorySystem system, ulong address) => system.Geometry[PageLevel.Pmd].NextEntryStart(address);
 
-    /// <summary>Allocates a zeroed PMD-order anonymous folio. Kernel: vma_alloc_anon_folio_pmd().</summary>
-    public static ulong AllocateFolio(MemorySystem system, bool zero)
+    /// <summary>
+    /// Allocates a zeroed PMD-order anonymous folio; false when the machine has no such block free
+    /// (THP allocations never invoke the OOM killer: the caller falls back to base pages or fails).
+    /// </summary>
+    /// Kernel: vma_alloc_anon_folio_pmd() with GFP_TRANSHUGE(_LIGHT).
+    public static bool TryAllocateFolio(MemorySystem system, bool zero, out ulong head)
     {
         int order = Thp.PmdOrder(system);
-        ulong head = system.Memory.Allocate(order, zero);
+        if (!system.Memory.TryAllocate(order, zero, out head))
+            return false;
         ulong nr = 1UL << order;
         system.Memory[head].Flags |= PageFlags.Thp;
         for (ulong i = 0; i < nr; i++)
             system.Memory[head + i].Flags |= PageFlags.Anon;
-        return head;
+        return true;
     }
 
     /// <summary>The first mapping of a new THP: one PMD mapping, every subpage mapped once and exclusive.</summary>

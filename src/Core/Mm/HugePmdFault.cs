@@ -25,8 +25,7 @@ public static class HugePmdFault
         {
             if (!Thp.VmaAllowed(system, vma, inFault: true) || !Thp.Suitable(system, vma, fault.Address))
                 return false;
-            result = CreateHugePmd(mm, vma, walk.Slot, fault);
-            return true;
+            return CreateHugePmd(mm, vma, walk.Slot, fault, out result);
         }
         if (walk.Entry.Kind != EntryKind.Page)
             return false;
@@ -35,35 +34,44 @@ public static class HugePmdFault
         return true;
     }
 
-    /// <summary>Kernel: do_huge_pmd_anonymous_page().</summary>
-    private static FaultResult CreateHugePmd(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault)
+    /// <summary>
+    /// Kernel: do_huge_pmd_anonymous_page(). False (VM_FAULT_FALLBACK) when neither the huge zero
+    /// page nor a THP could be had: the PTE path maps a base page instead.
+    /// </summary>
+    private static bool CreateHugePmd(MmStruct mm, Vma vma, in Slot slot, in FaultInfo fault, out FaultResult result)
     {
         var system = mm.System;
         ulong haddr = fault.Address & ~(system.Geometry.PmdSize - 1);
+        result = FaultResult.Done;
         Folios.EnsureAnonVma(mm, vma);
         if (vma.Has(VmFlags.UffdMissing) && vma.Uffd is { } ctx)
-            return ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Missing);
+        {
+            result = ctx.HandleUserfault(mm, vma, fault, UserfaultReason.Missing);
+            return true;
+        }
         if (!fault.Write && system.HugeZero.UseZeroPage)
         {
-            ulong zero = system.HugeZero.Get();
+            if (!system.HugeZero.TryGet(out ulong zero))
+                return false;
             var zeroEntry = PageEntry.Page(zero, PageProt.Base(vma) | EntryFlags.Huge);
             FaultHandler.Install(mm, slot, haddr, zeroEntry);
-            return FaultResult.Done;
+            return true;
         }
-        MapNewFolio(mm, vma, slot, haddr);
-        return FaultResult.Done;
+        return MapNewFolio(mm, vma, slot, haddr);
     }
 
-    private static void MapNewFolio(MmStruct mm, Vma vma, in Slot slot, ulong haddr)
+    private static bool MapNewFolio(MmStruct mm, Vma vma, in Slot slot, ulong haddr)
     {
-        ulong head = HugePmd.AllocateFolio(mm.System, zero: true);
+        if (!HugePmd.TryAllocateFolio(mm.System, zero: true, out ulong head))
+            return false;
         HugePmd.AddNewAnonMap(mm, vma, head);
         FaultHandler.Install(mm, slot, haddr, HugePmd.NewAnonEntry(vma, head));
+        return true;
     }
 
     /// <summary>
     /// A write to a read-only PMD leaf: uffd-wp first; the huge zero page is replaced by a new THP
-    /// (Linux 6.18; 6.12 split it instead); an exclusive THP, or one with no other reference, is
+    /// (Linux 6.18; 6.12 split it instead), or split when no THP can be had; an exclusive THP, or one with no other reference, is
     /// reused; a shared one is split and the PTE path copies the one page written. An unshare (a
     /// read-only pin) takes the same path without uffd-wp, and a reused THP only becomes exclusive.
     /// </summary>
@@ -80,9 +88,16 @@ public static class HugePmdFault
         }
         if (HugePmd.IsHugeZero(system, entry))
         {
+            if (!HugePmd.TryAllocateFolio(system, zero: true, out ulong folio))
+            {
+                // No THP to replace it with: split, and the PTE path copies the one page written.
+                HugePmdSplit.Split(mm, vma, slot, fault.Address);
+                return false;
+            }
             mm.Tables.Clear(slot, haddr);
             system.Ops.FlushTlbRange(haddr, haddr + system.Geometry.PmdSize, system.Geometry.PmdShift);
-            MapNewFolio(mm, vma, slot, haddr);
+            HugePmd.AddNewAnonMap(mm, vma, folio);
+            FaultHandler.Install(mm, slot, haddr, HugePmd.NewAnonEntry(vma, folio));
             return true;
         }
         ulong head = entry.Frame;

@@ -25,15 +25,21 @@ public sealed class HugeZeroFolio
     /// <summary>The head frame, or 0 before the first use.</summary>
     public ulong Pfn { get; private set; }
 
-    /// <summary>Kernel: mm_get_huge_zero_folio().</summary>
-    public ulong Get()
+    /// <summary>
+    /// The huge zero page, allocated on first use; false when the machine has no PMD-order block
+    /// free for it then (the fault falls back to the small zero page).
+    /// </summary>
+    /// Kernel: mm_get_huge_zero_folio() -> get_huge_zero_folio().
+    public bool TryGet(out ulong pfn)
     {
-        if (Pfn != 0)
-            return Pfn;
-        Pfn = _memory.Allocate(_order, zero: true);
-        for (ulong i = 0; i < 1UL << _order; i++)
-            _memory[Pfn + i].Flags |= PageFlags.Reserved;
-        return Pfn;
+        if (Pfn == 0 && _memory.TryAllocate(_order, zero: true, out ulong allocated))
+        {
+            Pfn = allocated;
+            for (ulong i = 0; i < 1UL << _order; i++)
+                _memory[Pfn + i].Flags |= PageFlags.Reserved;
+        }
+        pfn = Pfn;
+        return Pfn != 0;
     }
 
     /// <summary>Kernel: is_huge_zero_pfn() / is_huge_zero_pmd() (any frame of the folio).</summary>

@@ -44,16 +44,16 @@ public sealed class HugetlbPool
 
     /// <summary>
     /// Grows by allocating pages or shrinks by releasing free unreserved ones; a pool never shrinks
-    /// below the pages in use and reserved. Returns false when growing stopped at <paramref name="limit"/> pages.
+    /// below the pages in use and reserved. Returns false when growing stopped because the machine
+    /// had no memory left for another page (no process is killed for a pool: the allocation may fail).
     /// </summary>
-    /// Kernel: set_max_huge_pages().
-    public bool Resize(ulong count, ulong limit)
+    /// Kernel: set_max_huge_pages() -> alloc_pool_huge_folio() (__GFP_RETRY_MAYFAIL).
+    public bool Resize(ulong count)
     {
         while (NrHugepages < count)
         {
-            if (NrHugepages >= limit)
+            if (!_memory.TryAllocate(Order, zero: false, out ulong pfn))
                 return false;
-            ulong pfn = _memory.Allocate(Order, zero: false);
             NrHugepages++;
             Release(pfn);
         }

@@ -4,16 +4,12 @@ using Pluggable.Core.Physical;
 namespace Pluggable.Core.Mm;
 
 /// <summary>
-/// One pool per huge page size the architecture declares. All pools together may hold at most
-/// <see cref="MaxPoolBytes"/>: the emulator's stand-in for the host memory a real kernel would run
-/// out of, so that asking for more answers ENOMEM as the kernel does when it cannot grow the pool.
+/// One pool per huge page size the architecture declares. Pool pages come from the machine's
+/// memory like any other, so a pool grows only as far as that memory allows.
 /// </summary>
 /// Kernel: hstates[] and /sys/kernel/mm/hugepages (mm/hugetlb.c).
 public sealed class HugetlbPools
 {
-    /// <summary>16 GiB of huge pages in all; pool pages are only backed once touched.</summary>
-    public const ulong MaxPoolBytes = 16UL << 30;
-
     private readonly HugetlbPool[] _pools;
 
     public HugetlbPools(IReadOnlyList<HugePageSize> sizes, PhysicalMemory memory)
@@ -39,9 +35,8 @@ public sealed class HugetlbPools
 
     /// <summary>
     /// Sizes the pool of <paramref name="size"/> to <paramref name="count"/> pages: EINVAL without such
-    /// a pool, ENOMEM when it could not grow that far. A request beyond the emulator's budget is
-    /// refused before anything is allocated (the kernel would grow as far as memory allows, which
-    /// no scenario can observe beyond the ENOMEM).
+    /// a pool, ENOMEM when memory ran out before it reached <paramref name="count"/> (the pages it
+    /// could get stay in the pool, as the kernel's sysfs write leaves them).
     /// </summary>
     /// Kernel: nr_hugepages_store_common() -> set_max_huge_pages().
     public Errno SetCount(ulong size, ulong count)
@@ -49,13 +44,6 @@ public sealed class HugetlbPools
         var pool = ForSize(size);
         if (pool is null)
             return Errno.EINVAL;
-        ulong others = 0;
-        foreach (var p in _pools)
-            if (p != pool)
-                others += p.NrHugepages * p.Size.Size;
-        ulong limit = others >= MaxPoolBytes ? 0 : (MaxPoolBytes - others) / pool.Size.Size;
-        if (count > limit)
-            return Errno.ENOMEM;
-        return pool.Resize(count, limit) ? Errno.None : Errno.ENOMEM;
+        return pool.Resize(count) ? Errno.None : Errno.ENOMEM;
     }
 }

@@ -4,8 +4,9 @@ namespace Pluggable.Core.Mm;
 /// Kernel: struct shmem_inode_info + its inode (mm/shmem.c); hugetlbfs inodes for <see cref="Hugetlb"/>.
 public sealed class MemoryFile
 {
-    public MemoryFile(int id, string name, ulong size, bool hugetlb, int hugeShift)
+    public MemoryFile(int id, string name, ulong size, bool hugetlb, int hugeShift, Physical.PhysicalMemory memory)
     {
+        Cache = new PageCache(memory);
         Id = id;
         Name = name;
         Size = size;
@@ -26,7 +27,7 @@ public sealed class MemoryFile
     /// <summary>Page shift of a hugetlb file's pages (0 for shmem).</summary>
     public int HugeShift { get; }
 
-    public PageCache Cache { get; } = new();
+    public PageCache Cache { get; }
 
     /// <summary>A hugetlb file's reservation map (inode resv_map); null until a mapping reserves.</summary>
     public HugetlbResvMap? HugeResv { get; set; }

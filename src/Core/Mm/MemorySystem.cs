@@ -16,11 +16,13 @@ public sealed class MemorySystem : IDisposable
     private int _nextFileId;
     private int _nextAnonVma;
 
-    public MemorySystem(Architecture arch)
+    /// <param name="memoryBytes">The machine's RAM (MemTotal).</param>
+    public MemorySystem(Architecture arch, ulong memoryBytes)
     {
         Arch = arch;
         Geometry = arch.Geometry;
-        Memory = new PhysicalMemory(arch.Geometry.PageShift);
+        Memory = new PhysicalMemory(arch.Geometry.PageShift, memoryBytes);
+        Oom = new OomKiller(this);
         Ops = new ArchOps(arch, Memory);
         Zero = new ZeroPages(Memory, arch.ZeroPageCount, arch.ZeroPageIndex);
         Hugetlb = new HugetlbPools(arch.HugePageSizes, Memory);
@@ -50,6 +52,32 @@ public sealed class MemorySystem : IDisposable
 
     public IReadOnlyList<MmStruct> Mms => _mms;
 
+    public OomKiller Oom { get; }
+
+    public RunDeadline Deadline { get; } = new();
+
+    /// <summary>
+    /// The address space of the task running now (the kernel's current->mm), set by the backend for
+    /// each command and each parked task it runs again; null outside them.
+    /// </summary>
+    public MmStruct? Current { get; set; }
+
+    /// <summary>
+    /// A point in a long loop where the task holds nothing that a teardown could pull away (no slot,
+    /// no page without its reference): the run's time limit is looked at, and if memory ran out the
+    /// OOM killer acts. <paramref name="workingOn"/> is the address space the loop changes. False
+    /// when the task's own process was killed: the loop stops, as the kernel's do on a fatal signal.
+    /// </summary>
+    /// Kernel: cond_resched() + fatal_signal_pending() in long loops; out_of_memory() as the page allocator calls it.
+    public bool Checkpoint(MmStruct workingOn)
+    {
+        Deadline.Check();
+        var current = Current ?? workingOn;
+        if (Memory.Exhausted)
+            Oom.Settle(current, workingOn == current ? null : workingOn);
+        return !current.OomKilled;
+    }
+
     /// <summary>The memory files still referenced (by a descriptor or a mapping).</summary>
     public IReadOnlyList<MemoryFile> Files => _files;
 
@@ -65,7 +93,7 @@ public sealed class MemorySystem : IDisposable
 
     public MemoryFile CreateFile(string name, ulong size, bool hugetlb, int hugeShift)
     {
-        var file = new MemoryFile(++_nextFileId, name, size, hugetlb, hugeShift);
+        var file = new MemoryFile(++_nextFileId, name, size, hugetlb, hugeShift, Memory);
         _files.Add(file);
         return file;
     }
@@ -78,8 +106,9 @@ public sealed class MemorySystem : IDisposable
     {
         if (!mm.Alive)
             return;
-        foreach (var vma in mm.Vmas.All.ToArray())
-            Unmapping.RemoveVma(mm, vma);
+        // From the last: each removal is then O(1), whatever the number of VMAs.
+        for (int i = mm.Vmas.Count - 1; i >= 0; i--)
+            Unmapping.RemoveVma(mm, mm.Vmas.All[i]);
         mm.Tables.FreeAll();
         mm.Alive = false;
         _mms.Remove(mm);

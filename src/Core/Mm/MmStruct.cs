@@ -11,6 +11,7 @@ public sealed class MmStruct
         System = system;
         Id = id;
         Tables = new PageTable(system.Memory, system.Ops);
+        Vmas = new VmaList(system.Memory);
     }
 
     public MemorySystem System { get; }
@@ -19,10 +20,16 @@ public sealed class MmStruct
 
     public PageTable Tables { get; }
 
-    public VmaList Vmas { get; } = new();
+    public VmaList Vmas { get; }
 
     /// <summary>False once the address space was torn down (exit); the context may outlive it.</summary>
     public bool Alive { get; internal set; } = true;
+
+    /// <summary>The OOM killer chose this process: its private memory is gone and it only waits to exit.</summary>
+    public bool OomKilled { get; internal set; }
+
+    /// <summary>A child still being built by fork: no process owns it yet, so the OOM killer passes it by.</summary>
+    public bool InFork { get; internal set; }
 
     /// <summary>A pin was ever taken (MMF_HAS_PINNED): fork copies maybe-pinned anon pages eagerly.</summary>
     public bool HasPinned { get; set; }

@@ -9,7 +9,7 @@ public static class PageProt
     /// <summary>Attributes every entry of the VMA carries; the write bit is decided per fault.</summary>
     public static EntryFlags Base(Vma vma)
     {
-        if ((vma.Flags & VmFlags.AccessMask) == 0)
+        if (!vma.IsAccessible)
             return EntryFlags.ProtNone;
         var flags = EntryFlags.User;
         if (vma.Has(VmFlags.Exec))

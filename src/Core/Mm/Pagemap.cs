@@ -3,32 +3,91 @@ using Pluggable.Core.PageTables;
 
 namespace Pluggable.Core.Mm;
 
-/// <summary>What /proc/PID/pagemap reports for each base page of a range.</summary>
-/// Kernel: pagemap_pmd_range() / pte_to_pagemap_entry() / pagemap_pte_hole() (fs/proc/task_mmu.c).
+/// <summary>
+/// What /proc/PID/pagemap reports for each base page of a range, read as the kernel walks it: a
+/// hole between VMAs or an empty upper-level entry is one step, a PTE table is read slot by slot,
+/// so the cost is what is mapped and populated, not the size of the range. The read stops at the
+/// top of the user address space (the task size), as the kernel's does: pages at or above it have
+/// no entry.
+/// </summary>
+/// Kernel: pagemap_read() (the end_vaddr clamp), pagemap_pmd_range() / pte_to_pagemap_entry() / pagemap_pte_hole() (fs/proc/task_mmu.c).
 public static class Pagemap
 {
-    public static PagemapFlags[] Read(MmStruct mm, ulong start, ulong length)
+    /// <summary>The flags of the whole pages of [start, start + length) below the task size.</summary>
+    public static PagemapRuns Read(MmStruct mm, ulong start, ulong length)
     {
         var system = mm.System;
+        var geo = system.Geometry;
+        var runs = new PagemapRuns();
         ulong pages = length >> system.PageShift;
-        var result = new PagemapFlags[pages];
-        for (ulong i = 0; i < pages; i++)
+        if (start >= geo.TaskSize || pages == 0)
+            return runs;
+        ulong end = pages > (geo.TaskSize - start) >> system.PageShift ? geo.TaskSize : start + (pages << system.PageShift);
+        ulong address = start;
+        while (address < end)
         {
-            ulong address = start + (i << system.PageShift);
-            var vma = mm.Vmas.Find(address);
-            if (vma is null)
-                continue;
-            if (vma.IsHugetlb)
+            system.Deadline.Check();
+            var vma = mm.Vmas.FindFrom(address);
+            if (vma is null || vma.Start >= end)
             {
-                result[i] = HugetlbPagemap.FlagsOf(mm, vma, address);
+                runs.Add(PagemapFlags.None, (end - address) >> system.PageShift);
+                break;
+            }
+            if (vma.Start > address)
+            {
+                runs.Add(PagemapFlags.None, (vma.Start - address) >> system.PageShift);
+                address = vma.Start;
+            }
+            ulong stop = Math.Min(end, vma.End);
+            address = vma.IsHugetlb ? ReadHugetlb(mm, vma, address, stop, runs) : ReadTables(mm, vma, address, stop, runs);
+        }
+        return runs;
+    }
+
+    /// <summary>One huge page at a time: all its base pages read alike.</summary>
+    private static ulong ReadHugetlb(MmStruct mm, Vma vma, ulong address, ulong stop, PagemapRuns runs)
+    {
+        var system = mm.System;
+        ulong huge = Hugetlb.PoolOf(system, vma).Size.Size;
+        while (address < stop)
+        {
+            system.Deadline.Check();
+            ulong next = Math.Min(stop, (address & ~(huge - 1)) + huge);
+            runs.Add(HugetlbPagemap.FlagsOf(mm, vma, address), (next - address) >> system.PageShift);
+            address = next;
+        }
+        return stop;
+    }
+
+    /// <summary>Through the tables of one VMA: empty upper entries in one step, PTE tables slot by slot.</summary>
+    private static ulong ReadTables(MmStruct mm, Vma vma, ulong address, ulong stop, PagemapRuns runs)
+    {
+        var system = mm.System;
+        var geo = system.Geometry;
+        while (address < stop)
+        {
+            system.Deadline.Check();
+            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
+            if (walk.Level == PageLevel.Pte)
+            {
+                ulong tableEnd = geo.PteTableEnd(address, stop);
+                for (var slot = walk.Slot; address < tableEnd; address += system.PageSize, slot = slot.Next())
+                    runs.Add(FlagsOf(mm, vma, new WalkResult(slot, mm.Tables.Get(slot)), address), 1);
                 continue;
             }
-            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
-            result[i] = walk.Level == PageLevel.Pte || walk.Entry.Kind != EntryKind.None
-                ? FlagsOf(mm, vma, walk, address)
-                : PagemapFlags.None;
+            ulong next = Math.Min(stop, geo[walk.Level].NextEntryStart(address));
+            if (next <= address)
+                next = stop;
+            if (walk.Entry.Kind == EntryKind.None)
+            {
+                runs.Add(PagemapFlags.None, (next - address) >> system.PageShift);
+                address = next;
+                continue;
+            }
+            for (; address < next; address += system.PageSize)
+                runs.Add(FlagsOf(mm, vma, walk, address), 1);
         }
-        return result;
+        return stop;
     }
 
     private static PagemapFlags FlagsOf(MmStruct mm, Vma vma, in WalkResult walk, ulong address)

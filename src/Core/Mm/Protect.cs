@@ -57,12 +57,32 @@ public static class Protect
     {
         if (newFlags == vma.Flags)
             return Errno.None;
+        if (Charge(mm, vma, newFlags, end - start) is not { } account)
+            return Errno.ENOMEM;
+        newFlags = (newFlags & ~VmFlags.Account) | account;
         var error = VmaModify.Apply(mm, vma, start, end, part => part.Flags = newFlags, out var changed);
         if (error != Errno.None)
             return error;
         var cp = PageProt.WantsManualWriteUpgrade(changed) ? ChangeProtectionFlags.TryChangeWritable : ChangeProtectionFlags.None;
         ChangeProtection.Range(mm, changed, start, end, cp);
         return Errno.None;
+    }
+
+    /// <summary>
+    /// The commit charge of the new flags: a private mapping that becomes writable for the first
+    /// time is charged for the part changed (null: ENOMEM when it is larger than the machine's
+    /// memory); an anonymous one that stops being writable before it has pages gives its charge back.
+    /// </summary>
+    /// Kernel: the VM_ACCOUNT part of mprotect_fixup().
+    private static VmFlags? Charge(MmStruct mm, Vma vma, VmFlags newFlags, ulong length)
+    {
+        if ((newFlags & VmFlags.Write) != 0)
+        {
+            if ((vma.Flags & (VmFlags.Account | VmFlags.Write | VmFlags.Hugetlb | VmFlags.Shared)) != 0)
+                return vma.Flags & VmFlags.Account;
+            return Overcommit.Allows(mm.System, length) ? VmFlags.Account : null;
+        }
+        return vma.Has(VmFlags.Account) && vma.IsAnonymous && vma.AnonVma == 0 ? VmFlags.None : vma.Flags & VmFlags.Account;
     }
 
     private static VmFlags AccessFlags(Protection prot)

@@ -118,10 +118,15 @@ public static class Remap
         var system = mm.System;
         ulong pmdSize = system.Geometry.PmdSize;
         bool flush = false;
+        var retry = new RetryBound("move_page_tables()'s walk");
         ulong offset = 0;
         while (offset < length)
         {
             ulong old = from + offset;
+            retry.Attempt(old);
+            // The new place's tables are allocated as the move goes: a killed task stops, and its exit takes both places down.
+            if (!system.Checkpoint(mm))
+                break;
             var walk = mm.Tables.Walk(old, PageLevel.Pte, allocate: false);
             if (HugePmd.IsLeaf(vma, walk))
             {

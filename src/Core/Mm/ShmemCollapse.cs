@@ -31,6 +31,7 @@ public static class ShmemCollapse
         ExceedNonePte,
         PteUffdWp,
         PteNonPresent,
+        AllocHugePageFail,
         Fail,
     }
 
@@ -63,6 +64,7 @@ public static class ShmemCollapse
         {
             Scan.Succeed => Errno.None,
             Scan.ExceedNonePte => Errno.EBUSY,
+            Scan.AllocHugePageFail => Errno.ENOMEM,
             _ => Errno.EINVAL,
         };
     }
@@ -85,8 +87,9 @@ public static class ShmemCollapse
             return Scan.Truncated;
         if (present < pages && AnyMissingRegistered(system, file, first, first + pages))
             return Scan.ExceedNonePte;
+        if (!system.Memory.TryAllocate(order, zero: true, out ulong folio))
+            return Scan.AllocHugePageFail;
         Advise.PunchMappings(system, file, first, first + pages);
-        ulong folio = system.Memory.Allocate(order, zero: true);
         for (ulong i = 0; i < pages; i++)
         {
             ulong old = file.Cache.Lookup(first + i);

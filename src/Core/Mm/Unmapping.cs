@@ -24,6 +24,8 @@ public static class Unmapping
         end = start + ((length + geo.PageSize - 1) & geo.PageMask);
         if (!VmaSplit.CanSplitAt(mm, start) || !VmaSplit.CanSplitAt(mm, end))
             return Errno.EINVAL;
+        if (mm.Vmas.Find(start) is { } inside && inside.Start < start && end < inside.End && mm.Vmas.Count >= VmaList.MaxMapCount)
+            return Errno.ENOMEM;
         return Errno.None;
     }
 
@@ -34,7 +36,7 @@ public static class Unmapping
             throw new InvalidOperationException($"BUG: munmap of [0x{start:x}, 0x{end:x}) was validated but a hugetlb VMA refused the split");
         foreach (var vma in mm.Vmas.Intersecting(start, end))
             RemoveVma(mm, vma);
-        var prev = LastEndingBefore(mm, start);
+        var prev = mm.Vmas.LastEndingBefore(start);
         ulong floor = prev?.End ?? 0;
         ulong ceiling = mm.Vmas.FindFrom(end)?.Start ?? mm.System.Geometry.TaskSize;
         mm.Tables.FreeRange(start, end, floor, ceiling);
@@ -55,17 +57,5 @@ public static class Unmapping
         mm.Vmas.Remove(vma);
         if (vma.File is { } file)
             mm.System.DropFileReference(file);
-    }
-
-    private static Vma? LastEndingBefore(MmStruct mm, ulong address)
-    {
-        Vma? last = null;
-        foreach (var v in mm.Vmas.All)
-        {
-            if (v.End > address)
-                break;
-            last = v;
-        }
-        return last;
     }
 }

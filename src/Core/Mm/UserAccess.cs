@@ -17,8 +17,10 @@ public static class UserAccess
     {
         pfn = 0;
         var system = mm.System;
+        var retry = new RetryBound("a user access's fault-and-retry loop");
         while (true)
         {
+            retry.Attempt(address);
             var vma = mm.Vmas.Find(address);
             if (vma is null || !Allows(vma, write))
                 return FaultResult.SigSegv;

@@ -23,6 +23,9 @@ public enum VmFlags : uint
     DontFork = 1 << 14,
     Locked = 1 << 15,
 
+    /// <summary>The mapping's size was charged to the commit check (VM_ACCOUNT).</summary>
+    Account = 1 << 16,
+
     AccessMask = Read | Write | Exec,
     UffdMask = UffdMissing | UffdWp | UffdMinor,
 }

@@ -1,11 +1,24 @@
 namespace Pluggable.Core.Mm;
 
-/// <summary>The VMAs of an address space, sorted by start address, non-overlapping.</summary>
-/// Kernel: the mm's maple tree (find_vma(), vma_lookup(), vma_iterator).
+/// <summary>
+/// The VMAs of an address space, sorted by start address, non-overlapping. Each VMA is kernel
+/// memory, charged to the machine while it exists.
+/// </summary>
+/// Kernel: the mm's maple tree (find_vma(), vma_lookup(), vma_iterator), vm_area_alloc() / vm_area_free().
 public sealed class VmaList
 {
-    private readonly List<Vma> _vmas = [];
+    /// <summary>Kernel: sysctl vm.max_map_count (DEFAULT_MAX_MAP_COUNT).</summary>
+    public const int MaxMapCount = 65530;
 
+    /// <summary>Kernel: the object size of the vm_area_struct slab on the CI machine (/proc/slabinfo).</summary>
+    public const int VmaBytes = 192;
+
+    private readonly List<Vma> _vmas = [];
+    private readonly Physical.PhysicalMemory _memory;
+
+    public VmaList(Physical.PhysicalMemory memory) => _memory = memory;
+
+    /// <summary>Kernel: mm->map_count.</summary>
     public int Count => _vmas.Count;
 
     public IReadOnlyList<Vma> All => _vmas;
@@ -24,6 +37,13 @@ public sealed class VmaList
         return i < _vmas.Count ? _vmas[i] : null;
     }
 
+    /// <summary>The last VMA ending at or before <paramref name="address"/>, or null. Kernel: vma_prev() of the gap.</summary>
+    public Vma? LastEndingBefore(ulong address)
+    {
+        int i = IndexOfFirstEndingAfter(address);
+        return i > 0 ? _vmas[i - 1] : null;
+    }
+
     /// <summary>The VMAs intersecting [start, end), in order.</summary>
     public List<Vma> Intersecting(ulong start, ulong end)
     {
@@ -38,23 +58,46 @@ public sealed class VmaList
         int i = IndexOfFirstEndingAfter(vma.Start);
         if (i < _vmas.Count && _vmas[i].Start < vma.End)
             throw new InvalidOperationException($"VMA {vma} overlaps {_vmas[i]}");
+        _memory.ChargeKernel(VmaBytes);
         _vmas.Insert(i, vma);
     }
 
-    public void Remove(Vma vma) => _vmas.Remove(vma);
+    public void Remove(Vma vma)
+    {
+        int i = IndexOfFirstEndingAfter(vma.Start);
+        if (i >= _vmas.Count || !ReferenceEquals(_vmas[i], vma))
+            throw new InvalidOperationException($"BUG: removing VMA {vma}, which is not in the list");
+        _vmas.RemoveAt(i);
+        _memory.UnchargeKernel(VmaBytes);
+    }
+
+    /// <summary>The boundaries at <paramref name="start"/> and <paramref name="end"/> that do not exist yet (0 to 2).</summary>
+    public int SplitsNeeded(ulong start, ulong end)
+    {
+        int splits = 0;
+        if (Find(start) is { } first && first.Start != start)
+            splits++;
+        if (Find(end) is { } last && last.Start != end)
+            splits++;
+        return splits;
+    }
 
     /// <summary>Splits so that a VMA boundary lies at <paramref name="address"/>; returns the part starting there.</summary>
     /// Kernel: split_vma().
     public Vma? SplitAt(ulong address, int pageShift)
     {
-        var vma = Find(address);
-        if (vma is null || vma.Start == address)
+        int i = IndexOfFirstEndingAfter(address);
+        if (i >= _vmas.Count || _vmas[i].Start > address)
+            return null;
+        var vma = _vmas[i];
+        if (vma.Start == address)
             return vma;
         var tail = vma.CloneRange(address, vma.End, pageShift);
         if (tail.File is { } file)
             file.References++;
         vma.End = address;
-        _vmas.Insert(_vmas.IndexOf(vma) + 1, tail);
+        _memory.ChargeKernel(VmaBytes);
+        _vmas.Insert(i + 1, tail);
         return tail;
     }
 
@@ -90,6 +133,7 @@ public sealed class VmaList
         if (b.File is { } file)
             file.References--;
         _vmas.RemoveAt(i + 1);
+        _memory.UnchargeKernel(VmaBytes);
     }
 
     /// <summary>Kernel: is_mergeable_vma() + is_mergeable_anon_vma() + file offset continuity.</summary>

@@ -15,17 +15,27 @@ public static class VmaSplit
         return vma is null || !vma.IsHugetlb || vma.Start == address || Hugetlb.IsAligned(vma, address);
     }
 
-    /// <summary>One boundary at <paramref name="address"/>; EINVAL, with nothing changed, where hugetlb refuses.</summary>
+    /// <summary>
+    /// One boundary at <paramref name="address"/>; with nothing changed, EINVAL where hugetlb refuses
+    /// and ENOMEM when the split would take the VMA count past vm.max_map_count.
+    /// </summary>
+    /// Kernel: split_vma().
     public static Errno SplitAt(MmStruct mm, ulong address)
     {
         if (!CanSplitAt(mm, address))
             return Errno.EINVAL;
+        if (mm.Vmas.Count >= VmaList.MaxMapCount && mm.Vmas.SplitsNeeded(address, address) > 0)
+            return Errno.ENOMEM;
         HugePmdSplit.AdjustForVmaSplit(mm, address);
         mm.Vmas.SplitAt(address, mm.System.PageShift);
         return Errno.None;
     }
 
-    /// <summary>Splits at <paramref name="start"/> and <paramref name="end"/>; EINVAL, with nothing changed, where hugetlb refuses.</summary>
+    /// <summary>
+    /// Splits at <paramref name="start"/> and <paramref name="end"/> for munmap, which removes what
+    /// it splits off and checks vm.max_map_count itself (Unmapping.Validate); EINVAL, with nothing
+    /// changed, where hugetlb refuses.
+    /// </summary>
     public static Errno SplitRange(MmStruct mm, ulong start, ulong end)
     {
         if (!CanSplitAt(mm, start) || !CanSplitAt(mm, end))

@@ -29,9 +29,11 @@ public static class Zap
         var tlb = new TlbGather();
         bool keepFileMarkers = mode != ZapMode.Unmap && !vma.IsAnonymous;
         bool markersSurvive = keepFileMarkers && vma.Has(VmFlags.UffdWp);
+        var retry = new RetryBound("zap's walk");
         ulong address = start;
         while (address < end)
         {
+            retry.Attempt(address);
             var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
             if (HugePmd.IsLeaf(vma, walk))
             {
@@ -54,20 +56,23 @@ public static class Zap
                 address = system.Geometry[walk.Level].NextEntryStart(address);
                 continue;
             }
-            var entry = walk.Entry;
-            if (entry.Kind != EntryKind.None && !Keeps(system, mode, keepFileMarkers, entry))
+            ulong tableEnd = system.Geometry.PteTableEnd(address, end);
+            for (var slot = walk.Slot; address < tableEnd; address += pageSize, slot = slot.Next())
             {
+                system.Deadline.Check();
+                var entry = mm.Tables.Get(slot);
+                if (entry.Kind == EntryKind.None || Keeps(system, mode, keepFileMarkers, entry))
+                    continue;
                 bool wp = entry.Has(EntryFlags.UffdWp) || PteMarker.IsUffdWp(entry);
-                var old = mm.Tables.Clear(walk.Slot, address);
+                var old = mm.Tables.Clear(slot, address);
                 if (old.Kind == EntryKind.Page)
                 {
                     tlb.Add(system.PageShift);
                     DropPage(mm, old);
                 }
                 if (markersSurvive && wp)
-                    mm.Tables.Set(walk.Slot, address, PteMarker.Make(PteMarker.UffdWp));
+                    mm.Tables.Set(slot, address, PteMarker.Make(PteMarker.UffdWp));
             }
-            address += pageSize;
         }
         tlb.Finish(system.Ops, start, end);
     }

@@ -16,6 +16,7 @@ public sealed unsafe class PageTable
     private readonly ArchOps _ops;
     private readonly PageGeometry _geo;
     private readonly LevelGeometry[] _unfolded;
+    private readonly long _rootFrames;
 
     public PageTable(PhysicalMemory memory, ArchOps ops)
     {
@@ -24,6 +25,7 @@ public sealed unsafe class PageTable
         _geo = ops.Geometry;
         _unfolded = _geo.Levels.Where(l => !l.Folded).ToArray();
         Root = AllocateTable(PageLevel.Pgd, 0);
+        _rootFrames = TableFrames;
     }
 
     /// <summary>The pgd's frame.</summary>
@@ -31,6 +33,10 @@ public sealed unsafe class PageTable
 
     /// <summary>Frames this address space uses for tables.</summary>
     public long TableFrames { get; private set; }
+
+    /// <summary>The table frames below the pgd, which the kernel counts in an mm's page-table bytes.</summary>
+    /// Kernel: mm_pgtables_bytes().
+    public long TableFramesBelowRoot => TableFrames - _rootFrames;
 
     public IReadOnlyList<LevelGeometry> UnfoldedLevels => _unfolded;
 

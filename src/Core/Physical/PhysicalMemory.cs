@@ -3,36 +3,75 @@ using System.Runtime.InteropServices;
 namespace Pluggable.Core.Physical;
 
 /// <summary>
-/// Frames and their descriptors. Memory comes in sections of 512 frames, each one zeroed native
-/// block (so it is only backed once written); a frame is an index, never an object. Orders below
-/// the section order are served by a buddy allocator inside sections; larger orders (1 GiB hugetlb
-/// pages) take fresh runs of consecutive sections. Section 0 is never backed, so pfn 0 is never a
-/// valid frame.
+/// The machine's RAM: frames and their descriptors. Memory comes in sections of 512 frames, each one
+/// zeroed native block (so it is only backed once written), made as they are first needed; a frame
+/// is an index, never an object. Orders below the section order are served by a buddy allocator
+/// inside sections; larger orders (1 GiB hugetlb pages) take fresh runs of consecutive sections.
+/// Section 0 is never backed, so pfn 0 is never a valid frame.
+/// <para>
+/// The machine has <see cref="TotalFrames"/> frames (MemTotal). Kernel objects that are not frames
+/// here (VMAs) are charged by their size, as the slab's pages would be. An allocation that may fail
+/// (<see cref="TryAllocate"/>: huge pages, THP, pool growth) fails when it does not fit; one the
+/// kernel backs with the OOM killer (<see cref="Allocate"/>: pages of faults, page cache, page
+/// tables) always succeeds, and the OOM killer takes the excess back at the caller's next
+/// checkpoint (Mm.OomKiller). Beyond a small reserve past the machine's size even those fail: a
+/// loop that allocates without a checkpoint is a broken invariant, and the memory this process
+/// holds never grows past the machine's size plus that reserve.
+/// </para>
 /// </summary>
-/// Kernel: mm/page_alloc.c (the buddy allocator), mem_map / sparse sections.
+/// Kernel: mm/page_alloc.c (the buddy allocator), mem_map / sparse sections, totalram_pages().
 public sealed unsafe class PhysicalMemory : IDisposable
 {
     public const int SectionOrder = 9;
     public const int SectionFrames = 1 << SectionOrder;
     private const ulong NoFrame = 0;
 
+    /// <summary>The least memory a machine may have: what one section holds.</summary>
+    public const int MinimumFrames = SectionFrames;
+
     private readonly List<nint> _sectionBase = [0];
     private readonly List<PageDescriptor[]> _descriptors = [new PageDescriptor[SectionFrames]];
     private readonly List<bool> _ownsBlock = [false];
     private readonly ulong[] _freeHead = new ulong[SectionOrder + 1];
     private readonly Dictionary<int, Stack<ulong>> _freeLarge = [];
+    private readonly long _ceilingFrames;
+    private readonly int _maxSections;
+    private long _frames;
+    private long _kernelBytes;
 
-    public PhysicalMemory(int pageShift)
+    /// <param name="memoryBytes">The machine's RAM; at least <see cref="MinimumFrames"/> pages.</param>
+    public PhysicalMemory(int pageShift, ulong memoryBytes)
     {
         PageShift = pageShift;
         PageSize = 1 << pageShift;
+        if (memoryBytes >> pageShift < MinimumFrames)
+            throw new ArgumentOutOfRangeException(nameof(memoryBytes), memoryBytes,
+                $"the machine needs at least {MinimumFrames} pages of {PageSize} bytes of memory");
+        TotalFrames = (long)Math.Min(memoryBytes >> pageShift, (ulong)int.MaxValue * SectionFrames / 2);
+        _ceilingFrames = TotalFrames + Math.Max(TotalFrames / 16, 4 * SectionFrames);
+        _maxSections = (int)((_ceilingFrames + SectionFrames - 1) / SectionFrames) + 1;
     }
 
     public int PageShift { get; }
     public int PageSize { get; }
 
-    /// <summary>Frames handed out and not yet freed.</summary>
-    public long UsedFrames { get; private set; }
+    /// <summary>The machine's memory in frames (MemTotal).</summary>
+    public long TotalFrames { get; }
+
+    /// <summary>Frames handed out and not yet freed (each has a descriptor in use).</summary>
+    public long AllocatedFrames => _frames;
+
+    /// <summary><see cref="AllocatedFrames"/> plus the pages the charged kernel objects fill.</summary>
+    public long UsedFrames => _frames + (_kernelBytes + PageSize - 1) / PageSize;
+
+    /// <summary>What is left of the machine's memory; negative while the OOM killer has work to do.</summary>
+    public long FreeFrames => TotalFrames - UsedFrames;
+
+    /// <summary>More is used than the machine has: the OOM killer must act.</summary>
+    public bool Exhausted => UsedFrames > TotalFrames;
+
+    /// <summary>Frames in the sections made so far: what this process may have touched.</summary>
+    public long BackedFrames => (long)(_sectionBase.Count - 1) * SectionFrames;
 
     public ulong FrameLimit => (ulong)_sectionBase.Count * SectionFrames;
 
@@ -47,11 +86,65 @@ public sealed unsafe class PhysicalMemory : IDisposable
 
     public nint Address(ulong pfn) => _sectionBase[(int)(pfn >> SectionOrder)] + (nint)((long)(pfn & (SectionFrames - 1)) << PageShift);
 
-    /// <summary>Allocates 2^order contiguous frames with refcount 1. <paramref name="zero"/> clears recycled frames.</summary>
-    /// Kernel: alloc_pages() / folio_alloc().
+    /// <summary>
+    /// Allocates 2^order contiguous frames with refcount 1, past the machine's size if need be (the
+    /// OOM killer then runs at the caller's next checkpoint). <paramref name="zero"/> clears recycled frames.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Even the reserve past the machine's size is used up.</exception>
+    /// Kernel: alloc_pages() / folio_alloc() with a GFP mask that may invoke the OOM killer.
     public ulong Allocate(int order, bool zero)
     {
-        ulong pfn = order <= SectionOrder ? AllocateSmall(order) : AllocateLarge(order);
+        long count = 1L << order;
+        if (UsedFrames + count > _ceilingFrames)
+            throw Exhaustion(count);
+        ulong pfn = Take(order);
+        if (pfn == NoFrame)
+            throw Exhaustion(count);
+        return Prepare(pfn, order, zero);
+    }
+
+    /// <summary>
+    /// Allocates 2^order contiguous frames if they fit in what is left of the machine's memory;
+    /// false, with nobody killed, when they do not (or when no such block is free).
+    /// </summary>
+    /// Kernel: alloc_pages() with __GFP_NORETRY / __GFP_RETRY_MAYFAIL or a costly order, which never invokes the OOM killer.
+    public bool TryAllocate(int order, bool zero, out ulong pfn)
+    {
+        pfn = NoFrame;
+        if (UsedFrames + (1L << order) > TotalFrames)
+            return false;
+        pfn = Take(order);
+        if (pfn == NoFrame)
+            return false;
+        Prepare(pfn, order, zero);
+        return true;
+    }
+
+    /// <summary>Charges the memory of a kernel object kept outside the frames (a VMA).</summary>
+    /// Kernel: kmem_cache_alloc() of the object's slab cache.
+    public void ChargeKernel(long bytes)
+    {
+        _kernelBytes += bytes;
+        if (UsedFrames > _ceilingFrames)
+            throw Exhaustion(0);
+    }
+
+    /// <summary>Kernel: kmem_cache_free().</summary>
+    public void UnchargeKernel(long bytes)
+    {
+        _kernelBytes -= bytes;
+        if (_kernelBytes < 0)
+            throw new InvalidOperationException($"BUG: kernel objects uncharged below zero ({_kernelBytes} bytes)");
+    }
+
+    private InvalidOperationException Exhaustion(long count) => new(
+        $"BUG: an allocation of {count} page(s) would take the emulated machine past its memory ({TotalFrames} pages) " +
+        $"and its reserve ({_ceilingFrames - TotalFrames} pages): a loop allocates without an OOM checkpoint");
+
+    private ulong Take(int order) => order <= SectionOrder ? AllocateSmall(order) : AllocateLarge(order);
+
+    private ulong Prepare(ulong pfn, int order, bool zero)
+    {
         ref var head = ref this[pfn];
         head = default;
         head.RefCount = 1;
@@ -69,7 +162,7 @@ public sealed unsafe class PhysicalMemory : IDisposable
         }
         if (zero)
             Data(pfn, order).Clear();
-        UsedFrames += 1L << order;
+        _frames += 1L << order;
         return pfn;
     }
 
@@ -77,7 +170,7 @@ public sealed unsafe class PhysicalMemory : IDisposable
     /// Kernel: __free_pages().
     public void Free(ulong pfn, int order)
     {
-        UsedFrames -= 1L << order;
+        _frames -= 1L << order;
         if (order > SectionOrder)
         {
             for (ulong i = 0; i < 1UL << order; i++)
@@ -119,6 +212,8 @@ public sealed unsafe class PhysicalMemory : IDisposable
         ulong pfn;
         if (found > SectionOrder)
         {
+            if (_sectionBase.Count + 1 > _maxSections)
+                return NoFrame;
             pfn = AddSections(1);
             found = SectionOrder;
         }
@@ -145,6 +240,9 @@ public sealed unsafe class PhysicalMemory : IDisposable
         if (_freeLarge.TryGetValue(order, out var stack) && stack.Count > 0)
             return stack.Pop();
         int sections = 1 << (order - SectionOrder);
+        int aligned = (_sectionBase.Count + sections - 1) / sections * sections;
+        if (aligned + sections > _maxSections)
+            return NoFrame;
         while (_sectionBase.Count % sections != 0)
             Push(AddSections(1), SectionOrder);
         return AddSections(sections);

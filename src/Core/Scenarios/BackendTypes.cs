@@ -38,8 +38,11 @@ public readonly record struct ThreadCompletion(int Thread, CommandResult Result)
 /// <summary>Facts about the selected architecture that the language needs (units, placement, <c>arch</c>).</summary>
 public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAliases, ulong PageSize, ulong HugePageSize, ulong PmdSize);
 
-/// <summary>Formats an address the way results print it (label-relative).</summary>
+/// <summary>Formats an address the way results print it (label-relative), and a process by its scenario name.</summary>
 public interface IAddressFormatter
 {
     string Format(ulong address);
+
+    /// <summary>The name a script gives the backend's process number (<c>main</c> for the first).</summary>
+    string FormatProcess(int process) => process == 0 ? "main" : $"#{process}";
 }

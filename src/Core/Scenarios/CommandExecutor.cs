@@ -101,7 +101,7 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
         ulong size = Size(c.Size);
         var result = backend.Memfd(p.Id, c.Name, c.Hugetlb, size);
         if (result.Kind == ResultKind.Ok)
-            p.Files[c.Name] = new MemoryFile(c.Name, size);
+            p.AddFile(c.Name, new MemoryFile(c.Name, size));
         return result;
     }
 

@@ -30,7 +30,7 @@ public enum ResultKind
     /// <summary>A <c>read</c> returned a message (<see cref="CommandResult.Message"/>).</summary>
     Message,
 
-    /// <summary>A <c>pagemap</c> answer (<see cref="CommandResult.Pages"/>).</summary>
+    /// <summary>A <c>pagemap</c> answer (<see cref="CommandResult.Pagemap"/>).</summary>
     Pagemap,
 
     /// <summary>A script error at run time (unknown label): printed as <c>error: TEXT</c>, exit 2.</summary>
@@ -59,7 +59,7 @@ public sealed class CommandResult
 
     public UffdMessage? Message { get; private init; }
 
-    public PagemapFlags[]? Pages { get; private init; }
+    public PagemapRuns? Pagemap { get; private init; }
 
     /// <summary>Emulator-only continuation lines (<c>dump</c>, <c>trace</c>), printed after the command as <c>  | LINE</c>.</summary>
     public List<string>? Detail { get; set; }
@@ -83,7 +83,9 @@ public sealed class CommandResult
 
     public static CommandResult FromMessage(UffdMessage message) => new(ResultKind.Message) { Message = message };
 
-    public static CommandResult FromPagemap(PagemapFlags[] pages) => new(ResultKind.Pagemap) { Pages = pages };
+    public static CommandResult FromPagemap(PagemapRuns runs) => new(ResultKind.Pagemap) { Pagemap = runs };
+
+    public static CommandResult FromPagemap(ReadOnlySpan<PagemapFlags> pages) => FromPagemap(PagemapRuns.From(pages));
 
     public static CommandResult ScriptError(string text) => new(ResultKind.ScriptError) { Text = text };
 

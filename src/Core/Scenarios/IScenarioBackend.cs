@@ -85,4 +85,13 @@ public interface IScenarioBackend : IDisposable
     CommandResult Trace(bool on);
 
     IReadOnlyList<ThreadCompletion> TakeCompletions();
+
+    /// <summary>
+    /// The run's time limit, as a <see cref="System.Diagnostics.Stopwatch"/> timestamp: a backend
+    /// that can stop in the middle of a command does so past it, throwing
+    /// <see cref="Mm.TimeLimitExceededException"/>. Others are stopped between commands.
+    /// </summary>
+    void StopAt(long deadlineTimestamp)
+    {
+    }
 }

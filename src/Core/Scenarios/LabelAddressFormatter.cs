@@ -12,6 +12,8 @@ internal sealed class LabelAddressFormatter(ProcessTree processes, ulong pageSiz
 
     public string Format(ulong address) => Format(Current, address);
 
+    public string FormatProcess(int process) => processes.FindById(process)?.Name ?? (process == 0 ? "main" : $"#{process}");
+
     public string Format(ScenarioProcess process, ulong address) =>
         processes.Containing(process, address) is { } label ? Relative(label, address) : Hex(address);
 

@@ -20,21 +20,16 @@ internal static class PagemapText
         (PagemapFlags.Wp, "wp"),
     ];
 
-    public static string Format(ReadOnlySpan<PagemapFlags> pages)
+    public static string Format(PagemapRuns runs)
     {
         var text = new StringBuilder();
-        int i = 0;
-        while (i < pages.Length)
+        foreach (var run in runs.Runs)
         {
-            int run = 1;
-            while (i + run < pages.Length && pages[i + run] == pages[i])
-                run++;
             if (text.Length > 0)
                 text.Append(", ");
-            AppendFlags(text, pages[i]);
-            if (run > 1)
-                text.Append(" x").Append(run);
-            i += run;
+            AppendFlags(text, run.Flags);
+            if (run.Pages > 1)
+                text.Append(" x").Append(run.Pages);
         }
         return text.ToString();
     }

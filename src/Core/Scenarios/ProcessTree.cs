@@ -30,6 +30,9 @@ internal sealed class ProcessTree
 
     public ScenarioProcess? Find(string name) => _byName.GetValueOrDefault(name);
 
+    /// <summary>The named process with the backend's number <paramref name="id"/>, or null.</summary>
+    public ScenarioProcess? FindById(int id) => _byName.Values.FirstOrDefault(p => p.Id == id);
+
     /// <summary>Whether <paramref name="process"/> is <paramref name="ancestor"/> or descends from it.</summary>
     public static bool IsSelfOrDescendant(ScenarioProcess process, ScenarioProcess ancestor)
     {
@@ -44,8 +47,7 @@ internal sealed class ProcessTree
     public MappingLabel Bind(ScenarioProcess process, string name, ulong address, ulong size)
     {
         var label = new MappingLabel(name, address, size, ++_sequence);
-        process.Labels[name] = label;
-        process.History.Add(label);
+        process.Bind(name, label);
         return label;
     }
 

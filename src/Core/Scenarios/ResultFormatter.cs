@@ -14,7 +14,7 @@ internal sealed class ResultFormatter(LabelAddressFormatter addresses)
         ResultKind.Blocked => $"blocked {thread}",
         ResultKind.Mismatch => Mismatch(result, context),
         ResultKind.Message => Message(result.Message!.Value, context.Process, forkUffd),
-        ResultKind.Pagemap => PagemapText.Format(result.Pages!),
+        ResultKind.Pagemap => PagemapText.Format(result.Pagemap!),
         _ => result.ToString(),
     };
 

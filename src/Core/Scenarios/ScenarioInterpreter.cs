@@ -1,5 +1,6 @@
 using System.Diagnostics;
 
+using Pluggable.Core.Mm;
 using Pluggable.Core.Userfaultfd;
 
 namespace Pluggable.Core.Scenarios;
@@ -67,7 +68,17 @@ internal sealed class ScenarioInterpreter
                 _transcript.End("end -> timeout");
                 return new ScenarioOutcome(ScenarioStatus.Timeout, $"{Line(statement)} not started within the time limit");
             }
-            if (RunStatement(statement) is { } failure)
+            string? failure;
+            try
+            {
+                failure = RunStatement(statement);
+            }
+            catch (TimeLimitExceededException)
+            {
+                _transcript.End("end -> timeout");
+                return new ScenarioOutcome(ScenarioStatus.Timeout, $"{Line(statement)} stopped at the time limit");
+            }
+            if (failure is not null)
             {
                 _transcript.End(EndLine("error"));
                 return ScenarioOutcome.Error(failure);
@@ -120,7 +131,10 @@ internal sealed class ScenarioInterpreter
         return false;
     }
 
-    /// <summary>Runs one line; the failure, when the backend failed and the run cannot go on.</summary>
+    /// <summary>
+    /// Runs one line; the failure, when the backend failed and the run cannot go on. A command the
+    /// emulator stopped at the run's deadline throws <see cref="TimeLimitExceededException"/> on.
+    /// </summary>
     private string? RunStatement(Statement statement)
     {
         var context = new CommandContext(statement, _processes.Main);
@@ -163,7 +177,7 @@ internal sealed class ScenarioInterpreter
             WriteCompletions();
             return null;
         }
-        catch (Exception e)
+        catch (Exception e) when (e is not TimeLimitExceededException)
         {
             // A kernel assertion in the emulator, or a broken backend: report it with the line, stop.
             _transcript.Err($"{Where(statement)}: error: the {_backend.Name} backend failed: {e.Message} ({e.GetType().Name})");

@@ -1,8 +1,11 @@
+using System.Collections.Immutable;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>
 /// One process of a scenario: its backend number, its labels and memory files (a child starts
-/// with copies of its parent's), and its children for the descendant rule of label lookup.
+/// with its parent's, shared until either side changes: a fork costs nothing however many labels
+/// there are), and its children for the descendant rule of label lookup.
 /// </summary>
 internal sealed class ScenarioProcess
 {
@@ -13,9 +16,9 @@ internal sealed class ScenarioProcess
         Parent = parent;
         if (parent is null)
             return;
-        Labels = new(parent.Labels, StringComparer.Ordinal);
-        History = [.. parent.History];
-        Files = new(parent.Files, StringComparer.Ordinal);
+        Labels = parent.Labels;
+        History = parent.History;
+        Files = parent.Files;
         parent.Children.Add(this);
     }
 
@@ -31,10 +34,19 @@ internal sealed class ScenarioProcess
     public bool WaitingForForkEvent { get; set; }
 
     /// <summary>The label each name currently means in this process.</summary>
-    public Dictionary<string, MappingLabel> Labels { get; } = new(StringComparer.Ordinal);
+    public ImmutableDictionary<string, MappingLabel> Labels { get; private set; } = ImmutableDictionary.Create<string, MappingLabel>(StringComparer.Ordinal);
 
     /// <summary>Every label this process ever had, including rebound and moved ones, for formatting.</summary>
-    public List<MappingLabel> History { get; } = [];
+    public ImmutableList<MappingLabel> History { get; private set; } = [];
 
-    public Dictionary<string, MemoryFile> Files { get; } = new(StringComparer.Ordinal);
+    public ImmutableDictionary<string, MemoryFile> Files { get; private set; } = ImmutableDictionary.Create<string, MemoryFile>(StringComparer.Ordinal);
+
+    /// <summary><paramref name="name"/> now means <paramref name="label"/> here.</summary>
+    public void Bind(string name, MappingLabel label)
+    {
+        Labels = Labels.SetItem(name, label);
+        History = History.Add(label);
+    }
+
+    public void AddFile(string name, MemoryFile file) => Files = Files.SetItem(name, file);
 }

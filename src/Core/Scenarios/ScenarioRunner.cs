@@ -10,6 +10,9 @@ namespace Pluggable.Core.Scenarios;
 /// </summary>
 public static class ScenarioRunner
 {
+    /// <summary>How long past its limit a run may take to stop on its own before it is abandoned.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
     public static int RunFile(string path, Func<IScenarioBackend> backendFactory, TextWriter stdout, TextWriter stderr) =>
         ExecuteFile(path, backendFactory, stdout, stderr, null).ExitCode;
 
@@ -90,7 +93,8 @@ public static class ScenarioRunner
         // The limit bounds the run, not the making of the backend (the host backend may wait for the machine lock).
         started.Wait();
         var timedOut = new ScenarioOutcome(ScenarioStatus.Timeout, $"stopped after {limit.TotalSeconds:0.#} s");
-        if (worker.Join(limit))
+        // A backend that stops itself at the deadline ends the run (and its teardown) within the grace.
+        if (worker.Join(limit + StopGrace))
             return Volatile.Read(ref outcome) ?? timedOut;
         if (transcript.End("end -> timeout"))
         {
@@ -130,6 +134,8 @@ public static class ScenarioRunner
         ScenarioOutcome outcome;
         try
         {
+            if (deadline is { } stop)
+                backend.StopAt(stop);
             outcome = new ScenarioInterpreter(script, backend, transcript, deadline, checkExpectations).Run();
         }
         catch (Exception e)

@@ -25,6 +25,8 @@ public sealed partial class FillOperation
             return IoctlOutcome.Fail(Errno.EINVAL);
         while ((ulong)_copied < _length)
         {
+            if (!system.Checkpoint(mm))
+                return IoctlOutcome.Fail(Errno.EINTR);
             ulong dst = _dst + (ulong)_copied;
             var pte = HugePteAlloc.Alloc(mm.Tables, pool.Size, dst);
             if (_kind != FillKind.Continue && !PteMarker.IsNoneMostly(HugePteOps.Get(mm.Tables, pte)))

@@ -34,6 +34,9 @@ public sealed partial class FillOperation
         _threadId = threadId;
     }
 
+    /// <summary>The address space of the task that made the call (the source of a COPY).</summary>
+    public MmStruct Caller => _caller;
+
     private bool Wp => _kind switch
     {
         FillKind.Copy => (_mode & UffdUapi.CopyModeWp) != 0,
@@ -46,7 +49,7 @@ public sealed partial class FillOperation
     /// <summary>The page this call keeps while it sleeps on its source's userfault, or 0.</summary>
     public ulong PendingFolio => _pendingFolio;
 
-    /// <summary>The sleeping caller is gone for good (its process exits): the page it kept goes.</summary>
+    /// <summary>The sleeping caller is gone for good (its process exits or was killed): the page it kept goes.</summary>
     public void Abandon()
     {
         if (_pendingFolio == 0)
@@ -134,6 +137,8 @@ public sealed partial class FillOperation
             return IoctlOutcome.Fail(Errno.EINVAL);
         while ((ulong)_copied < _length)
         {
+            if (!system.Checkpoint(mm))
+                return IoctlOutcome.Fail(Errno.EINTR);
             ulong dst = _dst + (ulong)_copied;
             var walk = mm.Tables.Walk(dst, PageLevel.Pte, allocate: true);
             if (walk.Level != PageLevel.Pte)

@@ -30,6 +30,9 @@ public sealed class MoveOperation
 
     private bool AllowSrcHoles => (_mode & UffdUapi.MoveModeAllowSrcHoles) != 0;
 
+    /// <summary>The address space of the task that made the call.</summary>
+    public MmStruct Caller => _caller;
+
     public IoctlOutcome Run()
     {
         if (!_ctx.Initialized)
@@ -81,8 +84,15 @@ public sealed class MoveOperation
         ulong srcEnd = _src + _length;
         ulong src = _src, dst = _dst;
         long moved = 0;
+        var retry = new RetryBound("UFFDIO_MOVE's page loop");
         while (src < srcEnd)
         {
+            retry.Attempt(src);
+            if (!system.Checkpoint(mm))
+            {
+                error = Errno.EINTR;
+                break;
+            }
             var srcPmd = mm.Tables.Walk(src, PageLevel.Pmd, allocate: false);
             if (srcPmd.Level != PageLevel.Pmd)
             {

@@ -44,6 +44,25 @@ public sealed partial class UffdContext
         return true;
     }
 
+    /// <summary>
+    /// The task that caused an event was killed while waiting for it to be read (or before it
+    /// posted it): the event leaves the queue unread and is abandoned.
+    /// </summary>
+    /// Kernel: the fatal_signal_pending() exit of userfaultfd_event_wait_completion().
+    public void Withdraw(UffdEventWaiter waiter)
+    {
+        if (waiter.Woken)
+            return;
+        if (_events.Contains(waiter))
+        {
+            var others = _events.Where(e => e != waiter).ToArray();
+            _events.Clear();
+            foreach (var e in others)
+                _events.Enqueue(e);
+        }
+        Abandon(waiter);
+    }
+
     /// <summary>Release: every queued event is abandoned and its task released.</summary>
     public void FlushEvents()
     {

@@ -114,6 +114,17 @@ public sealed partial class UffdContext : IUserfaultContext
         return false;
     }
 
+    /// <summary>
+    /// A sleeping task was killed: its fault leaves the queue, read or not, so no later read()
+    /// reports it, and the waiter is returned.
+    /// </summary>
+    /// Kernel: the list_del() of handle_userfault() when a fatal signal ends the sleep.
+    public void Withdraw(UserfaultWaiter waiter)
+    {
+        _waiters.Remove(waiter);
+        Recycle(waiter);
+    }
+
     /// <summary>Returns a waiter the task no longer needs.</summary>
     public void Recycle(UserfaultWaiter waiter)
     {

@@ -43,6 +43,9 @@ public static class UffdEvents
             error = Remap.FindGap(mm, Remap.PlacedLength(vma, newLength), out newAddress);
             if (error == Errno.None)
                 error = Remap.CheckVma(vma, address, newAddress, ref oldLength, ref newLength);
+            // Kernel: move_vma() charges the growth of an accounted mapping.
+            if (error == Errno.None && vma.Has(VmFlags.Account) && newLength > oldLength && !Overcommit.Allows(mm.System, newLength - oldLength))
+                error = Errno.ENOMEM;
             if (error == Errno.None)
                 MoveVma(mm, vma, address, oldLength, newLength, newAddress, events);
             return error;

@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Pluggable.Core.Emulator;
+
+namespace Pluggable.Cli;
+
+/// <summary>
+/// The options that size the emulated machine and bound a run: <c>--memory SIZE</c> and
+/// <c>--time-limit SECONDS</c>, with their parsing and their messages.
+/// </summary>
+internal static class MachineOptions
+{
+    /// <summary>The host runner's bound, which the emulator shares.</summary>
+    public static readonly TimeSpan DefaultTimeLimit = TimeSpan.FromSeconds(20);
+
+    private const string MemoryForm = "a size such as 512m, 4g or 1073741824 (bytes, or units k, m, g, t)";
+
+    public static Option<ulong?> Memory(string defaultDescription) => new("--memory")
+    {
+        HelpName = "SIZE",
+        Description = $"The emulated machine's RAM (MemTotal): what it can fault in before the OOM killer acts, and what overcommit compares a mapping with; {defaultDescription}.",
+        CustomParser = ParseMemory,
+    };
+
+    public static Option<TimeSpan?> TimeLimit() => new("--time-limit")
+    {
+        HelpName = "SECONDS",
+        Description = $"Stop a scenario that runs longer (end -> timeout, exit 3); default {DefaultTimeLimit.TotalSeconds:0}.",
+        CustomParser = ParseTimeLimit,
+    };
+
+    /// <summary>The machine for <paramref name="memory"/>, or the default one when it is not given.</summary>
+    public static EmulatorOptions Machine(ulong? memory) =>
+        memory is { } bytes ? new EmulatorOptions { MemoryBytes = bytes } : EmulatorOptions.Default;
+
+    private static ulong? ParseMemory(ArgumentResult result)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (!TryParseSize(text, out ulong bytes))
+        {
+            result.AddError($"--memory: expected {MemoryForm}, got '{text}'");
+            return null;
+        }
+        if (bytes < EmulatorOptions.MinimumMemoryBytes)
+        {
+            result.AddError($"--memory: the machine needs at least 32m, got '{text}'");
+            return null;
+        }
+        return bytes;
+    }
+
+    private static TimeSpan? ParseTimeLimit(ArgumentResult result)
+    {
+        string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (!double.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double seconds)
+            || seconds <= 0 || seconds > TimeSpan.FromDays(1).TotalSeconds)
+        {
+            result.AddError($"--time-limit: expected a number of seconds greater than 0 and at most a day, such as 20 or 0.5, got '{text}'");
+            return null;
+        }
+        return TimeSpan.FromSeconds(seconds);
+    }
+
+    /// <summary>A decimal or 0x number of bytes with an optional unit k, m, g or t (powers of 1024).</summary>
+    internal static bool TryParseSize(string text, out ulong bytes)
+    {
+        bytes = 0;
+        if (text.Length == 0)
+            return false;
+        int shift = char.ToLowerInvariant(text[^1]) switch { 'k' => 10, 'm' => 20, 'g' => 30, 't' => 40, _ => 0 };
+        string digits = shift == 0 ? text : text[..^1];
+        bool parsed = digits.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? ulong.TryParse(digits.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out bytes)
+            : ulong.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out bytes);
+        if (!parsed || (shift > 0 && bytes > ulong.MaxValue >> shift))
+            return false;
+        bytes <<= shift;
+        return true;
+    }
+}

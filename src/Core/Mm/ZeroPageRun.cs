@@ -1,0 +1,42 @@
+using Pluggable.Core.Arch;
+using Pluggable.Core.PageTables;
+
+namespace Pluggable.Core.Mm;
+
+/// <summary>
+/// Read faults over the empty entries of private anonymous memory, one page table at a time: each
+/// maps the zero page exactly as a fault would, without a walk from the top per page. The populate
+/// loops use it where nothing else could happen on those faults (no userfaultfd missing
+/// registration, no THP for the block) and no trace is being recorded, so that populating a large
+/// read-only range costs its page tables and little more.
+/// </summary>
+/// Kernel: the read path of do_anonymous_page() (my_zero_pfn()), once per empty entry.
+internal static class ZeroPageRun
+{
+    /// <summary>
+    /// Maps the zero page at every empty entry of [address, end) in the PTE table of
+    /// <paramref name="address"/>; returns where it stopped (the table's end or <paramref name="end"/>),
+    /// or <paramref name="address"/> itself when the faults there must take the ordinary path.
+    /// </summary>
+    public static ulong Map(MmStruct mm, Vma vma, ulong address, ulong end)
+    {
+        var system = mm.System;
+        if (!vma.IsAnonymous || vma.Has(VmFlags.UffdMissing) || system.Ops.Sink.Enabled
+            || (Thp.VmaAllowed(system, vma, inFault: true) && Thp.Suitable(system, vma, address)))
+            return address;
+        var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: true);
+        if (walk.Level != PageLevel.Pte)
+            return address;
+        ulong stop = system.Geometry.PteTableEnd(address, end);
+        var prot = PageProt.Base(vma) | EntryFlags.Special;
+        var slot = walk.Slot;
+        for (ulong a = address; a < stop; a += system.PageSize, slot = slot.Next())
+        {
+            system.Deadline.Check();
+            if (!mm.Tables.Get(slot).IsNone)
+                continue;
+            FaultHandler.Install(mm, slot, a, PageEntry.Page(system.Zero.PfnFor(a), prot));
+        }
+        return stop;
+    }
+}

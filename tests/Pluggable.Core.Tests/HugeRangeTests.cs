@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Pluggable.Core.Emulator;
+using Pluggable.Core.Scenarios;
+
+namespace Pluggable.Core.Tests;
+
+/// <summary>
+/// What a script asks for in size costs what is populated or printed: huge pagemap ranges, and
+/// mprotect, madvise and munmap of huge sparse ranges, take milliseconds and a few managed
+/// allocations; what does scale with the request (populating a terabyte) is bounded by the
+/// machine's memory and the run's time limit.
+/// </summary>
+public class HugeRangeTests
+{
+    private const string Sparse = """
+        mmap a anon 1p
+        touch a write
+        pagemap a 102400g
+        pagemap a 0xffffffffffffffff
+        pagemap a 4096g
+        mmap b anon 1000g prot=r
+        touch b read
+        touch b+500g read
+        pagemap b 1000g
+        mprotect b 1000g none
+        madvise b 1000g dontneed
+        munmap b 1000g
+        memfd f shmem 1000g
+        mmap c file=f
+        touch c+999g write
+        madvise c 1000g remove
+        munmap c 1000g
+        munmap a 0x7fffffffffff
+        """;
+
+    [Fact]
+    public void Huge_sparse_ranges_cost_what_is_populated()
+    {
+        EmulatorBackend? backend = null;
+        var stdout = new StringWriter { NewLine = "\n" };
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        var clock = Stopwatch.StartNew();
+        int exit = ScenarioRunner.RunText("sparse.scenario", Sparse, () => backend = new EmulatorBackend(new TestArchitecture(), options: Emu.Checked), stdout, TextWriter.Null);
+        clock.Stop();
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        Assert.Equal(0, exit);
+        var lines = stdout.ToString().Split('\n');
+        // The task size is 2^47 - 1 page and a lies 2^16 pages up: 2^35 - 2^16 - 1 pages from a to the top, all reported.
+        Assert.Equal("pagemap a 102400g -> present+exclusive, - x26843545599", lines[2]);
+        Assert.Equal("pagemap a 0xffffffffffffffff -> present+exclusive, - x34359672830", lines[3]);
+        Assert.Equal("pagemap b 1000g -> present+zero, - x131071999, present+zero, - x131071999", lines[8]);
+        Assert.True(clock.ElapsedMilliseconds < 5000, $"took {clock.ElapsedMilliseconds} ms");
+        Assert.True(allocated < 16 << 20, $"allocated {allocated} managed bytes");
+        Assert.True(backend!.System.Memory.BackedFrames <= 2 * Physical.PhysicalMemory.SectionFrames, $"{backend.System.Memory.BackedFrames} frames backed");
+    }
+
+    [Fact]
+    public void Populating_a_terabyte_stops_at_the_machine_or_the_time_limit()
+    {
+        EmulatorBackend? backend = null;
+        var stdout = new StringWriter { NewLine = "\n" };
+        var machine = Emu.Checked with { MemoryBytes = 64UL << 20 };
+        long allocated = GC.GetAllocatedBytesForCurrentThread();
+        int exit = ScenarioRunner.RunText("populate.scenario", "mmap a anon 1023g prot=r populate\ncheck a 1023g 0x00\n",
+            () => backend = new EmulatorBackend(new TestArchitecture(), null, machine), stdout, TextWriter.Null,
+            new ScenarioRunOptions { TimeLimit = TimeSpan.FromSeconds(2) });
+        allocated = GC.GetAllocatedBytesForCurrentThread() - allocated;
+
+        string transcript = stdout.ToString();
+        Assert.True(exit == 3 ? transcript == "end -> timeout\n" : transcript.StartsWith("mmap a anon 1023g prot=r populate -> SIGKILL\n", StringComparison.Ordinal), transcript);
+        var memory = backend!.System.Memory;
+        Assert.True(memory.BackedFrames <= memory.TotalFrames * 17 / 16 + 4 * Physical.PhysicalMemory.SectionFrames, $"{memory.BackedFrames} frames backed");
+        Assert.True(allocated < 64 << 20, $"allocated {allocated} managed bytes");
+    }
+}
