@@ -232,8 +232,10 @@ internal sealed partial class GenerationRun
 
     /// <summary>
     /// A request at the emulated machine's limits: larger than its memory, larger than any address
-    /// space, counts that do not fit. The kernel answers these at once (ENOMEM, EINVAL, EFAULT);
-    /// an emulator that tries to do the work instead hangs or runs out of memory.
+    /// space, counts that do not fit. The kernel answers most of these at once (ENOMEM, EINVAL,
+    /// EFAULT); a read-only populate of a terabyte it does perform, until the page tables fill the
+    /// machine and the OOM killer ends the process, so that case costs the machine's size in page
+    /// table entries, never more.
     /// </summary>
     private bool Extreme(ModelProcess p)
     {

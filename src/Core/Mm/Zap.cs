@@ -60,8 +60,10 @@ public static class Zap
             for (var slot = walk.Slot; address < tableEnd; address += pageSize, slot = slot.Next())
             {
                 system.Deadline.Check();
+                if (mm.Tables.IsNone(slot))
+                    continue;
                 var entry = mm.Tables.Get(slot);
-                if (entry.Kind == EntryKind.None || Keeps(system, mode, keepFileMarkers, entry))
+                if (Keeps(system, mode, keepFileMarkers, entry))
                     continue;
                 bool wp = entry.Has(EntryFlags.UffdWp) || PteMarker.IsUffdWp(entry);
                 var old = mm.Tables.Clear(slot, address);

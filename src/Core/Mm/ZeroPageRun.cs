@@ -33,7 +33,7 @@ internal static class ZeroPageRun
         for (ulong a = address; a < stop; a += system.PageSize, slot = slot.Next())
         {
             system.Deadline.Check();
-            if (!mm.Tables.Get(slot).IsNone)
+            if (!mm.Tables.IsNone(slot))
                 continue;
             FaultHandler.Install(mm, slot, a, PageEntry.Page(system.Zero.PfnFor(a), prot));
         }

@@ -62,6 +62,17 @@ public sealed unsafe class PageTable
 
     public PageEntry Get(in Slot slot) => _ops.Codec.Decode(slot.Level, ReadRaw(slot));
 
+    /// <summary>
+    /// Whether the slot holds nothing; a zero word is none on every architecture (the validator
+    /// checks it at load), so the walks over sparse or fresh tables skip the codec there.
+    /// </summary>
+    /// Kernel: pte_none().
+    public bool IsNone(in Slot slot)
+    {
+        ulong raw = ReadRaw(slot);
+        return raw == 0 || _ops.Codec.Decode(slot.Level, raw).IsNone;
+    }
+
     /// <summary>Writes an entry through the plugin's set hook and codec.</summary>
     /// Kernel: set_pte_at() / set_pmd_at() / set_pud_at().
     public void Set(in Slot slot, ulong address, in PageEntry entry)
