@@ -43,6 +43,8 @@ internal static partial class PagemapReader
     public static PagemapRuns Read(int pid, ulong start, ulong length, ulong pageSize, ulong regionStart, ulong regionEnd, ZeroPageFrames zero)
     {
         var runs = new PagemapRuns();
+        // The file is indexed by page, and PAGEMAP_SCAN refuses an unaligned start (EINVAL).
+        start -= start % pageSize;
         ulong pages = length / pageSize;
         if (start >= TaskSize || pages == 0)
             return runs;

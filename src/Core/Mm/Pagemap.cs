@@ -19,6 +19,8 @@ public static class Pagemap
         var system = mm.System;
         var geo = system.Geometry;
         var runs = new PagemapRuns();
+        // The file is indexed by page: a read at any address inside a page starts with that page.
+        start &= geo.PageMask;
         ulong pages = length >> system.PageShift;
         if (start >= geo.TaskSize || pages == 0)
             return runs;
