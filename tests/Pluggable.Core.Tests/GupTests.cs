@@ -10,6 +10,30 @@ public class GupTests
         new(a, n, write, force, pin, longTerm, fast, false, Dump: true);
 
     [Fact]
+    public void A_forced_write_into_read_only_private_hugetlb_copies_the_page_and_leaves_it_read_only()
+    {
+        // hugetlb_wp() since 6.15: the copy's write bit follows VM_WRITE; the checker (on here)
+        // reports a writable entry in a VMA without VM_WRITE.
+        const string script = """
+            hugepages 2m 2
+            memfd f hugetlb 1hp
+            mmap w file=f
+            fill w 1hp 0x5a
+            mmap g file=f private prot=rx
+            gup g 1 write force
+            check g 1hp 0x5a
+            touch g write
+            """;
+        var stdout = new StringWriter { NewLine = "\n" };
+        int exit = ScenarioRunner.RunText("force.scenario", script, () => new Emulator.EmulatorBackend(new TestArchitecture(), options: Emu.Checked), stdout, TextWriter.Null);
+        string transcript = stdout.ToString();
+        Assert.True(exit == 0, transcript);
+        Assert.Contains("gup g 1 write force -> 1\n", transcript);
+        Assert.Contains("check g 1hp 0x5a -> ok\n", transcript);
+        Assert.Contains("touch g write -> SIGSEGV\n", transcript);
+    }
+
+    [Fact]
     public void A_pin_adds_the_bias_to_a_small_page_and_unpin_takes_it_back()
     {
         using var emu = new Emu();

@@ -73,4 +73,19 @@ public class HugeRangeTests
         Assert.True(memory.BackedFrames <= memory.TotalFrames * 17 / 16 + 4 * Physical.PhysicalMemory.SectionFrames, $"{memory.BackedFrames} frames backed");
         Assert.True(allocated < 64 << 20, $"allocated {allocated} managed bytes");
     }
+
+    [Fact]
+    public void A_trace_of_a_terabyte_populate_keeps_a_bounded_number_of_lines()
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        var machine = Emu.Checked with { MemoryBytes = 4UL << 20 };
+        int exit = ScenarioRunner.RunText("trace.scenario", "trace on\nmmap a anon 1023g prot=r populate\n",
+            () => new EmulatorBackend(new TestArchitecture(), null, machine), stdout, TextWriter.Null,
+            new ScenarioRunOptions { TimeLimit = TimeSpan.FromSeconds(20) });
+
+        var lines = stdout.ToString().Split('\n');
+        Assert.True(exit == 0, string.Join('\n', lines.TakeLast(5)));
+        Assert.True(lines.Length < TraceRecorder.MaxEventsPerCommand + 16, $"{lines.Length} lines");
+        Assert.Contains(lines, l => l.Contains("more hook calls not shown (a command's trace keeps its first 65536)", StringComparison.Ordinal));
+    }
 }

@@ -52,6 +52,25 @@ public class PhysicalMemoryTests
     }
 
     [Fact]
+    public void A_freed_multi_section_block_serves_small_orders_once_no_section_can_be_added()
+    {
+        // 16 sections of machine: the huge blocks take every section there may be, and freed they
+        // must still serve the page faults and page tables of the whole machine.
+        using var memory = new PhysicalMemory(12, 16UL * PhysicalMemory.SectionFrames << 12);
+        int order = PhysicalMemory.SectionOrder + 2;
+        var blocks = new List<ulong>();
+        while (memory.TryAllocate(order, zero: false, out ulong block))
+            blocks.Add(block);
+        Assert.NotEmpty(blocks);
+        foreach (var block in blocks)
+            memory.Free(block, order);
+        var pages = new HashSet<ulong>();
+        for (long i = 0; i < memory.TotalFrames; i++)
+            Assert.True(pages.Add(memory.Allocate(0, zero: true)));
+        Assert.Equal(memory.TotalFrames, memory.UsedFrames);
+    }
+
+    [Fact]
     public void Blocks_larger_than_a_section_start_on_their_own_size()
     {
         using var memory = new PhysicalMemory(12, 1UL << 30);

@@ -7,27 +7,42 @@ namespace Pluggable.Core.Emulator;
 /// <summary>
 /// Collects hook calls while <c>trace on</c> and renders them as the command's continuation lines,
 /// with label-relative addresses and the architecture's names for the bits of every raw word.
+/// A command keeps the first <see cref="MaxEventsPerCommand"/> calls and counts the rest, as a
+/// fixed-size trace buffer would: populating a terabyte makes tens of millions of calls, and the
+/// process must not grow with them.
 /// </summary>
 public sealed class TraceRecorder : ITraceSink
 {
+    public const int MaxEventsPerCommand = 1 << 16;
+
     private readonly List<TraceEvent> _events = [];
     private readonly IEntryCodec _codec;
+    private long _dropped;
 
     public TraceRecorder(IEntryCodec codec) => _codec = codec;
 
     public bool Enabled { get; set; }
 
-    public void Record(in TraceEvent e) => _events.Add(e);
+    public void Record(in TraceEvent e)
+    {
+        if (_events.Count < MaxEventsPerCommand)
+            _events.Add(e);
+        else
+            _dropped++;
+    }
 
     /// <summary>Renders and forgets what was recorded since the last call.</summary>
     public List<string>? Drain(IAddressFormatter? formatter)
     {
         if (_events.Count == 0)
             return null;
-        var lines = new List<string>(_events.Count);
+        var lines = new List<string>(_events.Count + 1);
         foreach (var e in _events)
             lines.Add(Render(e, formatter));
+        if (_dropped > 0)
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"... {_dropped} more hook calls not shown (a command's trace keeps its first {MaxEventsPerCommand})"));
         _events.Clear();
+        _dropped = 0;
         return lines;
     }
 

@@ -98,19 +98,25 @@ public static class HugetlbFault
     /// write bit; anything else is copied into a new anonymous page. When the pool has no page to
     /// give, the owner of a private mapping copying an anonymous page takes it away from the
     /// forked mappings that share it and retries (it is then mapped once); otherwise SIGBUS.
-    /// An unshare (a read-only long-term pin) only makes the page exclusive, or copies it read-only.
+    /// An unshare (a read-only long-term pin) only makes the page exclusive, or copies it read-only;
+    /// so does a forced write (FOLL_FORCE) in a private mapping without VM_WRITE.
     /// </summary>
-    /// Kernel: hugetlb_wp() with and without FAULT_FLAG_UNSHARE, cow_from_owner -> unmap_ref_private().
+    /// Kernel: hugetlb_wp() with and without FAULT_FLAG_UNSHARE, cow_from_owner -> unmap_ref_private();
+    /// since Linux 6.15 ("mm: hugetlb: support FOLL_FORCE|FOLL_WRITE") the write bit follows VM_WRITE,
+    /// where 6.12 refused the forced write in check_vma_flags() and warned in hugetlb_wp().
     private static FaultResult Wp(MmStruct mm, Vma vma, HugetlbPool pool, in HugePte pte, ulong haddr, PageEntry entry, bool unshare = false)
     {
         var system = mm.System;
         ulong old = entry.Frame;
         ref var d = ref system.Memory[old];
+        // A FOLL_FORCE write into a private mapping without VM_WRITE breaks COW but leaves the
+        // entry read-only; GUP then follows it for the write (can_follow_write_pte()).
+        bool makeWritable = !unshare && (vma.IsShared || vma.Has(VmFlags.Write));
         if (vma.IsShared || (HugetlbFolios.IsAnon(system, old) && d.MapCount == 1))
         {
             if (!vma.IsShared)
                 d.Flags |= PageFlags.AnonExclusive;
-            if (unshare)
+            if (!makeWritable)
                 return FaultResult.Done;
             var writable = entry.With(EntryFlags.Write | EntryFlags.Dirty | EntryFlags.Young);
             HugePteOps.Set(mm.Tables, pte, haddr, writable);
@@ -126,7 +132,7 @@ public static class HugetlbFault
         system.Memory.Data(old, pool.Order).CopyTo(system.Memory.Data(pfn, pool.Order));
         HugetlbFolios.AddNewAnon(mm, vma, pfn);
         HugePteOps.ClearFlush(mm.Tables, pte, haddr);
-        var copy = MakeHugePte(vma, pfn, writable: !unshare);
+        var copy = MakeHugePte(vma, pfn, writable: makeWritable);
         if (unshare)
             copy = copy.With(entry.Flags & EntryFlags.UffdWp);
         HugePteOps.Set(mm.Tables, pte, haddr, copy);

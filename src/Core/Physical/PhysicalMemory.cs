@@ -6,7 +6,8 @@ namespace Pluggable.Core.Physical;
 /// The machine's RAM: frames and their descriptors. Memory comes in sections of 512 frames, each one
 /// zeroed native block (so it is only backed once written), made as they are first needed; a frame
 /// is an index, never an object. Orders below the section order are served by a buddy allocator
-/// inside sections; larger orders (1 GiB hugetlb pages) take fresh runs of consecutive sections.
+/// inside sections; larger orders (1 GiB hugetlb pages) take fresh runs of consecutive sections,
+/// and such a run, once freed, is split into sections for smaller orders when no section is left to make.
 /// Section 0 is never backed, so pfn 0 is never a valid frame.
 /// <para>
 /// The machine has <see cref="TotalFrames"/> frames (MemTotal). Kernel objects that are not frames
@@ -212,9 +213,10 @@ public sealed unsafe class PhysicalMemory : IDisposable
         ulong pfn;
         if (found > SectionOrder)
         {
-            if (_sectionBase.Count + 1 > _maxSections)
+            if (_sectionBase.Count + 1 <= _maxSections)
+                pfn = AddSections(1);
+            else if ((pfn = TakeFreeLarge()) == NoFrame)
                 return NoFrame;
-            pfn = AddSections(1);
             found = SectionOrder;
         }
         else
@@ -229,6 +231,26 @@ public sealed unsafe class PhysicalMemory : IDisposable
             Push(pfn + (1UL << found), found);
         }
         return pfn;
+    }
+
+    /// <summary>
+    /// Once every section the machine may have is made, a free block of several sections (a 1 GiB
+    /// or, on large granules, a 32 MiB huge page given back by a shrinking pool) is broken into
+    /// sections for smaller orders; returns the first of them, the rest go to the free lists.
+    /// </summary>
+    /// Kernel: __rmqueue_smallest() -> expand(), which splits any larger free block.
+    private ulong TakeFreeLarge()
+    {
+        foreach (var (order, stack) in _freeLarge)
+        {
+            if (stack.Count == 0)
+                continue;
+            ulong block = stack.Pop();
+            for (ulong s = 1; s < 1UL << (order - SectionOrder); s++)
+                Push(block + s * SectionFrames, SectionOrder);
+            return block;
+        }
+        return NoFrame;
     }
 
     /// <summary>
