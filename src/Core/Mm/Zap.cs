@@ -57,20 +57,20 @@ public static class Zap
                 continue;
             }
             ulong tableEnd = system.Geometry.PteTableEnd(address, end);
+            system.Deadline.Check();
             for (var slot = walk.Slot; address < tableEnd; address += pageSize, slot = slot.Next())
             {
-                system.Deadline.Check();
-                if (mm.Tables.IsNone(slot))
+                if (mm.Tables.ReadRaw(slot) == 0)
                     continue;
                 var entry = mm.Tables.Get(slot);
-                if (Keeps(system, mode, keepFileMarkers, entry))
+                if (entry.IsNone || Keeps(system, mode, keepFileMarkers, entry))
                     continue;
                 bool wp = entry.Has(EntryFlags.UffdWp) || PteMarker.IsUffdWp(entry);
-                var old = mm.Tables.Clear(slot, address);
-                if (old.Kind == EntryKind.Page)
+                mm.Tables.ClearRaw(slot, address);
+                if (entry.Kind == EntryKind.Page)
                 {
                     tlb.Add(system.PageShift);
-                    DropPage(mm, old);
+                    DropPage(mm, entry);
                 }
                 if (markersSurvive && wp)
                     mm.Tables.Set(slot, address, PteMarker.Make(PteMarker.UffdWp));

@@ -30,12 +30,13 @@ internal static class ZeroPageRun
         ulong stop = system.Geometry.PteTableEnd(address, end);
         var prot = PageProt.Base(vma) | EntryFlags.Special;
         var slot = walk.Slot;
+        var zero = system.Zero;
+        system.Deadline.Check();
         for (ulong a = address; a < stop; a += system.PageSize, slot = slot.Next())
         {
-            system.Deadline.Check();
             if (!mm.Tables.IsNone(slot))
                 continue;
-            FaultHandler.Install(mm, slot, a, PageEntry.Page(system.Zero.PfnFor(a), prot));
+            FaultHandler.Install(mm, slot, a, PageEntry.Page(zero.PfnFor(a), prot));
         }
         return stop;
     }

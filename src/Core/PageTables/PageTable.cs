@@ -147,13 +147,17 @@ public sealed unsafe class PageTable
 
     /// <summary>Clears an entry and returns what it held.</summary>
     /// Kernel: ptep_get_and_clear() / pmdp_huge_get_and_clear().
-    public PageEntry Clear(in Slot slot, ulong address)
+    public PageEntry Clear(in Slot slot, ulong address) => _ops.Codec.Decode(slot.Level, ClearRaw(slot, address));
+
+    /// <summary>Clears an entry and returns the word it held, for a walk that decoded it already.</summary>
+    /// Kernel: ptep_get_and_clear().
+    public ulong ClearRaw(in Slot slot, ulong address)
     {
         ulong raw = ReadRaw(slot);
         WriteRaw(slot, 0);
         if (_ops.Sink.Enabled)
             _ops.Sink.Record(new TraceEvent(ClearHookName(slot.Level), slot.Level, address, 0, raw, 0, null));
-        return _ops.Codec.Decode(slot.Level, raw);
+        return raw;
     }
 
     /// <summary>Clears an entry and flushes its TLB entry when it was present.</summary>

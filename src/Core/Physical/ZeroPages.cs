@@ -25,7 +25,7 @@ public sealed class ZeroPages
     public int Count { get; }
 
     /// <summary>Kernel: my_zero_pfn(addr).</summary>
-    public ulong PfnFor(ulong address) => FirstPfn + (ulong)_indexOf(address);
+    public ulong PfnFor(ulong address) => Count == 1 ? FirstPfn : FirstPfn + (ulong)_indexOf(address);
 
     /// <summary>Kernel: is_zero_pfn().</summary>
     public bool IsZero(ulong pfn) => pfn - FirstPfn < (ulong)Count;
