@@ -162,7 +162,7 @@ public sealed partial class FillOperation
         return (ulong)_copied == _length ? IoctlOutcome.Success(_copied) : new IoctlOutcome(Errno.EAGAIN, _copied);
     }
 
-    /// <summary>Kernel: mfill_atomic(): revalidate the VMA (as after every retry), then fill page by page.</summary>
+    /// <summary>Kernel: uffd_mfill_lock() and mfill_atomic(): revalidate the VMA (as after every retry), then fill page by page.</summary>
     private IoctlOutcome BackEnd()
     {
         var mm = _ctx.Mm;
@@ -170,10 +170,13 @@ public sealed partial class FillOperation
         var vma = mm.Vmas.Find(_dst);
         if (vma is null)
             return IoctlOutcome.Fail(Errno.ENOENT);
-        if (_dst + _length > vma.End || vma.Uffd is null)
-            return IoctlOutcome.Fail(Errno.ENOENT);
+        // The kernel prepares anon_vma as it locks the VMA, before it checks the range and the
+        // registration: a fill refused with ENOENT still leaves one (MADV_COLLAPSE then allows
+        // the VMA, for instance).
         if (!vma.IsShared)
             Folios.EnsureAnonVma(mm, vma);
+        if (_dst + _length > vma.End || vma.Uffd is null)
+            return IoctlOutcome.Fail(Errno.ENOENT);
         if (_ctx.MmapChanging > 0)
             return IoctlOutcome.Fail(Errno.EAGAIN);
         if (Wp && !vma.Has(VmFlags.UffdWp))
