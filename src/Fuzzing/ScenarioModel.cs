@@ -34,6 +34,9 @@ internal sealed class ModelMapping(string label, MemoryKind kind, ulong bytes, u
     /// <summary>Unmapped as a whole or moved away: commands on it are still valid, only less interesting.</summary>
     public bool Gone { get; set; }
 
+    /// <summary>Unit-aligned ranges [Start, End) of the accesses that may still be parked on it, and whether each writes.</summary>
+    public List<(ulong Start, ulong End, bool Write)> MayPark { get; } = [];
+
     public bool Hugetlb => Kind is MemoryKind.HugetlbShared or MemoryKind.HugetlbPrivate;
     public bool Anonymous => Kind is MemoryKind.AnonPrivate;
     public bool FileBacked => !Anonymous;

@@ -78,28 +78,19 @@ public sealed partial class FillOperation
     {
         var system = _ctx.Mm.System;
         ulong src = _src + (ulong)_copied;
-        ulong source = _pendingFolio;
-        _pendingFolio = 0;
-        if (source == 0)
-        {
-            var atomic = CopyHugeLocked(vma, pool, pte, dst, src, 0, out bool mustFault);
-            if (!mustFault)
-                return atomic;
-            source = HugetlbReserve.AllocTemporary(system, pool);
-            if (source == 0)
-                return IoctlOutcome.Fail(Errno.ENOMEM);
-        }
-        var fault = UserAccess.Read(_caller, src, system.Memory.Data(source, pool.Order), _threadId, fromUser: false);
-        if (fault.Status == FaultStatus.Blocked)
-        {
-            _pendingFolio = source;
-            return new IoctlOutcome(Errno.None, 0, fault.Waiter);
-        }
-        if (fault.Status != FaultStatus.Done)
-        {
-            Folios.Put(system, source);
-            return IoctlOutcome.Fail(Errno.EFAULT);
-        }
+        if (_pendingFolio != 0)
+            return CopyHugeLocked(vma, pool, pte, dst, src, TakeFilledSource(), out _);
+        var atomic = CopyHugeLocked(vma, pool, pte, dst, src, 0, out bool mustFault);
+        if (!mustFault)
+            return atomic;
+        _pendingFolio = HugetlbReserve.AllocTemporary(system, pool);
+        if (_pendingFolio == 0)
+            return IoctlOutcome.Fail(Errno.ENOMEM);
+        _pendingOrder = pool.Order;
+        var read = FaultInSource();
+        if (read.IsBlocked || read.Error != Errno.None)
+            return read;
+        ulong source = TakeFilledSource();
         return CopyHugeLocked(vma, pool, pte, dst, src, source, out _);
     }
 

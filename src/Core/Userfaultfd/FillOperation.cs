@@ -21,6 +21,8 @@ public sealed partial class FillOperation
     private readonly uint _threadId;
     private long _copied;
     private ulong _pendingFolio;
+    private int _pendingOrder;
+    private bool _pendingFilled;
 
     public FillOperation(UffdContext ctx, MmStruct caller, FillKind kind, ulong dst, ulong src, ulong length, ulong mode, uint threadId)
     {
@@ -56,6 +58,7 @@ public sealed partial class FillOperation
             return;
         Folios.Put(_ctx.Mm.System, _pendingFolio);
         _pendingFolio = 0;
+        _pendingFilled = false;
     }
 
     /// <summary>Runs the ioctl from the start.</summary>
@@ -65,8 +68,54 @@ public sealed partial class FillOperation
         return error != Errno.None ? IoctlOutcome.Fail(error) : Finish(BackEnd());
     }
 
-    /// <summary>Continues after the sleep on the source's userfault ended.</summary>
-    public IoctlOutcome Resume() => Finish(BackEnd());
+    /// <summary>
+    /// Continues after the sleep on the source's userfault ended. The faulting read of the source
+    /// completes before the destination is looked at again, so a source that became unreadable
+    /// meanwhile answers EFAULT even when the destination is no longer registered.
+    /// </summary>
+    public IoctlOutcome Resume()
+    {
+        if (_pendingFolio != 0 && !_pendingFilled)
+        {
+            var read = FaultInSource();
+            if (read.IsBlocked)
+                return read;
+            if (read.Error != Errno.None)
+                return Finish(read);
+        }
+        return Finish(BackEnd());
+    }
+
+    /// <summary>
+    /// Reads the source, with faults, into the kept page (<see cref="PendingFolio"/>); the task may
+    /// sleep on the source's userfault. On failure the page goes and the answer is EFAULT.
+    /// </summary>
+    /// Kernel: the copy_from_user() of mfill_atomic()'s -ENOENT retry, before its "goto retry".
+    private IoctlOutcome FaultInSource()
+    {
+        var system = _ctx.Mm.System;
+        ulong src = _src + (ulong)_copied;
+        var fault = UserAccess.Read(_caller, src, system.Memory.Data(_pendingFolio, _pendingOrder), _threadId, fromUser: false);
+        if (fault.Status == FaultStatus.Blocked)
+            return new IoctlOutcome(Errno.None, 0, fault.Waiter);
+        if (fault.Status != FaultStatus.Done)
+        {
+            Folios.Put(system, _pendingFolio);
+            _pendingFolio = 0;
+            return IoctlOutcome.Fail(Errno.EFAULT);
+        }
+        _pendingFilled = true;
+        return new IoctlOutcome(Errno.None, 0);
+    }
+
+    /// <summary>Takes the kept page, filled from the source, out of the call's hands.</summary>
+    private ulong TakeFilledSource()
+    {
+        ulong pfn = _pendingFolio;
+        _pendingFolio = 0;
+        _pendingFilled = false;
+        return pfn;
+    }
 
     private Errno FrontEnd()
     {
@@ -113,7 +162,7 @@ public sealed partial class FillOperation
         return (ulong)_copied == _length ? IoctlOutcome.Success(_copied) : new IoctlOutcome(Errno.EAGAIN, _copied);
     }
 
-    /// <summary>Kernel: mfill_atomic(): revalidate the VMA (as after every retry), then fill page by page.</summary>
+    /// <summary>Kernel: uffd_mfill_lock() and mfill_atomic(): revalidate the VMA (as after every retry), then fill page by page.</summary>
     private IoctlOutcome BackEnd()
     {
         var mm = _ctx.Mm;
@@ -121,10 +170,13 @@ public sealed partial class FillOperation
         var vma = mm.Vmas.Find(_dst);
         if (vma is null)
             return IoctlOutcome.Fail(Errno.ENOENT);
-        if (_dst + _length > vma.End || vma.Uffd is null)
-            return IoctlOutcome.Fail(Errno.ENOENT);
+        // The kernel prepares anon_vma as it locks the VMA, before it checks the range and the
+        // registration: a fill refused with ENOENT still leaves one (MADV_COLLAPSE then allows
+        // the VMA, for instance).
         if (!vma.IsShared)
             Folios.EnsureAnonVma(mm, vma);
+        if (_dst + _length > vma.End || vma.Uffd is null)
+            return IoctlOutcome.Fail(Errno.ENOENT);
         if (_ctx.MmapChanging > 0)
             return IoctlOutcome.Fail(Errno.EAGAIN);
         if (Wp && !vma.Has(VmFlags.UffdWp))
@@ -180,36 +232,27 @@ public sealed partial class FillOperation
     private IoctlOutcome ReadSource(out ulong pfn)
     {
         var system = _ctx.Mm.System;
-        ulong src = _src + (ulong)_copied;
         if (_pendingFolio != 0)
         {
-            // Back from the sleep on the source's userfault: the copy with faults allowed runs
-            // again into the page kept for it (copy_from_user() in mfill_atomic()'s retry).
-            pfn = _pendingFolio;
-            _pendingFolio = 0;
+            // Back from the sleep on the source's userfault: Resume() has already read the source
+            // into the page kept for it.
+            pfn = TakeFilledSource();
+            system.Ops.FlushDcachePage(pfn);
+            return new IoctlOutcome(Errno.None, 0);
         }
-        else
+        pfn = system.Memory.Allocate(0, zero: false);
+        if (UserAccess.ReadAtomic(_caller, _src + (ulong)_copied, system.Memory.Data(pfn)))
         {
-            pfn = system.Memory.Allocate(0, zero: false);
-            if (UserAccess.ReadAtomic(_caller, src, system.Memory.Data(pfn)))
-            {
-                system.Ops.FlushDcachePage(pfn);
-                return new IoctlOutcome(Errno.None, 0);
-            }
+            system.Ops.FlushDcachePage(pfn);
+            return new IoctlOutcome(Errno.None, 0);
         }
-        var fault = UserAccess.Read(_caller, src, system.Memory.Data(pfn), _threadId, fromUser: false);
-        if (fault.Status == FaultStatus.Blocked)
-        {
-            _pendingFolio = pfn;
-            pfn = 0;
-            return new IoctlOutcome(Errno.None, 0, fault.Waiter);
-        }
-        if (fault.Status != FaultStatus.Done)
-        {
-            system.Memory.Free(pfn, 0);
-            pfn = 0;
-            return IoctlOutcome.Fail(Errno.EFAULT);
-        }
+        _pendingFolio = pfn;
+        _pendingOrder = 0;
+        pfn = 0;
+        var read = FaultInSource();
+        if (read.IsBlocked || read.Error != Errno.None)
+            return read;
+        pfn = TakeFilledSource();
         system.Ops.FlushDcachePage(pfn);
         return new IoctlOutcome(Errno.None, 0);
     }
