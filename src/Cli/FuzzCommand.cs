@@ -21,7 +21,7 @@ internal static class FuzzCommand
     private const string AllConfigurations = "all";
 
     /// <summary>The emulated machine of a fuzz run: small, so that its limits are reached.</summary>
-    private const ulong DefaultMemory = 256UL << 20;
+    private const ulong DefaultMemory = 128UL << 20;
 
     /// <summary>What the worker may take beyond the emulated machine's memory: the runtime, the plugins, one transcript.</summary>
     private const ulong WorkerOverhead = 1UL << 30;
@@ -55,7 +55,7 @@ internal static class FuzzCommand
             Description = "Where findings are kept, one minimized scenario file each (default fuzz-findings).",
             DefaultValueFactory = _ => "fuzz-findings",
         };
-        var memory = new Option<string?>("--memory") { HelpName = "SIZE", Description = "The emulated machine's memory (256m unless given): 128m, 2g." };
+        var memory = new Option<string?>("--memory") { HelpName = "SIZE", Description = "The emulated machine's memory (128m unless given): 256m, 2g." };
 
         var command = new Command("fuzz", "Search for inputs the emulator answers wrongly: random valid scenarios and mutated corpus files on every chosen configuration (internal errors, hangs, broken invariants, runaway memory), and with --against host differences from the live kernel. Exit 1 when anything was found.")
         {

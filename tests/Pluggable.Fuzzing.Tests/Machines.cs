@@ -13,7 +13,7 @@ namespace Pluggable.Fuzzing.Tests;
 internal static class Machines
 {
     /// <summary>Small enough that the limits are reached, large enough for every generated shape.</summary>
-    public const ulong MemoryBytes = 256UL << 20;
+    public const ulong MemoryBytes = 128UL << 20;
 
     public static readonly EmulatorOptions Options = new() { MemoryBytes = MemoryBytes, DebugVm = true };
 
