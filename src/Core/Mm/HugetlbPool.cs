@@ -25,8 +25,19 @@ public sealed class HugetlbPool
 
     public int Order => Size.Shift - _memory.PageShift;
 
-    /// <summary>/sys/kernel/mm/hugepages/hugepages-*/nr_hugepages.</summary>
+    /// <summary>Every page of the pool, surplus ones included (the kernel's nr_huge_pages).</summary>
     public ulong NrHugepages { get; private set; }
+
+    /// <summary>
+    /// Pages the pool holds beyond the size it was asked for: a shrink below the pages in use and
+    /// reserved leaves them, and each goes back to the machine as soon as it is free and unreserved.
+    /// </summary>
+    /// Kernel: surplus_huge_pages.
+    public ulong SurplusHugepages { get; private set; }
+
+    /// <summary>What nr_hugepages reads: the pool's size without its surplus.</summary>
+    /// Kernel: persistent_huge_pages().
+    public ulong PersistentHugepages => NrHugepages - SurplusHugepages;
 
     public ulong FreeHugepages => (ulong)_free.Count;
 
@@ -43,29 +54,39 @@ public sealed class HugetlbPool
     public ulong InUse => NrHugepages - FreeHugepages;
 
     /// <summary>
-    /// Grows by allocating pages or shrinks by releasing free unreserved ones; a pool never shrinks
-    /// below the pages in use and reserved. Returns false when growing stopped because the machine
-    /// had no memory left for another page (no process is killed for a pool: the allocation may fail).
+    /// Sets the persistent size. Surplus pages become persistent first, then new pages are
+    /// allocated; a shrink frees free unreserved pages, and what it cannot free (pages in use or
+    /// reserved) stays as surplus, to be freed when released. Returns false when growing stopped
+    /// because the machine had no memory left for another page (no process is killed for a pool).
     /// </summary>
-    /// Kernel: set_max_huge_pages() -> alloc_pool_huge_folio() (__GFP_RETRY_MAYFAIL).
+    /// Kernel: set_max_huge_pages() -> adjust_pool_surplus(), alloc_pool_huge_folio()
+    /// (__GFP_RETRY_MAYFAIL), remove_pool_hugetlb_folio().
     public bool Resize(ulong count)
     {
-        while (NrHugepages < count)
+        while (SurplusHugepages > 0 && PersistentHugepages < count)
+            SurplusHugepages--;
+        while (PersistentHugepages < count)
         {
             if (!_memory.TryAllocate(Order, zero: false, out ulong pfn))
                 return false;
             NrHugepages++;
             Release(pfn);
         }
-        while (NrHugepages > count && Available > 0 && _free.Count > 0)
-        {
-            ulong pfn = _free.Pop();
-            _memory[pfn].Flags &= ~PageFlags.Hugetlb;
-            _memory[pfn].RefCount = 0;
-            _memory.Free(pfn, Order);
-            NrHugepages--;
-        }
+        ulong keep = Math.Max(count, (ulong)Math.Max(ResvHugepages, 0) + InUse);
+        while (PersistentHugepages > keep && _free.Count > 0)
+            FreeOne();
+        while (PersistentHugepages > count)
+            SurplusHugepages++;
         return true;
+    }
+
+    private void FreeOne()
+    {
+        ulong pfn = _free.Pop();
+        _memory[pfn].Flags &= ~PageFlags.Hugetlb;
+        _memory[pfn].RefCount = 0;
+        _memory.Free(pfn, Order);
+        NrHugepages--;
     }
 
     /// <summary>Reserves <paramref name="count"/> free pages; false when too few are unreserved.</summary>
@@ -84,7 +105,15 @@ public sealed class HugetlbPool
     /// checker's question (DEBUG_VM), not a failure here.
     /// </summary>
     /// Kernel: hugetlb_acct_memory(h, delta &lt; 0) -> return_unused_surplus_pages().
-    public void Unreserve(ulong count) => ResvHugepages -= (long)count;
+    public void Unreserve(ulong count)
+    {
+        ResvHugepages -= (long)count;
+        for (ulong n = Math.Min(count, SurplusHugepages); n > 0 && _free.Count > 0; n--)
+        {
+            FreeOne();
+            SurplusHugepages--;
+        }
+    }
 
     /// <summary>
     /// Takes a free page with one reference, consuming a reservation when <paramref name="reserved"/>
@@ -111,12 +140,25 @@ public sealed class HugetlbPool
     /// Returns a page whose last reference went; a page that took a reservation and was never used
     /// gives the reservation back.
     /// </summary>
-    /// Kernel: free_huge_folio() -> enqueue_hugetlb_folio().
+    /// Kernel: free_huge_folio() -> enqueue_hugetlb_folio(), or update_and_free_hugetlb_folio() for a surplus page.
     public void Release(ulong pfn)
     {
         ref var d = ref _memory[pfn];
         if ((d.Flags & PageFlags.HugetlbRestoreReserve) != 0)
             ResvHugepages++;
+        if (SurplusHugepages > 0)
+        {
+            d.Flags = PageFlags.Head;
+            d.MapCount = 0;
+            d.PinCount = 0;
+            d.Owner = 0;
+            d.Index = 0;
+            d.RefCount = 0;
+            _memory.Free(pfn, Order);
+            NrHugepages--;
+            SurplusHugepages--;
+            return;
+        }
         d.Flags = PageFlags.Head | PageFlags.Hugetlb;
         d.RefCount = 0;
         d.MapCount = 0;
