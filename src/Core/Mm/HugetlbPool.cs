@@ -80,6 +80,12 @@ public sealed class HugetlbPool
         return true;
     }
 
+    private void FreeSurplus()
+    {
+        FreeOne();
+        SurplusHugepages--;
+    }
+
     private void FreeOne()
     {
         ulong pfn = _free.Pop();
@@ -109,10 +115,7 @@ public sealed class HugetlbPool
     {
         ResvHugepages -= (long)count;
         for (ulong n = Math.Min(count, SurplusHugepages); n > 0 && _free.Count > 0; n--)
-        {
-            FreeOne();
-            SurplusHugepages--;
-        }
+            FreeSurplus();
     }
 
     /// <summary>
@@ -146,19 +149,6 @@ public sealed class HugetlbPool
         ref var d = ref _memory[pfn];
         if ((d.Flags & PageFlags.HugetlbRestoreReserve) != 0)
             ResvHugepages++;
-        if (SurplusHugepages > 0)
-        {
-            d.Flags = PageFlags.Head;
-            d.MapCount = 0;
-            d.PinCount = 0;
-            d.Owner = 0;
-            d.Index = 0;
-            d.RefCount = 0;
-            _memory.Free(pfn, Order);
-            NrHugepages--;
-            SurplusHugepages--;
-            return;
-        }
         d.Flags = PageFlags.Head | PageFlags.Hugetlb;
         d.RefCount = 0;
         d.MapCount = 0;
@@ -166,5 +156,7 @@ public sealed class HugetlbPool
         d.Owner = 0;
         d.Index = 0;
         _free.Push(pfn);
+        if (SurplusHugepages > 0)
+            FreeSurplus();
     }
 }
