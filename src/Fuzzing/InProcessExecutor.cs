@@ -26,8 +26,8 @@ public sealed class InProcessExecutor(string name, Func<IScenarioBackend> backen
     {
         if (Stuck)
             throw new InvalidOperationException($"{Name}: an earlier run is still stuck in this process; no further runs");
-        var stdout = new StringWriter { NewLine = "\n" };
-        var stderr = new StringWriter { NewLine = "\n" };
+        var stdout = new BoundedTranscript { NewLine = "\n" };
+        var stderr = new BoundedTranscript { NewLine = "\n" };
         var started = Stopwatch.StartNew();
         int code = -1;
         Exception? escaped = null;

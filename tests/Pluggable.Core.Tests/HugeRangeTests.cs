@@ -85,7 +85,22 @@ public class HugeRangeTests
 
         var lines = stdout.ToString().Split('\n');
         Assert.True(exit == 0, string.Join('\n', lines.TakeLast(5)));
-        Assert.True(lines.Length < TraceRecorder.MaxEventsPerCommand + 16, $"{lines.Length} lines");
+        Assert.True(lines.Length < DetailLimit.Lines + 16, $"{lines.Length} lines");
         Assert.Contains(lines, l => l.Contains("more hook calls not shown (a command's trace keeps its first 65536)", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("dump a 1g", "... the rest of the range, from a+")]
+    [InlineData("gup a 262144 dump", "... 196608 more pages not shown (a dump shows the first 65536)")]
+    public void A_dump_over_a_populated_gigabyte_keeps_a_bounded_number_of_lines(string command, string last)
+    {
+        var stdout = new StringWriter { NewLine = "\n" };
+        int exit = ScenarioRunner.RunText("dump.scenario", $"mmap a anon 1g prot=r populate\n{command}\n",
+            () => new EmulatorBackend(new TestArchitecture(), null, Emu.Checked), stdout, TextWriter.Null);
+
+        var lines = stdout.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.True(exit == 0, string.Join('\n', lines.TakeLast(5)));
+        Assert.InRange(lines.Length, DetailLimit.Lines, DetailLimit.Lines + 16);
+        Assert.StartsWith("  | " + last, lines[^2], StringComparison.Ordinal);
     }
 }

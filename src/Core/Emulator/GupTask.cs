@@ -81,6 +81,12 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
         {
             for (ulong i = 0; i < run.Count; i++, page++)
             {
+                if (lines.Count == DetailLimit.Lines)
+                {
+                    lines.Add(string.Create(CultureInfo.InvariantCulture,
+                        $"... {call.Pages.Count - page} more pages not shown (a dump shows the first {DetailLimit.Lines})"));
+                    return lines;
+                }
                 ulong pfn = run.PfnAt(i);
                 ref var d = ref system.Memory[system.Memory.HeadOf(pfn)];
                 string what = system.Zero.IsZero(pfn) ? " zero" : "";

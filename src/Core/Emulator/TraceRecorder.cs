@@ -7,14 +7,12 @@ namespace Pluggable.Core.Emulator;
 /// <summary>
 /// Collects hook calls while <c>trace on</c> and renders them as the command's continuation lines,
 /// with label-relative addresses and the architecture's names for the bits of every raw word.
-/// A command keeps the first <see cref="MaxEventsPerCommand"/> calls and counts the rest, as a
+/// A command keeps the first <see cref="DetailLimit.Lines"/> calls and counts the rest, as a
 /// fixed-size trace buffer would: populating a terabyte makes tens of millions of calls, and the
 /// process must not grow with them.
 /// </summary>
 public sealed class TraceRecorder : ITraceSink
 {
-    public const int MaxEventsPerCommand = 1 << 16;
-
     private readonly List<TraceEvent> _events = [];
     private readonly IEntryCodec _codec;
     private long _dropped;
@@ -25,7 +23,7 @@ public sealed class TraceRecorder : ITraceSink
 
     public void Record(in TraceEvent e)
     {
-        if (_events.Count < MaxEventsPerCommand)
+        if (_events.Count < DetailLimit.Lines)
             _events.Add(e);
         else
             _dropped++;
@@ -40,7 +38,7 @@ public sealed class TraceRecorder : ITraceSink
         foreach (var e in _events)
             lines.Add(Render(e, formatter));
         if (_dropped > 0)
-            lines.Add(string.Create(CultureInfo.InvariantCulture, $"... {_dropped} more hook calls not shown (a command's trace keeps its first {MaxEventsPerCommand})"));
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"... {_dropped} more hook calls not shown (a command's trace keeps its first {DetailLimit.Lines})"));
         _events.Clear();
         _dropped = 0;
         return lines;

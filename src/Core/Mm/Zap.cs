@@ -25,7 +25,6 @@ public static class Zap
     public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ZapMode mode)
     {
         var system = mm.System;
-        ulong pageSize = system.PageSize;
         var tlb = new TlbGather();
         bool keepFileMarkers = mode != ZapMode.Unmap && !vma.IsAnonymous;
         bool markersSurvive = keepFileMarkers && vma.Has(VmFlags.UffdWp);
@@ -58,25 +57,53 @@ public static class Zap
             }
             ulong tableEnd = system.Geometry.PteTableEnd(address, end);
             system.Deadline.Check();
-            for (var slot = walk.Slot; address < tableEnd; address += pageSize, slot = slot.Next())
-            {
-                if (mm.Tables.ReadRaw(slot) == 0)
-                    continue;
-                var entry = mm.Tables.Get(slot);
-                if (entry.IsNone || Keeps(system, mode, keepFileMarkers, entry))
-                    continue;
-                bool wp = entry.Has(EntryFlags.UffdWp) || PteMarker.IsUffdWp(entry);
-                mm.Tables.ClearRaw(slot, address);
-                if (entry.Kind == EntryKind.Page)
-                {
-                    tlb.Add(system.PageShift);
-                    DropPage(mm, entry);
-                }
-                if (markersSurvive && wp)
-                    mm.Tables.Set(slot, address, PteMarker.Make(PteMarker.UffdWp));
-            }
+            ZapTable(mm, walk.Slot, address, tableEnd, mode, keepFileMarkers, markersSurvive, ref tlb);
+            address = tableEnd;
         }
         tlb.Finish(system.Ops, start, end);
+    }
+
+    /// <summary>
+    /// Zaps [address, end) of one PTE table. Its entries are often one word repeated (the zero page
+    /// read-faulted over a range), so a word is decoded and judged once for its run of repeats.
+    /// </summary>
+    /// Kernel: zap_pte_range().
+    private static void ZapTable(MmStruct mm, Slot first, ulong address, ulong end, ZapMode mode, bool keepFileMarkers, bool markersSurvive, ref TlbGather tlb)
+    {
+        var system = mm.System;
+        ulong pageSize = system.PageSize;
+        var words = mm.Tables.Words(first.Table);
+        bool traced = system.Ops.Sink.Enabled;
+        ulong lastRaw = 0;
+        var entry = PageEntry.Empty;
+        bool keep = true, wp = false;
+        for (int index = first.Index; address < end; address += pageSize, index++)
+        {
+            ulong raw = words.Read(index);
+            if (raw == 0)
+                continue;
+            if (raw != lastRaw)
+            {
+                lastRaw = raw;
+                entry = system.Ops.Codec.Decode(PageLevel.Pte, raw);
+                keep = entry.IsNone || Keeps(system, mode, keepFileMarkers, entry);
+                wp = entry.Has(EntryFlags.UffdWp) || PteMarker.IsUffdWp(entry);
+            }
+            if (keep)
+                continue;
+            var slot = first with { Index = index };
+            if (traced)
+                mm.Tables.ClearRaw(slot, address);
+            else
+                words.Write(index, 0);
+            if (entry.Kind == EntryKind.Page)
+            {
+                tlb.Add(system.PageShift);
+                DropPage(mm, entry);
+            }
+            if (markersSurvive && wp)
+                mm.Tables.Set(slot, address, PteMarker.Make(PteMarker.UffdWp));
+        }
     }
 
     /// <summary>

@@ -29,14 +29,21 @@ internal static class ZeroPageRun
             return address;
         ulong stop = system.Geometry.PteTableEnd(address, end);
         var prot = PageProt.Base(vma) | EntryFlags.Special;
-        var slot = walk.Slot;
+        var ops = system.Ops;
+        var words = mm.Tables.Words(walk.Slot.Table);
         var zero = system.Zero;
         system.Deadline.Check();
-        for (ulong a = address; a < stop; a += system.PageSize, slot = slot.Next())
+        // Untraced (checked above), so each fault is the plugin's set and MMU-cache hooks and the
+        // word written, without PageTable.Set's per-entry lookups.
+        int index = walk.Slot.Index;
+        for (ulong a = address; a < stop; a += system.PageSize, index++)
         {
-            if (!mm.Tables.IsNone(slot))
+            ulong raw = words.Read(index);
+            if (raw != 0 && !ops.Codec.Decode(PageLevel.Pte, raw).IsNone)
                 continue;
-            FaultHandler.Install(mm, slot, a, PageEntry.Page(zero.PfnFor(a), prot));
+            var entry = PageEntry.Page(zero.PfnFor(a), prot);
+            words.Write(index, ops.PrepareSet(PageLevel.Pte, a, entry));
+            ops.UpdateMmuCache(a, PageLevel.Pte, entry);
         }
         return stop;
     }

@@ -10,6 +10,9 @@ namespace Pluggable.Core.PageTables;
 public sealed class ArchOps : ArchContext
 {
     private readonly PhysicalMemory _memory;
+    private PageLevel _lastEncodedLevel = (PageLevel)byte.MaxValue;
+    private PageEntry _lastEncoded;
+    private ulong _lastEncodedRaw;
 
     public ArchOps(Architecture arch, PhysicalMemory memory)
     {
@@ -46,7 +49,15 @@ public sealed class ArchOps : ArchContext
     public ulong PrepareSet(PageLevel level, ulong address, in PageEntry entry)
     {
         var prepared = Arch.PrepareSetEntry(this, level, address, entry);
-        return Codec.Encode(level, prepared);
+        // Runs of faults write one entry over and over (the zero page over a read-only range): the
+        // codec is a pure function, so the last word is reused for the same entry.
+        if (level != _lastEncodedLevel || prepared != _lastEncoded)
+        {
+            _lastEncodedRaw = Codec.Encode(level, prepared);
+            _lastEncoded = prepared;
+            _lastEncodedLevel = level;
+        }
+        return _lastEncodedRaw;
     }
 
     public void FlushTlbPage(ulong address)

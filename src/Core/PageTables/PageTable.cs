@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Pluggable.Core.Arch;
 using Pluggable.Core.Physical;
 
@@ -42,23 +41,12 @@ public sealed unsafe class PageTable
 
     public ArchOps Ops => _ops;
 
-    public ulong ReadRaw(in Slot slot)
-    {
-        byte* p = (byte*)_memory.Address(slot.Table) + (long)slot.Index * _geo.EntryBytes;
-        if (_geo.EntryBytes == 8)
-            return _geo.BigEndian ? BinaryPrimitives.ReverseEndianness(*(ulong*)p) : *(ulong*)p;
-        uint w = *(uint*)p;
-        return _geo.BigEndian ? BinaryPrimitives.ReverseEndianness(w) : w;
-    }
+    public ulong ReadRaw(in Slot slot) => Words(slot.Table).Read(slot.Index);
 
-    public void WriteRaw(in Slot slot, ulong raw)
-    {
-        byte* p = (byte*)_memory.Address(slot.Table) + (long)slot.Index * _geo.EntryBytes;
-        if (_geo.EntryBytes == 8)
-            *(ulong*)p = _geo.BigEndian ? BinaryPrimitives.ReverseEndianness(raw) : raw;
-        else
-            *(uint*)p = _geo.BigEndian ? BinaryPrimitives.ReverseEndianness((uint)raw) : (uint)raw;
-    }
+    public void WriteRaw(in Slot slot, ulong raw) => Words(slot.Table).Write(slot.Index, raw);
+
+    /// <summary>The raw words of the table in frame <paramref name="table"/>, for a loop over its entries.</summary>
+    public TableWords Words(ulong table) => new((byte*)_memory.Address(table), _geo.EntryBytes, _geo.BigEndian);
 
     public PageEntry Get(in Slot slot) => _ops.Codec.Decode(slot.Level, ReadRaw(slot));
 

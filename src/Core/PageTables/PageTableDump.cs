@@ -1,11 +1,13 @@
 using System.Globalization;
 using Pluggable.Core.Arch;
+using Pluggable.Core.Scenarios;
 
 namespace Pluggable.Core.PageTables;
 
 /// <summary>
 /// The walk of a range as text: every table entry visited once, top to bottom, with its raw word
 /// and the architecture's names for its bits. Runs of empty leaf-level entries collapse to one line.
+/// A walk that has printed <see cref="DetailLimit.Lines"/> lines stops and says where.
 /// </summary>
 /// Kernel: (none; what ptdump and a debugger would show for one range).
 public static class PageTableDump
@@ -35,6 +37,12 @@ public static class PageTableDump
 
         while (address < end)
         {
+            if (lines.Count >= DetailLimit.Lines)
+            {
+                FlushEmpty();
+                lines.Add($"... the rest of the range, from {formatAddress(address)}, is not shown (a dump stops after {DetailLimit.Lines} lines)");
+                return lines;
+            }
             ulong table = tables.Root;
             ulong step = geo.PageSize;
             for (int depth = 0; depth < levels.Count; depth++)
