@@ -123,11 +123,13 @@ public sealed class HugetlbPool
     /// (the page then carries <see cref="PageFlags.HugetlbRestoreReserve"/> until it is used); 0 when
     /// none may be taken. The page's contents are whatever its last user left.
     /// </summary>
-    /// Kernel: alloc_hugetlb_folio() -> dequeue_hugetlb_folio_vma(), folio_set_hugetlb_restore_reserve().
+    /// Kernel: alloc_hugetlb_folio() -> dequeue_hugetlb_folio_vma() (available_huge_pages()), folio_set_hugetlb_restore_reserve().
     public ulong Dequeue(bool reserved)
     {
-        // A mapping with a reservation may take any free page; others only what nobody reserved.
-        if (reserved ? _free.Count == 0 : Available <= 0)
+        // A mapping with a reservation may take any free page; others only what nobody reserved,
+        // as the kernel counts it: an unsigned difference, which is not zero either when more is
+        // reserved than is free (a reservation restored as its page went back as surplus).
+        if (_free.Count == 0 || (!reserved && FreeHugepages == (ulong)ResvHugepages))
             return 0;
         if (reserved)
             ResvHugepages--;

@@ -13,7 +13,8 @@ public static class HugetlbUnmap
     /// and the index is no longer counted as used, so that it can be faulted in again. Linux 6.18
     /// does so even while a fork child still maps the page (6.12 waited for the last unmap): the
     /// pool's count rises when the child lets the page go, and closing the owner meanwhile takes it
-    /// below zero for that while (HugePages_Rsvd read 2^63-1 live).
+    /// below zero for that while (HugePages_Rsvd read 2^63-1 live). Nothing comes back while the
+    /// pool has surplus pages.
     /// </summary>
     /// <param name="mode">
     /// Unless the VMA goes away (ZAP_FLAG_DROP_MARKER), a uffd-wp marker is left where a protected
@@ -22,7 +23,8 @@ public static class HugetlbUnmap
     public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ZapMode mode)
     {
         var system = mm.System;
-        var size = Hugetlb.PoolOf(system, vma).Size;
+        var pool = Hugetlb.PoolOf(system, vma);
+        var size = pool.Size;
         bool keepWp = mode != ZapMode.Unmap && vma.Has(VmFlags.UffdWp);
         bool flushed = false;
         for (ulong address = start; address < end; address += size.Size)
@@ -40,7 +42,10 @@ public static class HugetlbUnmap
                 HugePteOps.Set(mm.Tables, pte, address, PteMarker.Make(PteMarker.UffdWp));
             if (old.Has(EntryFlags.Dirty))
                 system.Memory[old.Frame].Flags |= Physical.PageFlags.Dirty;
-            if (!vma.IsShared && vma.HugetlbResv is { } map && HugetlbFolios.IsAnon(system, old.Frame))
+            // Not while the pool holds surplus pages: the page goes back to the machine then, and a
+            // reservation restored without a page would be one the pool cannot keep.
+            if (!vma.IsShared && vma.HugetlbResv is { } map && HugetlbFolios.IsAnon(system, old.Frame)
+                && pool.SurplusHugepages == 0)
             {
                 system.Memory[old.Frame].Flags |= Physical.PageFlags.HugetlbRestoreReserve;
                 map.Remove(Hugetlb.HugeIndex(system, vma, address));
