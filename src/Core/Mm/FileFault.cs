@@ -21,12 +21,13 @@ public static class FileFault
         var file = vma.File!;
         ulong address = fault.Address & system.Geometry.PageMask;
         ulong index = vma.FileIndex(address, system.PageShift);
-        if (index << system.PageShift >= file.Size)
-            return FaultResult.SigBus;
         // Pages already cached around a read fault are mapped before the fault itself is looked
-        // at, so they are mapped even when the faulting page then goes to userfaultfd.
+        // at, so they are mapped even when the faulting page then goes to userfaultfd or lies
+        // past the end of the file.
         if (!fault.Write && !DisablesFaultAround(vma) && FaultAround(mm, vma, slot, address))
             return FaultResult.Done;
+        if (index << system.PageShift >= file.Size)
+            return FaultResult.SigBus;
         ulong pfn = file.Cache.Lookup(index);
         if (pfn == 0)
         {
