@@ -12,14 +12,16 @@ internal sealed unsafe class HostCall : IDisposable
 
     public HostCall(HostOp op, params ulong[] args)
     {
-        Data = (HostCallData*)NativeMemory.AllocZeroed((nuint)sizeof(HostCallData));
+        _data = (nint)NativeMemory.AllocZeroed((nuint)sizeof(HostCallData));
         Data->Op = (int)op;
         Data->Id = Interlocked.Increment(ref _nextId);
         for (int i = 0; i < args.Length; i++)
             Data->A[i] = args[i];
     }
 
-    public HostCallData* Data { get; private set; }
+    private nint _data;
+
+    public HostCallData* Data => (HostCallData*)_data;
 
     public HostOp Op => (HostOp)Data->Op;
 
@@ -74,9 +76,9 @@ internal sealed unsafe class HostCall : IDisposable
 
     public void Dispose()
     {
-        if (Data is null)
-            return;
-        NativeMemory.Free(Data);
-        Data = null;
+        // Freed once, whichever thread asks first: a second free would corrupt the native heap.
+        var data = (HostCallData*)Interlocked.Exchange(ref _data, 0);
+        if (data is not null)
+            NativeMemory.Free(data);
     }
 }

@@ -62,7 +62,10 @@ internal sealed class HostProcess
         _reader.Start();
     }
 
-    /// <summary>Sends a call to the process, where a worker thread runs it. False when the process is gone.</summary>
+    /// <summary>
+    /// Sends a call to the process, where a worker thread runs it. False when the process is gone
+    /// and the call was never taken; true when it was sent, or abandoned with ESRCH (it is done).
+    /// </summary>
     public unsafe bool Start(HostCall call)
     {
         _inFlight[call.Id] = call;
@@ -72,8 +75,14 @@ internal sealed class HostProcess
             sent = _channel >= 0 && !_ended && NativeMethods.Send(_channel, call.Data) == 0;
         if (!sent)
         {
-            _inFlight.TryRemove(call.Id, out _);
-            return false;
+            if (_inFlight.TryRemove(call.Id, out _))
+                return false;
+            // The reader saw the process end meanwhile and took the call to abandon it: it writes
+            // the call's result, so the call is the reader's until it is done (freeing it sooner
+            // would let that write land in freed memory).
+            var spin = new SpinWait();
+            while (!call.Done)
+                spin.SpinOnce(sleep1Threshold: 20);
         }
         // The reader marks the end before it abandons what is in flight: one of us sees the other.
         if (_ended && _inFlight.TryRemove(call.Id, out _))
