@@ -57,6 +57,10 @@ public sealed class X86_64Architecture : Architecture
     /// Kernel: gup_fast_permitted() (arch/x86/include/asm/pgtable_64.h).
     public override bool GupFastPermitted(ulong start, ulong end) => end >> _userVaBits == 0;
 
+    /// <summary>x86_64 selects ARCH_SUPPORTS_PT_RECLAIM (Linux 6.14); the live 6.18 kernel has CONFIG_PT_RECLAIM=y.</summary>
+    /// Kernel: arch/x86/Kconfig.
+    public override bool ReclaimsEmptyPteTables => true;
+
     /// <summary>Kernel: flush_tlb_page() -> flush_tlb_mm_range(a, a + PAGE_SIZE).</summary>
     public override void FlushTlbPage(ArchContext ctx, ulong address) =>
         ctx.Note("flush_tlb_page", "invlpg 1 page");

@@ -57,6 +57,14 @@ public abstract class Architecture
     /// </summary>
     public virtual bool RunNeedsBreakBeforeMake => false;
 
+    /// <summary>
+    /// Whether MADV_DONTNEED frees a PTE table it leaves empty when it covered the table's whole
+    /// PMD block (Linux 6.14 and later, where the architecture selects ARCH_SUPPORTS_PT_RECLAIM):
+    /// the PMD is then none again, which MADV_COLLAPSE and the page-table count see.
+    /// </summary>
+    /// Kernel: CONFIG_PT_RECLAIM, reclaim_pt_is_enabled() (mm/pt_reclaim.c).
+    public virtual bool ReclaimsEmptyPteTables => false;
+
     /// <summary>Kernel: flush_tlb_page(). The core traces the call; a plugin adds detail.</summary>
     public virtual void FlushTlbPage(ArchContext ctx, ulong address)
     {

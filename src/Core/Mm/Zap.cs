@@ -58,6 +58,8 @@ public static class Zap
             ulong tableEnd = system.Geometry.PteTableEnd(address, end);
             system.Deadline.Check();
             ZapTable(mm, walk.Slot, address, tableEnd, mode, keepFileMarkers, markersSurvive, ref tlb);
+            if (mode == ZapMode.DontNeed && tableEnd - address == system.Geometry.PmdSize && system.Ops.Arch.ReclaimsEmptyPteTables)
+                mm.Tables.FreePteTableIfEmpty(address);
             address = tableEnd;
         }
         tlb.Finish(system.Ops, start, end);

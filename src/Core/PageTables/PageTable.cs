@@ -236,6 +236,21 @@ public sealed unsafe class PageTable
     }
 
     /// <summary>
+    /// Frees the PTE table that maps the PMD-sized block at <paramref name="blockStart"/> when no
+    /// entry is left in it, clearing the PMD's pointer; true when it was freed.
+    /// </summary>
+    /// Kernel: try_get_and_clear_pmd() + free_pte() (mm/pt_reclaim.c).
+    public bool FreePteTableIfEmpty(ulong blockStart)
+    {
+        var walk = Walk(blockStart, PageLevel.Pmd, allocate: false);
+        if (walk.Level != PageLevel.Pmd || walk.Entry.Kind != EntryKind.Table || !IsEmpty(walk.Entry.Frame, _geo[PageLevel.Pte]))
+            return false;
+        WriteRaw(walk.Slot, 0);
+        FreeTable(walk.Entry.Frame, PageLevel.Pte, blockStart);
+        return true;
+    }
+
+    /// <summary>
     /// Frees every table below the pgd that only covers addresses in [floor, ceiling) and lies
     /// within [start, end), clearing the pointers to them. Leaves must already be gone.
     /// </summary>
