@@ -25,8 +25,8 @@ public static class HugetlbFile
 
     /// <summary>
     /// Drops the whole huge pages inside [offset, offset + length) of the file: unmaps them from every
-    /// address space, gives back their reservations and returns them to the pool. Partial huge pages
-    /// at the edges are zeroed in place.
+    /// address space, forgets their reservations (the indices without a page keep theirs) and
+    /// returns them to the pool. Partial huge pages at the edges are zeroed in place.
     /// </summary>
     /// Kernel: hugetlbfs_punch_hole() -> hugetlb_vmdelete_list() + remove_inode_hugepages().
     public static void PunchHole(MemorySystem system, MemoryFile file, ulong offset, ulong length)
@@ -46,7 +46,7 @@ public static class HugetlbFile
             return;
         ulong first = holeStart >> shift, last = holeEnd >> shift;
         UnmapEverywhere(system, file, first, last);
-        HugetlbReserve.Unreserve(Hugetlb.PoolOf(system, file), file, first, last);
+        HugetlbReserve.ForgetPunched(file, first, last);
         for (ulong index = first; index < last; index++)
             RemovePage(system, file, index);
     }

@@ -86,6 +86,23 @@ public static class HugetlbReserve
         return system.Memory.Allocate(pool.Order, zero: false);
     }
 
+    /// <summary>
+    /// A hole punch forgets the reservations of the pages it removes: each was used by its page,
+    /// so the pool's count does not change. An index without a page keeps its reservation, so a
+    /// later fault there still has one. Call before the pages leave the cache.
+    /// </summary>
+    /// Kernel: remove_inode_single_folio() -> hugetlb_unreserve_pages(inode, index, index + 1, 1).
+    public static void ForgetPunched(MemoryFile file, ulong first, ulong last)
+    {
+        if (file.HugeResv is not { } map)
+            return;
+        for (ulong i = first; i < last; i++)
+        {
+            if (file.Cache.Lookup(i) != 0)
+                map.Remove(i);
+        }
+    }
+
     /// <summary>Returns the unused reservations of a private mapping's part [start, end) as it goes away.</summary>
     /// Kernel: hugetlb_vm_op_close().
     public static void Close(MemorySystem system, Vma vma, ulong start, ulong end)
