@@ -44,9 +44,10 @@ public static class HugetlbFault
     /// <summary>
     /// Beyond EOF: SIGBUS. No page in the file's cache: a MISSING userfault, or a new zeroed page
     /// (added to the cache of a shared mapping, anonymous in a private one). A cached page: a MINOR
-    /// userfault, or map it. A private write then goes on to copy-on-write.
+    /// userfault, or map it. A private write then goes on to copy-on-write, unless the entry kept
+    /// a uffd-wp marker's protection.
     /// </summary>
-    /// Kernel: hugetlb_no_page().
+    /// Kernel: hugetlb_no_page(), hugetlb_wp() (its early return for a uffd-wp entry).
     private static FaultResult NoPage(MmStruct mm, Vma vma, HugetlbPool pool, in HugePte pte, in FaultInfo fault, in PageEntry old)
     {
         var system = mm.System;
@@ -89,7 +90,13 @@ public static class HugetlbFault
         HugePteOps.Set(mm.Tables, pte, haddr, entry);
         system.Ops.UpdateMmuCache(haddr, pte.Slot.Level, entry);
         if (fault.Write && !vma.IsShared)
+        {
+            // The copy-on-write shortcut never breaks a uffd-wp protection the marker passed on:
+            // the fault starts over and finds a protected entry (a WP userfault).
+            if (entry.Has(EntryFlags.UffdWp))
+                return Handle(mm, vma, fault);
             return Wp(mm, vma, pool, pte, haddr, entry);
+        }
         return FaultResult.Done;
     }
 
