@@ -10,8 +10,11 @@ namespace Pluggable.Fuzzing;
 /// grows by more than <see cref="MemoryCap"/> during a run, and a new one serves the next run. One
 /// worker serves every architecture configuration (<see cref="For"/>).
 /// </summary>
-public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDisposable
+/// <param name="cpuTime">The worker's CPU time so far (null once it exited); by default what the system says.</param>
+public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap, Func<Process, TimeSpan?>? cpuTime = null) : IDisposable
 {
+    private readonly Func<Process, TimeSpan?> _cpuTime = cpuTime ?? CpuTime;
+
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(25);
 
     private Process? _worker;
@@ -26,8 +29,31 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
     /// <summary>An executor for one configuration (<paramref name="arch"/>, an <c>--arch</c> value) on this worker.</summary>
     public IScenarioExecutor For(string arch) => new ArchExecutor(this, arch);
 
+    /// <summary>
+    /// Runs <paramref name="text"/>; a run that ran out of time while the worker had the CPU for
+    /// less than <see cref="StarvedShare"/> of it was starved by a loaded machine, not hung, and
+    /// runs again (<see cref="StarvedRetries"/> times at most): a hang is endless work, not a wait
+    /// for a processor.
+    /// </summary>
     public RunRecord Run(string arch, string text, TimeSpan limit)
     {
+        for (int attempt = 0; ; attempt++)
+        {
+            var run = RunOnce(arch, text, limit, out var cpu);
+            if (run.ExitCode != Pluggable.Core.Scenarios.ScenarioExitCode.Timeout || attempt == StarvedRetries || cpu is not { } used || used >= limit * StarvedShare)
+                return run;
+        }
+    }
+
+    /// <summary>Below this share of its limit in CPU time, a run that timed out was starved.</summary>
+    public const double StarvedShare = 0.5;
+
+    public const int StarvedRetries = 2;
+
+    /// <param name="cpu">The worker's CPU time during the run, when it is known.</param>
+    private RunRecord RunOnce(string arch, string text, TimeSpan limit, out TimeSpan? cpu)
+    {
+        cpu = null;
         var started = Stopwatch.StartNew();
         var worker = Worker();
         // What earlier runs left behind (the runtime's heaps, the allocator's arenas) is not this
@@ -39,6 +65,7 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
             worker = Worker();
             baseline = Resident(worker);
         }
+        var cpuBefore = _cpuTime(worker);
         try
         {
             worker.StandardInput.WriteLine(WorkerProtocol.Write(new WorkerRequest(arch, text, limit.TotalSeconds)));
@@ -77,6 +104,7 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
         if (answer is null)
             return Died(worker, started);
         var response = WorkerProtocol.Read<WorkerResponse>(answer);
+        cpu = _cpuTime(worker) is { } after && cpuBefore is { } before ? after - before : null;
         if (response.Restart)
             Stop();
         return new RunRecord(response.End, response.ExitCode, response.Stdout, response.Stderr, TimeSpan.FromSeconds(response.Seconds));
@@ -95,6 +123,20 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap) : IDi
         string tail = StderrTail();
         Stop();
         return RunRecord.Unfinished(RunEnd.Died, $"exit status {exit}: {tail}", started.Elapsed);
+    }
+
+    /// <summary>The process's CPU time so far; null once it exited.</summary>
+    private static TimeSpan? CpuTime(Process process)
+    {
+        try
+        {
+            process.Refresh();
+            return process.TotalProcessorTime;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static ulong Resident(Process process)

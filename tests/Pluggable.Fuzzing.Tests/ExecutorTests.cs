@@ -57,6 +57,42 @@ public class ExecutorTests(WorkerFixture fixture)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"{clock.Elapsed}");
     }
 
+    private const string TimedOut = """{"End":0,"ExitCode":3,"Stdout":"end -> timeout\n","Stderr":"","Seconds":1,"Restart":true}""";
+    private const string Finished = """{"End":0,"ExitCode":0,"Stdout":"end -> ok\n","Stderr":"","Seconds":0.1,"Restart":false}""";
+
+    /// <summary>A worker that slept through its limit (the machine gave it no CPU) was starved, not hung: the run is made again.</summary>
+    [Fact]
+    public void A_run_that_timed_out_without_the_cpu_runs_again()
+    {
+        string marker = Path.Combine(Path.GetTempPath(), $"pluggable-starved-{Guid.NewGuid():N}");
+        try
+        {
+            // The first worker answers a timeout after sleeping; the next one, started for the retry, finishes.
+            string script = $"read line; if [ -e {marker} ]; then printf '%s\n' '{Finished}'; else touch {marker}; sleep 1; printf '%s\n' '{TimedOut}'; fi; read line";
+            using var worker = new WorkerExecutor(new WorkerCommand("/bin/sh", ["-c", script]), 1UL << 30);
+            var run = worker.Run("x86_64", "mmap a anon 1p\n", Short);
+            Assert.Equal(0, run.ExitCode);
+            Assert.Equal(2, worker.Starts);
+        }
+        finally
+        {
+            File.Delete(marker);
+        }
+    }
+
+    /// <summary>A worker that spent its limit computing is a hang, and is not asked again.</summary>
+    [Fact]
+    public void A_run_that_timed_out_busy_is_a_hang_at_once()
+    {
+        // Each look at the worker's clock finds it a whole limit further on: it computed all along.
+        long looks = 0;
+        using var worker = new WorkerExecutor(new WorkerCommand("/bin/sh", ["-c", $"read line; printf '%s\n' '{TimedOut}'; read line"]), 1UL << 30,
+            _ => Short * Interlocked.Increment(ref looks));
+        var run = worker.Run("x86_64", "mmap a anon 1p\n", Short);
+        Assert.Equal(ScenarioExitCode.Timeout, run.ExitCode);
+        Assert.Equal(1, worker.Starts);
+    }
+
     [Fact]
     public void A_worker_that_dies_is_reported_with_its_last_words_and_replaced()
     {
