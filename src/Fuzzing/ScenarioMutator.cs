@@ -23,6 +23,9 @@ public static partial class ScenarioMutator
     private const int LongLineWords = 20_000;
     private const int LongWordChars = 64 << 10;
 
+    /// <summary>The longest word a long line repeats.</summary>
+    private const int LongLineWordChars = 64;
+
     /// <param name="donors">Other scenario texts to take lines from (may be empty).</param>
     public static string Mutate(string text, FuzzRandom random, IReadOnlyList<string> donors)
     {
@@ -93,6 +96,10 @@ public static partial class ScenarioMutator
             case Mutation.LongLine:
                 var words = Words(lines[at]);
                 string word = words.Count > 0 ? random.Pick(words) : "touch";
+                // A word made long by an earlier mutation of this case, repeated, would be a line of
+                // a billion characters: more than the search itself can hold.
+                if (word.Length > LongLineWordChars)
+                    word = word[..LongLineWordChars];
                 lines[at] = string.Join(' ', Enumerable.Repeat(word, LongLineWords));
                 break;
             case Mutation.LongWord:

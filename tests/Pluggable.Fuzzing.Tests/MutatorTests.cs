@@ -14,6 +14,18 @@ public class MutatorTests
             Assert.Equal(ScenarioMutator.Mutate(text, new FuzzRandom(seed), Donors), ScenarioMutator.Mutate(text, new FuzzRandom(seed), Donors));
         }, iter: 100);
 
+    /// <summary>A long line made of a word an earlier mutation made long would be a billion characters (the search died of it).</summary>
+    [Fact]
+    public void A_long_word_repeated_into_a_long_line_stays_bounded()
+    {
+        string text = "mmap a anon 1p " + new string('q', 64 << 10) + "\ntouch a read\n";
+        for (ulong seed = 0; seed < 3000; seed++)
+        {
+            string mutated = ScenarioMutator.Mutate(text, new FuzzRandom(seed), Donors);
+            Assert.True(mutated.Length < text.Length * 4 + (4 << 20), $"seed {seed}: {mutated.Length} characters");
+        }
+    }
+
     [Fact]
     public void Almost_every_mutation_changes_the_file_and_none_grows_without_bound()
     {
