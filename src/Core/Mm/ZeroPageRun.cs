@@ -38,8 +38,7 @@ internal static class ZeroPageRun
         int index = walk.Slot.Index;
         for (ulong a = address; a < stop; a += system.PageSize, index++)
         {
-            ulong raw = words.Read(index);
-            if (raw != 0 && !ops.Codec.Decode(PageLevel.Pte, raw).IsNone)
+            if (!mm.Tables.IsNone(PageLevel.Pte, words.Read(index)))
                 continue;
             var entry = PageEntry.Page(zero.PfnFor(a), prot);
             words.Write(index, ops.PrepareSet(PageLevel.Pte, a, entry));

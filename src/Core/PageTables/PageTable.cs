@@ -55,11 +55,10 @@ public sealed unsafe class PageTable
     /// checks it at load), so the walks over sparse or fresh tables skip the codec there.
     /// </summary>
     /// Kernel: pte_none().
-    public bool IsNone(in Slot slot)
-    {
-        ulong raw = ReadRaw(slot);
-        return raw == 0 || _ops.Codec.Decode(slot.Level, raw).IsNone;
-    }
+    public bool IsNone(in Slot slot) => IsNone(slot.Level, ReadRaw(slot));
+
+    /// <summary>Whether <paramref name="raw"/>, read at <paramref name="level"/>, holds nothing.</summary>
+    public bool IsNone(PageLevel level, ulong raw) => raw == 0 || _ops.Codec.Decode(level, raw).IsNone;
 
     /// <summary>Writes an entry through the plugin's set hook and codec.</summary>
     /// Kernel: set_pte_at() / set_pmd_at() / set_pud_at().
