@@ -29,6 +29,14 @@ internal sealed unsafe class HostCall : IDisposable
 
     public bool Done => Volatile.Read(ref Data->Done) != 0;
 
+    /// <summary>Waits until the call's reply (or its abandonment) is in; only for a call that will get one soon.</summary>
+    public void WaitDone()
+    {
+        var spin = new SpinWait();
+        while (!Done)
+            spin.SpinOnce(sleep1Threshold: 30);
+    }
+
     /// <summary>The kernel thread running the operation; 0 until it started.</summary>
     public int Tid => Volatile.Read(ref Data->Tid);
 

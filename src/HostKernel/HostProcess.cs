@@ -80,9 +80,7 @@ internal sealed class HostProcess
             // The reader saw the process end meanwhile and took the call to abandon it: it writes
             // the call's result, so the call is the reader's until it is done (freeing it sooner
             // would let that write land in freed memory).
-            var spin = new SpinWait();
-            while (!call.Done)
-                spin.SpinOnce(sleep1Threshold: 20);
+            call.WaitDone();
         }
         // The reader marks the end before it abandons what is in flight: one of us sees the other.
         if (_ended && _inFlight.TryRemove(call.Id, out _))
@@ -99,9 +97,7 @@ internal sealed class HostProcess
         using var call = new HostCall(HostOp.Sync);
         if (!Start(call))
             return;
-        var spin = new SpinWait();
-        while (!call.Done)
-            spin.SpinOnce(sleep1Threshold: 30);
+        call.WaitDone();
     }
 
     /// <summary>
