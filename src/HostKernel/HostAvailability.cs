@@ -39,8 +39,8 @@ public static class HostAvailability
 
     private static unsafe string? TryUserfaultfd(bool viaDevice)
     {
-        using var call = new HostCall(HostOp.Uffd, (ulong)(Pluggable.Core.Userfaultfd.UffdUapi.OCloexec | Pluggable.Core.Userfaultfd.UffdUapi.ONonBlock), viaDevice ? 1UL : 0UL);
-        NativeMethods.Exec(call.Data);
+        var call = new HostCall(HostOp.Uffd, (ulong)(Pluggable.Core.Userfaultfd.UffdUapi.OCloexec | Pluggable.Core.Userfaultfd.UffdUapi.ONonBlock), viaDevice ? 1UL : 0UL);
+        call.ExecuteHere();
         if (call.Ret < 0)
             return ((Pluggable.Core.Errno)call.Err).ToString();
         NativeMethods.Close((int)call.Ret);

@@ -312,7 +312,6 @@ public sealed class HostBackend : IScenarioBackend
         var (survivors, failures, changes) = End("its teardown");
         // Here, on the run's own thread, nothing looks at the calls any more (after a run given up too).
         _group.CloseChannels();
-        _parked.Drain();
         _zero.Dispose();
         var problems = survivors.Select(s => $"scenario process {s} is still there after SIGKILL").Concat(failures).ToList();
         if (changes.Count > 0)
@@ -445,10 +444,7 @@ public sealed class HostBackend : IScenarioBackend
     private CommandResult Access(int process, HostCall call, Func<HostCall, CommandResult> finish)
     {
         if (!TryProcess(process, out var p))
-        {
-            call.Dispose();
             return Esrch;
-        }
         return Run(p, call, c => c.Sig switch
         {
             0 => finish(c),
@@ -492,14 +488,14 @@ public sealed class HostBackend : IScenarioBackend
     private static unsafe ulong ProbeZeroPfn()
     {
         const int protRead = 1, mapPrivateAnonymous = 0x22;
-        using var map = new HostCall(HostOp.Mmap, MapBase, PageSize, protRead, mapPrivateAnonymous, ulong.MaxValue, 0);
-        NativeMethods.Exec(map.Data);
+        var map = new HostCall(HostOp.Mmap, MapBase, PageSize, protRead, mapPrivateAnonymous, ulong.MaxValue, 0);
+        map.ExecuteHere();
         if (map.Ret < 0)
             throw new HostUnavailableException($"cannot map a probe page: {(Errno)map.Err}");
         try
         {
-            using var touch = new HostCall(HostOp.Touch, MapBase, 0, 0);
-            NativeMethods.Exec(touch.Data);
+            var touch = new HostCall(HostOp.Touch, MapBase, 0, 0);
+            touch.ExecuteHere();
             ulong pfn = PagemapEntry.Pfn(PagemapReader.ReadEntries(Environment.ProcessId, MapBase, 1, PageSize)[0]);
             if (pfn == 0)
                 throw new HostUnavailableException("pagemap shows no page frame numbers here (CAP_SYS_ADMIN is needed)");

@@ -1,33 +1,48 @@
-using System.Runtime.InteropServices;
-
 namespace Pluggable.HostKernel;
 
 /// <summary>
-/// One operation in flight: native memory holding a <see cref="HostCallData"/>, shared with the
-/// thread that runs it (in this process) or filled from a child's replies.
+/// One operation in flight: a <see cref="HostCallData"/> shared with the thread that reads the
+/// replies of its process, filled from the child's replies (or by <see cref="NativeMethods.Exec"/>
+/// in this process, for the probes).
 /// </summary>
-internal sealed unsafe class HostCall : IDisposable
+/// <remarks>
+/// The record lives in the managed object itself, never in native memory: a reply reader or an
+/// abandoning thread may write a call's end after the run has stopped looking at it (a run given
+/// up, a fork that returned as its group was killed), and such a late write must land in memory
+/// the call still owns. Native code sees the record only for the length of one P/Invoke, pinned.
+/// </remarks>
+internal sealed unsafe class HostCall
 {
     private static int _nextId;
+    private HostCallData _data;
 
     public HostCall(HostOp op, params ulong[] args)
     {
-        _data = (nint)NativeMemory.AllocZeroed((nuint)sizeof(HostCallData));
-        Data->Op = (int)op;
-        Data->Id = Interlocked.Increment(ref _nextId);
+        _data.Op = (int)op;
+        _data.Id = Interlocked.Increment(ref _nextId);
         for (int i = 0; i < args.Length; i++)
-            Data->A[i] = args[i];
+            _data.A[i] = args[i];
     }
 
-    private nint _data;
+    public HostOp Op => (HostOp)_data.Op;
 
-    public HostCallData* Data => (HostCallData*)_data;
+    public int Id => _data.Id;
 
-    public HostOp Op => (HostOp)Data->Op;
+    public bool Done => Volatile.Read(ref _data.Done) != 0;
 
-    public int Id => Data->Id;
+    /// <summary>The kernel thread running the operation; 0 until it started.</summary>
+    public int Tid => Volatile.Read(ref _data.Tid);
 
-    public bool Done => Volatile.Read(ref Data->Done) != 0;
+    public long Ret => _data.Ret;
+
+    public int Err => _data.Err;
+
+    public int Sig => _data.Sig;
+
+    public ulong V(int i) => _data.V[i];
+
+    /// <summary>A descriptor a child passed along with its reply (a nested fork's channel), else -1.</summary>
+    public int PassedFd { get; private set; } = -1;
 
     /// <summary>Waits until the call's reply (or its abandonment) is in; only for a call that will get one soon.</summary>
     public void WaitDone()
@@ -37,26 +52,26 @@ internal sealed unsafe class HostCall : IDisposable
             spin.SpinOnce(sleep1Threshold: 30);
     }
 
-    /// <summary>The kernel thread running the operation; 0 until it started.</summary>
-    public int Tid => Volatile.Read(ref Data->Tid);
-
-    public long Ret => Data->Ret;
-
-    public int Err => Data->Err;
-
-    public int Sig => Data->Sig;
-
-    public ulong V(int i) => Data->V[i];
-
-    /// <summary>A descriptor a child passed along with its reply (a nested fork's channel), else -1.</summary>
-    public int PassedFd { get; set; } = -1;
-
     public void SetName(string name)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(name);
         int n = Math.Min(bytes.Length, 63);
         for (int i = 0; i < n; i++)
-            Data->Name[i] = bytes[i];
+            _data.Name[i] = bytes[i];
+    }
+
+    /// <summary>Runs the call in this process, on this thread (the shim's <c>ph_exec</c>).</summary>
+    public void ExecuteHere()
+    {
+        fixed (HostCallData* data = &_data)
+            NativeMethods.Exec(data);
+    }
+
+    /// <summary>Writes the call to a process's socket; 0, or the shim's negative errno.</summary>
+    public int SendTo(int channel)
+    {
+        fixed (HostCallData* data = &_data)
+            return NativeMethods.Send(channel, data);
     }
 
     /// <summary>A child's reply: the start notice carries the thread id, the final one everything.</summary>
@@ -64,29 +79,21 @@ internal sealed unsafe class HostCall : IDisposable
     {
         if (reply.Done == 0)
         {
-            Volatile.Write(ref Data->Tid, reply.Tid);
+            Volatile.Write(ref _data.Tid, reply.Tid);
             return;
         }
         var copy = reply;
         copy.Done = 0;
-        *Data = copy;
+        _data = copy;
         PassedFd = passedFd;
-        Volatile.Write(ref Data->Done, 1);
+        Volatile.Write(ref _data.Done, 1);
     }
 
     /// <summary>Ends the call without a reply (its process went away).</summary>
     public void Abandon(int errno)
     {
-        Data->Ret = -1;
-        Data->Err = errno;
-        Volatile.Write(ref Data->Done, 1);
-    }
-
-    public void Dispose()
-    {
-        // Freed once, whichever thread asks first: a second free would corrupt the native heap.
-        var data = (HostCallData*)Interlocked.Exchange(ref _data, 0);
-        if (data is not null)
-            NativeMemory.Free(data);
+        _data.Ret = -1;
+        _data.Err = errno;
+        Volatile.Write(ref _data.Done, 1);
     }
 }

@@ -72,14 +72,13 @@ internal sealed class HostProcess
         bool sent;
         // Under the same lock as Close: a descriptor number closed meanwhile may already name another file.
         lock (_sending)
-            sent = _channel >= 0 && !_ended && NativeMethods.Send(_channel, call.Data) == 0;
+            sent = _channel >= 0 && !_ended && call.SendTo(_channel) == 0;
         if (!sent)
         {
             if (_inFlight.TryRemove(call.Id, out _))
                 return false;
-            // The reader saw the process end meanwhile and took the call to abandon it: it writes
-            // the call's result, so the call is the reader's until it is done (freeing it sooner
-            // would let that write land in freed memory).
+            // The reader saw the process end meanwhile and took the call to abandon it: it is done
+            // once the reader has written its result.
             call.WaitDone();
         }
         // The reader marks the end before it abandons what is in flight: one of us sees the other.
@@ -94,7 +93,7 @@ internal sealed class HostProcess
     /// </summary>
     public void Sync()
     {
-        using var call = new HostCall(HostOp.Sync);
+        var call = new HostCall(HostOp.Sync);
         if (!Start(call))
             return;
         call.WaitDone();

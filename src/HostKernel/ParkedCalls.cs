@@ -28,10 +28,7 @@ internal sealed class ParkedCalls
     public CommandResult Run(HostProcess process, HostCall call, Func<HostCall, CommandResult> finish)
     {
         if (!process.Alive || !process.Start(call))
-        {
-            call.Dispose();
             return CommandResult.Error(Pluggable.Core.Errno.ESRCH);
-        }
         if (Settle(process, call))
             return Complete(call, finish);
         var parked = new Parked(++_nextHandle, process, call, finish);
@@ -52,18 +49,6 @@ internal sealed class ParkedCalls
             done.Add(new ThreadCompletion(parked.Handle, Complete(parked.Call, parked.Finish)));
         }
         return done;
-    }
-
-    /// <summary>At teardown, once the scenario's processes are gone (which ends every call): frees the calls.</summary>
-    public void Drain()
-    {
-        foreach (var parked in _parked)
-        {
-            // A call whose end was not seen keeps its memory: freeing it under a late reply would be worse than the leak.
-            if (parked.Call.Done)
-                parked.Call.Dispose();
-        }
-        _parked.Clear();
     }
 
     /// <summary>Waits until the call is done (true) or its thread is parked in userfaultfd (false).</summary>
@@ -96,17 +81,7 @@ internal sealed class ParkedCalls
         }
     }
 
-    private static CommandResult Complete(HostCall call, Func<HostCall, CommandResult> finish)
-    {
-        try
-        {
-            return finish(call);
-        }
-        finally
-        {
-            call.Dispose();
-        }
-    }
+    private static CommandResult Complete(HostCall call, Func<HostCall, CommandResult> finish) => finish(call);
 }
 
 /// <summary>A call's thread slept outside userfaultfd for longer than any call of a scenario should (the run cannot tell its answer).</summary>

@@ -83,4 +83,36 @@ public class HostTeardownTests
         Assert.Empty(ScenarioGroup.Members(first.ProcessGroup));
         Assert.Equal([], HostRun.MachineNow().ChangesSince(before));
     }
+
+    /// <summary>
+    /// Before: the calls of a run given up lived in native memory that the run freed while a reply
+    /// reader could still write their end into it, and the native heap of the .NET process broke
+    /// minutes later (found by the host fuzz, whose runs are given up at their time limit).
+    /// </summary>
+    [Fact]
+    public void Runs_given_up_in_the_middle_of_their_calls_leave_the_process_sound()
+    {
+        HostRun.RequireHost();
+        var before = HostRun.MachineNow();
+        var script = new System.Text.StringBuilder("uffd u nonblock\nmmap a anon 64p\nregister u a 64p missing\n");
+        for (int i = 0; i < 32; i++)
+            script.Append($"fork c{i}\ntouch a+{i}p read\nmprotect a+{i + 32}p 1p r\nin c{i} touch a+{i}p read\nread u\n");
+        var random = new Random(6);
+        var groups = new List<int>();
+        for (int round = 0; round < 12; round++)
+        {
+            int group = 0;
+            var run = new Thread(() => HostRun.Of(script.ToString(), (_, backend) => group = backend.ProcessGroup));
+            run.Start();
+            Thread.Sleep(random.Next(0, 150));
+            // A newer backend in this process ends the older run wherever it is, as the fuzz's next run does.
+            HostRun.Of("mmap a anon 1p\ntouch a write 0x5a\ncheck a 1p 0x5a\n");
+            Assert.True(run.Join(TimeSpan.FromSeconds(30)), $"round {round}: the run given up did not end");
+            groups.Add(group);
+        }
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        Assert.All(groups, g => Assert.Empty(ScenarioGroup.Members(g)));
+        Assert.Equal([], HostRun.MachineNow().ChangesSince(before));
+    }
 }
