@@ -34,7 +34,7 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
         addresses.Current = p;
         return command switch
         {
-            ArchCommand => CommandResult.Ok(),
+            ArchCommand or NeedsCommand => CommandResult.Ok(),
             HugepagesCommand c => backend.Hugepages(Size(c.Size), c.Count),
             ThpCommand c => backend.Thp(c.Policy),
             MemfdCommand c => Memfd(p, c),

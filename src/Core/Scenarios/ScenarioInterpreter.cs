@@ -58,6 +58,12 @@ internal sealed class ScenarioInterpreter
                 _transcript.End("end -> skipped");
                 return new ScenarioOutcome(ScenarioStatus.Skipped, $"arch {arch.Name}, and this is {facts.ArchName}");
             }
+            if (statement.Command is NeedsCommand needs && Unmet(needs, facts) is { } unmet)
+            {
+                _transcript.Out($"{statement.Echo} -> skipped");
+                _transcript.End("end -> skipped");
+                return new ScenarioOutcome(ScenarioStatus.Skipped, unmet);
+            }
         }
 
         _backend.AddressFormatter = _addresses;
@@ -131,6 +137,19 @@ internal sealed class ScenarioInterpreter
         return false;
     }
 
+    /// <summary>Why the architecture does not meet a <c>needs</c> line, or null when it does.</summary>
+    internal static string? Unmet(NeedsCommand needs, BackendFacts facts)
+    {
+        foreach (var (key, size) in needs.Requirements)
+        {
+            ulong wanted = size.Resolve(facts);
+            ulong has = key switch { "page" => facts.PageSize, "hugepage" => facts.HugePageSize, _ => facts.PmdSize };
+            if (has != wanted)
+                return $"needs {key}={size}, and {facts.ArchName} here has {key}={ExpectationText.SizeName(has)}";
+        }
+        return null;
+    }
+
     /// <summary>
     /// Runs one line; the failure, when the backend failed and the run cannot go on. A command the
     /// emulator stopped at the run's deadline throws <see cref="TimeLimitExceededException"/> on.
@@ -167,7 +186,7 @@ internal sealed class ScenarioInterpreter
             if (_checkExpectations && statement.Expectation is { } expected && result.Kind != ResultKind.Unsupported)
             {
                 _expectations++;
-                if (expected != text.Trim())
+                if (!ExpectationText.Holds(expected, text.Trim(), _backend.Facts))
                 {
                     _failedExpectations++;
                     _transcript.Err($"{Where(statement)}: expected '{expected}', got '{text.Trim()}'");

@@ -146,6 +146,7 @@ public static class ScenarioParser
         if (!inner)
         {
             entries.Insert(0, ("arch", SetupGrammar.Arch));
+            entries.Insert(1, ("needs", SetupGrammar.Needs));
             entries.Add(("in", In));
         }
         return new KeywordTable<Func<LineCursor, ScenarioCommand>>("a command", [.. entries]);

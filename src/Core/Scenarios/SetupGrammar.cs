@@ -18,6 +18,25 @@ internal static class SetupGrammar
         return new ArchCommand(name.Text);
     }
 
+    /// <summary>The sizes a <c>needs</c> line can ask for; their values are plain sizes (no architecture units).</summary>
+    internal static readonly OptionSpec NeedsOptions = new([], ["page", "hugepage", "pmd"]);
+
+    public static ScenarioCommand Needs(LineCursor c)
+    {
+        if (c.AtEnd)
+            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn, "a requirement (page=SIZE, hugepage=SIZE or pmd=SIZE)", null, null);
+        var options = c.Options(NeedsOptions);
+        var requirements = new List<(string, SizeExpr)>();
+        foreach (var (key, token) in options.Values)
+        {
+            var size = ValueScanner.Size(token);
+            if (size.Unit is SizeUnit.Pages or SizeUnit.HugePages or SizeUnit.PmdSizes)
+                throw ParseErrorException.At(token, "a size in bytes, k, m or g");
+            requirements.Add((key, size));
+        }
+        return new NeedsCommand(requirements);
+    }
+
     public static ScenarioCommand Hugepages(LineCursor c)
     {
         var size = c.Size();

@@ -9,11 +9,13 @@ public enum SizeUnit
     Gib,
     Pages,
     HugePages,
+    PmdSizes,
 }
 
 /// <summary>
-/// A SIZE kept symbolic until run time, because <c>p</c> and <c>hp</c> are only known once the
-/// architecture is selected (<see cref="BackendFacts.PageSize"/>, <see cref="BackendFacts.HugePageSize"/>).
+/// A SIZE kept symbolic until run time, because <c>p</c>, <c>hp</c> and <c>pmd</c> are only known once the
+/// architecture is selected (<see cref="BackendFacts.PageSize"/>, <see cref="BackendFacts.HugePageSize"/>,
+/// <see cref="BackendFacts.PmdSize"/>).
 /// </summary>
 public readonly record struct SizeExpr(ulong Number, SizeUnit Unit, string Text)
 {
@@ -29,6 +31,7 @@ public readonly record struct SizeExpr(ulong Number, SizeUnit Unit, string Text)
             SizeUnit.Mib => 1UL << 20,
             SizeUnit.Gib => 1UL << 30,
             SizeUnit.Pages => facts.PageSize,
+            SizeUnit.PmdSizes => facts.PmdSize,
             _ => facts.HugePageSize,
         };
         ulong bytes = Number * unit;

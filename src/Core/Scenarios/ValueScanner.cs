@@ -49,6 +49,7 @@ internal static class ValueScanner
         var text = token.Text.AsSpan();
         var (unit, suffix) = text switch
         {
+            _ when text.EndsWith("pmd") => (SizeUnit.PmdSizes, 3),
             _ when text.EndsWith("hp") => (SizeUnit.HugePages, 2),
             _ when text.EndsWith("p") => (SizeUnit.Pages, 1),
             _ when text.EndsWith("k") => (SizeUnit.Kib, 1),

@@ -1,0 +1,78 @@
+using Pluggable.Core.Scenarios;
+
+namespace Pluggable.Scenarios.Tests;
+
+/// <summary>What lets one file run on every architecture: <c>needs</c> lines, the <c>pmd</c> unit, and expectations in the architecture's units.</summary>
+public class PortableScenarioTests
+{
+    [Fact]
+    public void A_size_the_architecture_lacks_skips_the_file_and_says_which()
+    {
+        var backend = new FakeBackend(FakeBackend.Arm64K64);
+        var run = Run.Text("needs page=4k => ok\nuffd u\n", backend);
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(["needs page=4k -> skipped", "end -> skipped"], run.Lines);
+        Assert.Empty(backend.Calls);
+    }
+
+    [Fact]
+    public void The_skip_reason_names_the_size_the_architecture_has()
+    {
+        var needs = new NeedsCommand([("pmd", SizeExpr.Bytes(2UL << 20) with { Text = "2m" })]);
+        Assert.Equal("needs pmd=2m, and arm64 here has pmd=512m", ScenarioInterpreter.Unmet(needs, FakeBackend.Arm64K64));
+        Assert.Null(ScenarioInterpreter.Unmet(needs, FakeBackend.X86));
+    }
+
+    [Fact]
+    public void Met_requirements_run_the_file()
+    {
+        var run = Run.Text("needs page=4k hugepage=2m pmd=2m => ok\nuffd u\n", new FakeBackend());
+        Assert.Equal(0, run.Exit);
+        Assert.Equal(["needs page=4k hugepage=2m pmd=2m -> ok", "uffd u -> ok", "end -> ok"], run.Lines);
+    }
+
+    [Theory]
+    [InlineData("needs\n", "1:6: error: expected a requirement (page=SIZE, hugepage=SIZE or pmd=SIZE), found end of line")]
+    [InlineData("needs page=1p\n", "1:12: error: expected a size in bytes, k, m or g, found '1p'")]
+    [InlineData("needs pages=4k\n", "did you mean 'page=4k'?")]
+    [InlineData("needs page=4k page=4k\n", "expected 'page=' once")]
+    public void A_bad_requirement_is_a_parse_error(string text, string error)
+    {
+        var run = Run.Text(text, new FakeBackend());
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(error, run.Stderr);
+    }
+
+    [Theory]
+    [InlineData(4096UL, "copy u a b 2p => 2p", 8192L)]
+    [InlineData(65536UL, "copy u a b 2p => 2p", 131072L)]
+    [InlineData(65536UL, "copy u a b 1pmd => 1pmd", 512L << 20)]
+    [InlineData(65536UL, "copy u a b 1hp => 1hp", 512L << 20)]
+    public void An_expected_byte_count_in_pages_follows_the_architecture(ulong pageSize, string line, long bytes)
+    {
+        var facts = pageSize == 4096 ? FakeBackend.X86 : FakeBackend.Arm64K64;
+        var backend = new FakeBackend(facts).On("Copy", CommandResult.FromBytes(bytes));
+        var run = Run.Text($"uffd u\nmmap a anon 1hp\nmmap b anon 1hp\n{line}\n", backend);
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Contains($"-> {bytes}", run.Stdout);
+    }
+
+    [Theory]
+    [InlineData("=> 1p", 8192L)]
+    [InlineData("=> EAGAIN after 1p", 4096L)]
+    [InlineData("=> 4k", 4096L)]
+    public void A_byte_count_of_another_size_still_fails(string expectation, long bytes)
+    {
+        var backend = new FakeBackend().On("Copy", CommandResult.FromBytes(bytes));
+        var run = Run.Text($"uffd u\nmmap a anon 4p\nmmap b anon 4p\ncopy u a b 2p {expectation}\n", backend);
+        Assert.Equal(1, run.Exit);
+    }
+
+    [Fact]
+    public void The_pmd_unit_is_the_size_one_pmd_entry_maps()
+    {
+        var backend = new FakeBackend(FakeBackend.Arm64K64);
+        Run.Text("mmap a anon 1pmd\n", backend);
+        Assert.Contains("0x20000000", string.Join("\n", backend.Calls));
+    }
+}
