@@ -167,10 +167,10 @@ public sealed class HostBackend : IScenarioBackend
             return Esrch;
         ulong target = AlignUp(p.NextFree, PmdSize);
         newAddress = target;
-        var result = Run(p, new HostCall(HostOp.Mremap, address, oldSize, newSize, target), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
-        if (result.Kind is ResultKind.Ok or ResultKind.Blocked)
-            p.NextFree = AlignUp(target + newSize, PmdSize) + PmdSize;
-        return result;
+        // The place is used up even when the call fails: a move of several VMAs that fails part-way
+        // (6.17+) leaves the first ones there, and the next mremap must not land on them.
+        p.NextFree = AlignUp(target + newSize, PmdSize) + PmdSize;
+        return Run(p, new HostCall(HostOp.Mremap, address, oldSize, newSize, target), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
     }
 
     public CommandResult Fork(int process, out int child)

@@ -45,9 +45,14 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
             }
             _hole |= vma.Start > _cursor;
             ulong s = Math.Max(_cursor, vma.Start), e = Math.Min(end, vma.End);
-            var check = Advise.CheckZapVma(vma, advice);
+            var check = Advise.CheckZapVma(vma, advice, s, ref e);
             if (check != Errno.None)
                 return CommandResult.Error(check);
+            if (e <= s)
+            {
+                _cursor = Math.Min(end, vma.End);
+                continue;
+            }
             if (UffdEvents.PrepareRemove(vma, s, e) is { } remove)
             {
                 _cursor = s;
@@ -93,9 +98,10 @@ public sealed class MadviseZapTask(MmStruct mm, ulong start, ulong end, Advice a
         var again = Mm.Vmas.Find(_cursor);
         if (again is null)
             return Errno.ENOMEM;
-        var error = Advise.CheckZapVma(again, advice);
-        if (error == Errno.None)
-            error = Advise.ApplyToVma(Mm, again, _cursor, Math.Min(_removeEnd, again.End), advice);
+        ulong to = _removeEnd;
+        var error = Advise.CheckZapVma(again, advice, _cursor, ref to);
+        if (error == Errno.None && Math.Min(to, again.End) > _cursor)
+            error = Advise.ApplyToVma(Mm, again, _cursor, Math.Min(to, again.End), advice);
         _cursor = Math.Min(_removeEnd, again.End);
         return error;
     }

@@ -114,9 +114,21 @@ public static class Advise
         return Errno.None;
     }
 
-    /// <summary>The checks a zapping advice makes on a VMA before the REMOVE event. Kernel: madvise_dontneed_free_valid_vma(), madvise_remove().</summary>
-    public static Errno CheckZapVma(Vma vma, Advice advice)
+    /// <summary>
+    /// The checks a zapping advice makes on a VMA before the REMOVE event. DONTNEED on hugetlb
+    /// starts on a huge page boundary and drops whole huge pages only: <paramref name="end"/> is
+    /// rounded down, and a range left empty ends this VMA's part with no event and nothing done.
+    /// </summary>
+    /// Kernel: madvise_dontneed_free_valid_vma() + the start == end return of madvise_dontneed_free(), madvise_remove().
+    public static Errno CheckZapVma(Vma vma, Advice advice, ulong start, ref ulong end)
     {
+        if (vma.IsHugetlb && advice == Advice.DontNeed)
+        {
+            if (!Hugetlb.IsAligned(vma, start))
+                return Errno.EINVAL;
+            end &= ~((1UL << vma.File!.HugeShift) - 1);
+            return Errno.None;
+        }
         if (vma.Has(VmFlags.Locked))
             return Errno.EINVAL;
         if (advice != Advice.Remove)

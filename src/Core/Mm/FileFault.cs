@@ -8,7 +8,7 @@ namespace Pluggable.Core.Mm;
 /// A fault on an empty entry of a shmem mapping: find or create the page in the file's cache (or
 /// hand the fault to userfaultfd), then map it, or map a private copy for a write to a private mapping.
 /// </summary>
-/// Kernel: do_fault() -> do_read_fault()/do_cow_fault()/do_shared_fault(), shmem_fault(), shmem_get_folio_gfp(), finish_fault().
+/// Kernel: do_fault() -> do_read_fault()/do_cow_fault() (vmf_anon_prepare() first)/do_shared_fault(), shmem_fault(), shmem_get_folio_gfp(), finish_fault().
 public static class FileFault
 {
     /// <summary>Kernel: fault_around_bytes (64 KiB).</summary>
@@ -26,6 +26,10 @@ public static class FileFault
         // past the end of the file.
         if (!fault.Write && !DisablesFaultAround(vma) && FaultAround(mm, vma, slot, address))
             return FaultResult.Done;
+        // A write fault on a private mapping prepares the anon_vma before it asks the file for the
+        // page, so the VMA has one even when that ends in SIGBUS or a userfault, and fork copies its entries.
+        if (fault.Write && !vma.IsShared)
+            Folios.EnsureAnonVma(mm, vma);
         if (index << system.PageShift >= file.Size)
             return FaultResult.SigBus;
         ulong pfn = file.Cache.Lookup(index);
