@@ -33,13 +33,14 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap, Func<
     /// Runs <paramref name="text"/>; a run that ran out of time while the worker had the CPU for
     /// less than <see cref="StarvedShare"/> of it was starved by a loaded machine, not hung, and
     /// runs again (<see cref="StarvedRetries"/> times at most): a hang is endless work, not a wait
-    /// for a processor.
+    /// for a processor. The last try has <see cref="LastTryPatience"/> times the limit, so that a
+    /// machine loaded for longer than the first tries is not taken for a hang either.
     /// </summary>
     public RunRecord Run(string arch, string text, TimeSpan limit)
     {
         for (int attempt = 0; ; attempt++)
         {
-            var run = RunOnce(arch, text, limit, out var cpu);
+            var run = RunOnce(arch, text, attempt == StarvedRetries ? limit * LastTryPatience : limit, out var cpu);
             if (run.ExitCode != Pluggable.Core.Scenarios.ScenarioExitCode.Timeout || attempt == StarvedRetries || cpu is not { } used || used >= limit * StarvedShare)
                 return run;
         }
@@ -53,6 +54,8 @@ public sealed class WorkerExecutor(WorkerCommand command, ulong memoryCap, Func<
     public const double StarvedShare = 0.8;
 
     public const int StarvedRetries = 2;
+
+    public const int LastTryPatience = 4;
 
     /// <param name="cpu">The worker's CPU time during the run, when it is known.</param>
     private RunRecord RunOnce(string arch, string text, TimeSpan limit, out TimeSpan? cpu)

@@ -80,6 +80,18 @@ public class ExecutorTests(WorkerFixture fixture)
         }
     }
 
+    /// <summary>A machine loaded through every try: the last one has a longer limit, and the run is not taken for a hang.</summary>
+    [Fact]
+    public void The_last_try_of_a_starved_run_has_a_longer_limit()
+    {
+        // Every worker sleeps through a one-second limit; only the longer one of the last try lets it finish.
+        string script = $"read line; case \"$line\" in *'\"LimitSeconds\":{WorkerExecutor.LastTryPatience}'*) printf '%s\n' '{Finished}';; *) sleep 1; printf '%s\n' '{TimedOut}';; esac; read line";
+        using var worker = new WorkerExecutor(new WorkerCommand("/bin/sh", ["-c", script]), 1UL << 30);
+        var run = worker.Run("x86_64", "mmap a anon 1p\n", Short);
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal(WorkerExecutor.StarvedRetries + 1, worker.Starts);
+    }
+
     /// <summary>A worker that spent its limit computing is a hang, and is not asked again.</summary>
     [Fact]
     public void A_run_that_timed_out_busy_is_a_hang_at_once()
