@@ -68,6 +68,12 @@ public sealed class FuzzSession(FuzzSettings settings, TextWriter log)
                 log.WriteLine($"fuzz: {stuckNow}; the last case (seed {result.Source.SeedText}) is not judged, and the search stops");
                 break;
             }
+            if (cancel.IsCancellationRequested)
+            {
+                // The signal that stops the search (Ctrl-C reaches the whole process group) may have ended the worker too.
+                log.WriteLine($"fuzz: stopped; the last case (seed {result.Source.SeedText}) is not judged");
+                break;
+            }
             if (result.Failed && !Record(result, target, cancel))
                 flaky++;
 
