@@ -21,6 +21,7 @@ internal static class ArchsListing
             var aliases = plugin.Aliases.Count == 0 ? "" : $" (also {string.Join(", ", plugin.Aliases)})";
             output.WriteLine($"{plugin.Name}{aliases}: {plugin.Description}");
             output.WriteLine($"  from {loaded.AssemblyPath}");
+            output.WriteLine($"  models: {plugin.ModelledKernel}");
 
             if (plugin.Options.Count == 0)
                 output.WriteLine("  options: none");

@@ -24,6 +24,12 @@ public interface IArchitecturePlugin
     /// </summary>
     Architecture Create(IReadOnlyDictionary<string, string> options);
 
+    /// <summary>
+    /// The kernel whose architecture code the plugin models (<c>Linux 6.18</c>, the generic core's,
+    /// unless said otherwise): shown by <c>pluggable archs</c> and in every snapshot header.
+    /// </summary>
+    string ModelledKernel => "Linux 6.18";
+
     /// <summary>The configurations the cross-architecture snapshot matrix runs (each a full option set).</summary>
     IEnumerable<IReadOnlyDictionary<string, string>> SnapshotConfigurations { get; }
 }
