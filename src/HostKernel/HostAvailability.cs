@@ -37,6 +37,32 @@ public static class HostAvailability
         return null;
     }
 
+    /// <summary>
+    /// What this kernel offers of what a <c>needs</c> line may ask for: uffd-wp and minor faults as
+    /// the UFFDIO_API handshake reports them (a kernel without HAVE_ARCH_USERFAULTFD_WP/_MINOR
+    /// clears their feature bits), THP when sysfs has its settings.
+    /// </summary>
+    /// Kernel: userfaultfd_api() (fs/userfaultfd.c), mm/huge_memory.c hugepage_init_sysfs().
+    public static string[] Features()
+    {
+        var features = new List<string>();
+        if (Directory.Exists("/sys/kernel/mm/transparent_hugepage"))
+            features.Add("thp");
+        var create = new HostCall(HostOp.Uffd, (ulong)(Pluggable.Core.Userfaultfd.UffdUapi.OCloexec | Pluggable.Core.Userfaultfd.UffdUapi.ONonBlock), 0UL);
+        create.ExecuteHere();
+        if (create.Ret < 0)
+            return [.. features];
+        var api = new HostCall(HostOp.Api, (ulong)create.Ret, Pluggable.Core.Userfaultfd.UffdUapi.Api, 0UL);
+        api.ExecuteHere();
+        NativeMethods.Close((int)create.Ret);
+        ulong offered = api.Ret < 0 ? 0 : api.V(0);
+        if ((offered & Pluggable.Core.Userfaultfd.UffdUapi.FeaturePagefaultFlagWp) != 0)
+            features.Add("uffd-wp");
+        if ((offered & Pluggable.Core.Userfaultfd.UffdUapi.FeatureMinorShmem) != 0)
+            features.Add("uffd-minor");
+        return [.. features];
+    }
+
     private static unsafe string? TryUserfaultfd(bool viaDevice)
     {
         var call = new HostCall(HostOp.Uffd, (ulong)(Pluggable.Core.Userfaultfd.UffdUapi.OCloexec | Pluggable.Core.Userfaultfd.UffdUapi.ONonBlock), viaDevice ? 1UL : 0UL);

@@ -31,6 +31,7 @@ public sealed class HostBackend : IScenarioBackend
     private const int MapFixedNoreplaceRetries = 64;
 
     private static readonly Lazy<ulong> ZeroPfn = new(ProbeZeroPfn);
+    private static readonly Lazy<string[]> HostFeatures = new(HostAvailability.Features);
 
     private readonly Dictionary<int, HostProcess> _processes = [];
     private readonly ParkedCalls _parked = new();
@@ -51,7 +52,7 @@ public sealed class HostBackend : IScenarioBackend
             throw new HostUnavailableException(reason);
         options ??= new HostBackendOptions();
         _notices = options.Notices;
-        Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize);
+        Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize, HostFeatures.Value);
         ulong zeroPfn = ZeroPfn.Value;
         LiveHostRun.EndPrevious();
         _machine = HostMachine.Take(options);

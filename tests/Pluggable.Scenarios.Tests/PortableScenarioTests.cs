@@ -24,6 +24,20 @@ public class PortableScenarioTests
     }
 
     [Fact]
+    public void A_feature_the_kernel_lacks_skips_the_file()
+    {
+        var noWp = FakeBackend.X86 with { Features = ["thp", "uffd-minor"] };
+        var needs = new NeedsCommand([], ["uffd-minor", "uffd-wp"]);
+        Assert.Equal("needs uffd-wp, which x86_64 here does not have", ScenarioInterpreter.Unmet(needs, noWp));
+        Assert.Null(ScenarioInterpreter.Unmet(needs, noWp with { Features = ["uffd-wp", "uffd-minor"] }));
+
+        var backend = new FakeBackend(noWp);
+        var run = Run.Text("needs thp uffd-wp page=4k => ok\nuffd u\n", backend);
+        Assert.Equal(["needs thp uffd-wp page=4k -> skipped", "end -> skipped"], run.Lines);
+        Assert.Empty(backend.Calls);
+    }
+
+    [Fact]
     public void Met_requirements_run_the_file()
     {
         var run = Run.Text("needs page=4k hugepage=2m pmd=2m => ok\nuffd u\n", new FakeBackend());
@@ -32,7 +46,8 @@ public class PortableScenarioTests
     }
 
     [Theory]
-    [InlineData("needs\n", "1:6: error: expected a requirement (page=SIZE, hugepage=SIZE or pmd=SIZE), found end of line")]
+    [InlineData("needs\n", "1:6: error: expected a requirement (thp, uffd-wp, uffd-minor, page=SIZE, hugepage=SIZE or pmd=SIZE), found end of line")]
+    [InlineData("needs uffd_wp\n", "did you mean 'uffd-wp'?")]
     [InlineData("needs page=1p\n", "1:12: error: expected a size in bytes, k, m or g, found '1p'")]
     [InlineData("needs pages=4k\n", "did you mean 'page=4k'?")]
     [InlineData("needs page=4k page=4k\n", "expected 'page=' once")]

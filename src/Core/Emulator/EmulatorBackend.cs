@@ -44,7 +44,9 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (Options.DebugVm)
             _debugVm = new DebugVm(_system, ReportHolders);
         var huge = arch.DefaultHugePage;
-        Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize);
+        var caps = arch.Capabilities;
+        string[] features = [.. new[] { (caps.Thp, "thp"), (caps.UffdWp, "uffd-wp"), (caps.UffdMinor, "uffd-minor") }.Where(f => f.Item1).Select(f => f.Item2)];
+        Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize, features);
     }
 
     public string Name => $"emulator {_system.Arch}";

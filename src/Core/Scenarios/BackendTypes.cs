@@ -35,8 +35,15 @@ public sealed record GupRequest(ulong Address, ulong Pages, bool Write, bool For
 /// <summary>A parked thread that finished, with its result.</summary>
 public readonly record struct ThreadCompletion(int Thread, CommandResult Result);
 
-/// <summary>Facts about the selected architecture that the language needs (units, placement, <c>arch</c>).</summary>
-public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAliases, ulong PageSize, ulong HugePageSize, ulong PmdSize);
+/// <summary>Facts about the selected architecture that the language needs (units, placement, <c>arch</c>, <c>needs</c>).</summary>
+/// <param name="Features">What the kernel offers that a <c>needs</c> line may ask for: <c>thp</c>, <c>uffd-wp</c>, <c>uffd-minor</c>.</param>
+public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAliases, ulong PageSize, ulong HugePageSize, ulong PmdSize, IReadOnlyList<string>? Features = null)
+{
+    /// <summary>The features a <c>needs</c> line may name.</summary>
+    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor"];
+
+    public bool Has(string feature) => Features?.Contains(feature) == true;
+}
 
 /// <summary>Formats an address the way results print it (label-relative), and a process by its scenario name.</summary>
 public interface IAddressFormatter

@@ -140,6 +140,11 @@ internal sealed class ScenarioInterpreter
     /// <summary>Why the architecture does not meet a <c>needs</c> line, or null when it does.</summary>
     internal static string? Unmet(NeedsCommand needs, BackendFacts facts)
     {
+        foreach (var feature in needs.Features ?? [])
+        {
+            if (!facts.Has(feature))
+                return $"needs {feature}, which {facts.ArchName} here does not have";
+        }
         foreach (var (key, size) in needs.Requirements)
         {
             ulong wanted = size.Resolve(facts);

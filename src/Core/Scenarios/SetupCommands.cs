@@ -8,8 +8,8 @@ public abstract record ScenarioCommand;
 /// <summary><c>arch NAME</c>: the scenario is only for that architecture (<c>any</c> = portable).</summary>
 public sealed record ArchCommand(string Name) : ScenarioCommand;
 
-/// <summary><c>needs KEY=SIZE ...</c>: the scenario runs only where each size of the architecture is as given.</summary>
-public sealed record NeedsCommand(IReadOnlyList<(string Key, SizeExpr Size)> Requirements) : ScenarioCommand;
+/// <summary><c>needs FEATURE|KEY=SIZE ...</c>: the scenario runs only where the kernel has each feature and each size is as given.</summary>
+public sealed record NeedsCommand(IReadOnlyList<(string Key, SizeExpr Size)> Requirements, IReadOnlyList<string>? Features = null) : ScenarioCommand;
 
 public sealed record HugepagesCommand(SizeExpr Size, ulong Count) : ScenarioCommand;
 

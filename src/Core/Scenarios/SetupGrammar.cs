@@ -19,12 +19,12 @@ internal static class SetupGrammar
     }
 
     /// <summary>The sizes a <c>needs</c> line can ask for; their values are plain sizes (no architecture units).</summary>
-    internal static readonly OptionSpec NeedsOptions = new([], ["page", "hugepage", "pmd"]);
+    internal static readonly OptionSpec NeedsOptions = new(BackendFacts.FeatureNames, ["page", "hugepage", "pmd"]);
 
     public static ScenarioCommand Needs(LineCursor c)
     {
         if (c.AtEnd)
-            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn, "a requirement (page=SIZE, hugepage=SIZE or pmd=SIZE)", null, null);
+            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn, "a requirement (thp, uffd-wp, uffd-minor, page=SIZE, hugepage=SIZE or pmd=SIZE)", null, null);
         var options = c.Options(NeedsOptions);
         var requirements = new List<(string, SizeExpr)>();
         foreach (var (key, token) in options.Values)
@@ -34,7 +34,7 @@ internal static class SetupGrammar
                 throw ParseErrorException.At(token, "a size in bytes, k, m or g");
             requirements.Add((key, size));
         }
-        return new NeedsCommand(requirements);
+        return new NeedsCommand(requirements, [.. BackendFacts.FeatureNames.Where(options.Has)]);
     }
 
     public static ScenarioCommand Hugepages(LineCursor c)
