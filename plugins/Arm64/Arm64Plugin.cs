@@ -28,15 +28,13 @@ public sealed class Arm64Plugin : IArchitecturePlugin
         new ArchOption(VaOption, VaValues, "48", "user virtual address bits (39 only with the 4k granule)"),
     ];
 
-    /// <summary>
-    /// The configurations the whole corpus passes on. 16k and 64k are left out: a portable corpus file
-    /// prints a 4K byte count (errno-not-registered), and the core does not align huge pages larger than one
-    /// 512-frame section to their size (a 16k pmd block is 2048 frames).
-    /// </summary>
+    /// <summary>Every granule, and both VA sizes of the 4K one (3 and 4 levels).</summary>
     public IEnumerable<IReadOnlyDictionary<string, string>> SnapshotConfigurations =>
     [
         new Dictionary<string, string> { [GranuleOption] = "4k", [VaOption] = "48" },
         new Dictionary<string, string> { [GranuleOption] = "4k", [VaOption] = "39" },
+        new Dictionary<string, string> { [GranuleOption] = "16k", [VaOption] = "48" },
+        new Dictionary<string, string> { [GranuleOption] = "64k", [VaOption] = "48" },
     ];
 
     internal static string GranuleName(int pageShift) => $"{1 << (pageShift - 10)}k";
