@@ -83,6 +83,31 @@ public class PortableScenarioTests
         Assert.Equal(1, run.Exit);
     }
 
+    [Theory]
+    [InlineData("x86_64", "ok")]
+    [InlineData("arm64", "EINVAL")]
+    public void An_architecture_with_its_own_answer_is_held_to_it(string arch, string answer)
+    {
+        var facts = arch == "x86_64" ? FakeBackend.X86 : FakeBackend.Arm64K64;
+        var backend = new FakeBackend(facts).On("UffdCreate", answer == "ok" ? CommandResult.Ok() : CommandResult.Error(Pluggable.Core.Errno.EINVAL));
+        var run = Run.Text("uffd u => ok || aarch64: EINVAL || riscv64: EPERM\n", backend);
+        Assert.True(run.Exit == 0, run.Stderr);
+
+        var wrong = new FakeBackend(facts).On("UffdCreate", answer == "ok" ? CommandResult.Error(Pluggable.Core.Errno.EINVAL) : CommandResult.Ok());
+        Assert.Equal(1, Run.Text("uffd u => ok || aarch64: EINVAL\n", wrong).Exit);
+    }
+
+    [Theory]
+    [InlineData("uffd u => ok || EINVAL\n")]
+    [InlineData("uffd u => ok || arm64:\n")]
+    [InlineData("uffd u =>  || arm64: ok\n")]
+    public void A_malformed_alternative_is_a_parse_error(string text)
+    {
+        var run = Run.Text(text, new FakeBackend());
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("error: expected", run.Stderr);
+    }
+
     [Fact]
     public void The_pmd_unit_is_the_size_one_pmd_entry_maps()
     {

@@ -8,11 +8,16 @@ namespace Pluggable.Core.Scenarios;
 /// <c>1hp</c>, <c>1pmd</c>) matches the decimal byte count it stands for on the selected
 /// architecture: <c>copy u a src 2p =&gt; 2p</c> holds where the kernel reports 8192 bytes
 /// (4K pages) and where it reports 32768 (16K pages), so the line needs no architecture pin.
+/// Where the kernel answers differently on an architecture, the line says so with alternatives:
+/// <c>=&gt; ok ioctls=wake,copy || powerpc: EINVAL</c> (the first text everywhere else).
 /// </summary>
 internal static class ExpectationText
 {
+    private const string Separator = " || ";
+
     public static bool Holds(string expected, string actual, BackendFacts facts)
     {
+        expected = ForArchitecture(expected, facts);
         if (expected == actual)
             return true;
         var want = expected.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -25,6 +30,40 @@ internal static class ExpectationText
                 return false;
         }
         return true;
+    }
+
+    /// <summary>The text the expectation holds for the selected architecture: its alternative, else the first.</summary>
+    public static string ForArchitecture(string expected, BackendFacts facts)
+    {
+        if (!expected.Contains(Separator, StringComparison.Ordinal))
+            return expected;
+        var parts = expected.Split(Separator);
+        for (int i = 1; i < parts.Length; i++)
+        {
+            int colon = parts[i].IndexOf(':');
+            if (ScenarioInterpreter.ArchMatches(parts[i][..colon].Trim(), facts))
+                return parts[i][(colon + 1)..].Trim();
+        }
+        return parts[0].Trim();
+    }
+
+    /// <summary>What is wrong with an expectation's alternatives (each <c>ARCH: TEXT</c> after the first), or null.</summary>
+    public static string? Malformed(string expected)
+    {
+        if (expected.StartsWith("||", StringComparison.Ordinal))
+            return "a result before '||'";
+        if (!expected.Contains(Separator, StringComparison.Ordinal))
+            return null;
+        var parts = expected.Split(Separator);
+        if (parts[0].Trim().Length == 0)
+            return "a result before '||'";
+        for (int i = 1; i < parts.Length; i++)
+        {
+            int colon = parts[i].IndexOf(':');
+            if (colon <= 0 || !ValueScanner.IsName(parts[i][..colon].Trim().Replace('-', '_'), allowAt: false) || parts[i][(colon + 1)..].Trim().Length == 0)
+                return "an alternative 'ARCH: RESULT' after '||'";
+        }
+        return null;
     }
 
     /// <summary>A size the way <c>needs</c> lines write it: <c>4k</c>, <c>2m</c>, <c>1g</c>, else bytes.</summary>

@@ -77,6 +77,8 @@ public static class ScenarioParser
         var command = Command(new LineCursor(line), Commands);
         if (line.Expectation is { Length: 0 })
             throw new ParseErrorException(line.Line, line.ExpectationColumn + 2, "a result after '=>'", null, null);
+        if (line.Expectation is { } expectation && ExpectationText.Malformed(expectation) is { } problem)
+            throw new ParseErrorException(line.Line, line.ExpectationColumn + 2, problem, null, null);
         var echo = new System.Text.StringBuilder();
         foreach (var word in line.Words)
         {
