@@ -13,7 +13,6 @@ namespace Pluggable.Conformance.Tests;
 /// </summary>
 public class SnapshotTests
 {
-    private const string KernelModelled = "Linux 6.18 semantics (userfaultfd, mm); hugepd as in 6.1-6.10";
 
     [Theory]
     [MemberData(nameof(ScenarioCases.All), MemberType = typeof(ScenarioCases))]
@@ -45,7 +44,7 @@ public class SnapshotTests
         sb.AppendLine($"huge pages: {string.Join(", ", arch.HugePageSizes)}");
         sb.AppendLine($"capabilities: {arch.Capabilities}");
         sb.AppendLine($"zero pages: {arch.ZeroPageCount}");
-        sb.AppendLine($"kernel modelled: {KernelModelled}");
+        sb.AppendLine($"kernel modelled: architecture code {config.Plugin.Plugin.ModelledKernel}, generic mm and userfaultfd Linux 6.18");
         sb.AppendLine();
         return sb.ToString();
     }
