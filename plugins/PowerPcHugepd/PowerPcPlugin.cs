@@ -61,7 +61,11 @@ public sealed class PowerPcPlugin : IArchitecturePlugin
         int pageShift = page switch { "4k" => 12, "16k" => 14, _ => 16 };
         return mmu switch
         {
-            "8xx" => throw new ArgumentException("powerpc mmu=8xx is not modelled yet", nameof(options)),
+            "8xx" when pageShift == 16 => throw new ArgumentException(
+                $"powerpc {MmuOption}=8xx has no {PageOption}=64k (Kconfig PPC_64K_PAGES depends on 44x || PPC_BOOK3S_64)", nameof(options)),
+            "8xx" when pageShift == 14 => throw new ArgumentException(
+                $"powerpc {MmuOption}=8xx is modelled with {PageOption}=4k only: with 16K pages its pte_t is four copies of the word (16 bytes), which the core's 4- or 8-byte entries cannot hold", nameof(options)),
+            "8xx" => new Mpc8xxArchitecture(),
             _ when pageShift == 14 => throw new ArgumentException(
                 $"powerpc {MmuOption}={mmu} has no {PageOption}=16k (Kconfig PPC_16K_PAGES depends on 44x || PPC_8xx)", nameof(options)),
             "radix" => new Book3S64Architecture(PowerPcMmu.Radix, pageShift),

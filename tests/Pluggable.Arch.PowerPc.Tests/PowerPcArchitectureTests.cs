@@ -9,7 +9,7 @@ namespace Pluggable.Arch.PowerPc.Tests;
 /// </summary>
 public sealed class PowerPcArchitectureTests
 {
-    internal static readonly (string Mmu, string Page)[] All = [("hash", "4k"), ("hash", "64k"), ("radix", "4k"), ("radix", "64k")];
+    internal static readonly (string Mmu, string Page)[] All = [("hash", "4k"), ("hash", "64k"), ("radix", "4k"), ("radix", "64k"), ("8xx", "4k")];
 
     public static TheoryData<string, string> Configurations
     {

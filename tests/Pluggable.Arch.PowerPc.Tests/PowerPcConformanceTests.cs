@@ -13,6 +13,13 @@ public sealed class PowerPcAllConfigurationsConformanceTests : ArchitectureConfo
 {
     protected override IArchitecturePlugin Plugin { get; } = new AllConfigurations();
 
+    /// <summary>
+    /// The 8xx swap word of type 0 and offset 0 is the empty pte (the kernel never stores it), and the
+    /// generic generator may pick it, so 8xx swap entries are checked by hand in Mpc8xxTests instead.
+    /// </summary>
+    protected override IEnumerable<PageLevel> SwapLevels(Architecture arch) =>
+        arch is Mpc8xxArchitecture ? [] : base.SwapLevels(arch);
+
     private sealed class AllConfigurations : IArchitecturePlugin
     {
         private readonly PowerPcPlugin _inner = new();
