@@ -80,11 +80,13 @@ public sealed class HostBackend : IScenarioBackend
 
     public CommandResult Thp(ThpPolicy policy) => Setting(() => _machine.Thp(policy, !_parked.Any));
 
-    public CommandResult Memfd(int process, string name, bool hugetlb, ulong size)
+    public CommandResult Memfd(int process, string name, bool hugetlb, ulong size, ulong hugePageSize = 0)
     {
         if (!TryProcess(process, out var p))
             return Esrch;
-        var call = new HostCall(HostOp.Memfd, hugetlb ? 1UL : 0UL, size);
+        // The size goes to the kernel as its log2 (MFD_HUGE_*); the runner lets only powers of two through.
+        ulong log = hugePageSize == 0 ? 0 : (ulong)System.Numerics.BitOperations.Log2(hugePageSize);
+        var call = new HostCall(HostOp.Memfd, hugetlb ? 1UL : 0UL, size, log);
         call.SetName(name);
         return Run(p, call, c =>
         {

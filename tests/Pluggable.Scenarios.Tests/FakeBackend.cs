@@ -69,7 +69,8 @@ internal sealed class FakeBackend(BackendFacts? facts = null) : IScenarioBackend
 
     public CommandResult Thp(ThpPolicy policy) => Answer("Thp", policy.ToString());
 
-    public CommandResult Memfd(int process, string name, bool hugetlb, ulong size) => Answer("Memfd", $"{process}, {name}, {hugetlb}, {H(size)}");
+    public CommandResult Memfd(int process, string name, bool hugetlb, ulong size, ulong hugePageSize = 0) =>
+        Answer("Memfd", hugePageSize == 0 ? $"{process}, {name}, {hugetlb}, {H(size)}" : $"{process}, {name}, {hugetlb}, {H(size)}, page={H(hugePageSize)}");
 
     public CommandResult Mmap(int process, MmapRequest request, out ulong address)
     {

@@ -109,6 +109,24 @@ public class PortableScenarioTests
     }
 
     [Fact]
+    public void A_hugetlb_memfd_names_its_huge_page_size()
+    {
+        var backend = new FakeBackend(FakeBackend.Arm64K64);
+        var run = Run.Text("memfd h hugetlb 4m page=2m\nmemfd n hugetlb 3m page=3m\n", backend);
+        Assert.Equal("Memfd(0, h, True, 0x400000, page=0x200000)", Assert.Single(backend.Calls));
+        Assert.Equal("memfd n hugetlb 3m page=3m -> error: page=3m: a huge page size is a power of two", run.Lines[1]);
+        Assert.Equal(2, run.Exit);
+    }
+
+    [Fact]
+    public void Only_a_hugetlb_memfd_takes_a_page_size()
+    {
+        var run = Run.Text("memfd s shmem 4m page=2m\n", new FakeBackend());
+        Assert.Equal(2, run.Exit);
+        Assert.Contains("1:18: error: expected end of line, found 'page=2m'", run.Stderr);
+    }
+
+    [Fact]
     public void The_pmd_unit_is_the_size_one_pmd_entry_maps()
     {
         var backend = new FakeBackend(FakeBackend.Arm64K64);

@@ -75,14 +75,14 @@ public sealed class EmulatorBackend : IScenarioBackend
         return CommandResult.Ok();
     }
 
-    public CommandResult Memfd(int process, string name, bool hugetlb, ulong size)
+    public CommandResult Memfd(int process, string name, bool hugetlb, ulong size, ulong hugePageSize = 0)
     {
         if (!TryGetMm(process, out _, out var missing))
             return missing;
         MemoryFile file;
         if (hugetlb)
         {
-            var error = HugetlbFile.Create(_system, name, size, out var created);
+            var error = HugetlbFile.Create(_system, name, size, hugePageSize, out var created);
             if (created is null)
                 return CommandResult.Error(error);
             file = created;

@@ -11,10 +11,14 @@ public static class HugetlbFile
     /// A memfd of the default huge page size truncated to <paramref name="size"/>: EINVAL without
     /// huge pages, or when the size is not a multiple of the huge page.
     /// </summary>
-    public static Errno Create(MemorySystem system, string name, ulong size, out MemoryFile? file)
+    /// <param name="pageSize">The huge page size (memfd_create's MFD_HUGE_*), 0 for the default one.</param>
+    public static Errno Create(MemorySystem system, string name, ulong size, ulong pageSize, out MemoryFile? file)
     {
         file = null;
-        var huge = system.Arch.DefaultHugePage;
+        var huge = pageSize == 0 ? system.Arch.DefaultHugePage : system.Arch.HugePageSizes.FirstOrDefault(h => h.Size == pageSize);
+        // Kernel: hugetlb_file_setup() — no hstate of the size asked for.
+        if (pageSize != 0 && huge is null)
+            return Errno.ENODEV;
         if (huge is null || system.Hugetlb.ForShift(huge.Shift) is null)
             return Errno.EINVAL;
         if ((size & (huge.Size - 1)) != 0)

@@ -99,7 +99,11 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
     private CommandResult Memfd(ScenarioProcess p, MemfdCommand c)
     {
         ulong size = Size(c.Size);
-        var result = backend.Memfd(p.Id, c.Name, c.Hugetlb, size);
+        ulong pageSize = c.PageSize is { } page ? Size(page) : 0;
+        // memfd_create() takes the size as its log2: anything else cannot be asked for.
+        if ((pageSize & (pageSize - 1)) != 0)
+            return CommandResult.ScriptError($"page={c.PageSize}: a huge page size is a power of two");
+        var result = backend.Memfd(p.Id, c.Name, c.Hugetlb, size, pageSize);
         if (result.Kind == ResultKind.Ok)
             p.AddFile(c.Name, new MemoryFile(c.Name, size));
         return result;

@@ -24,7 +24,8 @@ public interface IScenarioBackend : IDisposable
 
     CommandResult Thp(ThpPolicy policy);
 
-    CommandResult Memfd(int process, string name, bool hugetlb, ulong size);
+    /// <param name="hugePageSize">For hugetlb: the huge page size (memfd_create's MFD_HUGE_*), 0 for the default one.</param>
+    CommandResult Memfd(int process, string name, bool hugetlb, ulong size, ulong hugePageSize = 0);
 
     /// <summary>On success returns ok and the mapping's address in <paramref name="address"/>.</summary>
     CommandResult Mmap(int process, MmapRequest request, out ulong address);

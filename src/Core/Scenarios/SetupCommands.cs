@@ -15,7 +15,8 @@ public sealed record HugepagesCommand(SizeExpr Size, ulong Count) : ScenarioComm
 
 public sealed record ThpCommand(ThpPolicy Policy) : ScenarioCommand;
 
-public sealed record MemfdCommand(string Name, bool Hugetlb, SizeExpr Size) : ScenarioCommand;
+/// <summary><c>memfd NAME shmem|hugetlb SIZE [page=SIZE]</c>; page= picks a hugetlb file's huge page size (MFD_HUGE_*).</summary>
+public sealed record MemfdCommand(string Name, bool Hugetlb, SizeExpr Size, SizeExpr? PageSize = null) : ScenarioCommand;
 
 /// <summary><c>mmap LABEL anon SIZE [shared] [prot=P] [align=SIZE] [populate]</c>; no align means the PMD size.</summary>
 public sealed record MmapAnonCommand(string Label, SizeExpr Size, bool Shared, Protection Protection, SizeExpr? Align, bool Populate) : ScenarioCommand;

@@ -7,6 +7,7 @@ internal static class SetupGrammar
 {
     private static readonly OptionSpec AnonOptions = new(["shared", "populate"], ["prot", "align"]);
     private static readonly OptionSpec FileOptions = new(["private"], ["offset", "prot"]);
+    private static readonly OptionSpec HugetlbFileOptions = new([], ["page"]);
     private static readonly OptionSpec MremapOptions = new([], ["size"]);
     private static readonly string[] MmapKinds = ["anon", "file="];
     private const string MmapKindExpected = "anon or file=NAME";
@@ -57,7 +58,14 @@ internal static class SetupGrammar
         string name = c.Name("a memory file name");
         bool hugetlb = c.Keyword(Keywords.MemfdKinds);
         var size = c.Size();
-        c.End();
+        if (!hugetlb)
+        {
+            c.End();
+            return new MemfdCommand(name, false, size);
+        }
+        var options = c.Options(HugetlbFileOptions);
+        if (options.Value("page") is { } page)
+            return new MemfdCommand(name, true, size, ValueScanner.Size(page));
         return new MemfdCommand(name, hugetlb, size);
     }
 

@@ -35,6 +35,11 @@
 #include <unistd.h>
 #include <linux/userfaultfd.h>
 
+/* include/uapi/linux/memfd.h: the huge page size's log2 sits here in memfd_create's flags (HUGETLB_FLAG_ENCODE_SHIFT) */
+#ifndef MFD_HUGE_SHIFT
+#define MFD_HUGE_SHIFT 26
+#endif
+
 /* The system headers of the build machine may predate these (Linux 6.6 and 6.8). */
 #ifndef UFFDIO_MOVE
 struct uffdio_move { uint64_t dst, src, len, mode; int64_t move; };
@@ -516,7 +521,8 @@ int ph_exec(struct ph_call *c)
         break;
     }
     case PH_MEMFD: {
-        int m = memfd_create(c->name, MFD_CLOEXEC | (c->a[0] ? MFD_HUGETLB : 0));
+        /* a[2]: log2 of the huge page size, 0 for the default one (MFD_HUGE_* encoding) */
+        int m = memfd_create(c->name, MFD_CLOEXEC | (c->a[0] ? MFD_HUGETLB | (unsigned int)(c->a[2] << MFD_HUGE_SHIFT) : 0));
         if (m < 0) {
             ioctl_result(c, -1);
             break;
