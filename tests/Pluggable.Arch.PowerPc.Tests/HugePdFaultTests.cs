@@ -19,7 +19,7 @@ public sealed class HugePdFaultTests
     {
         var backend = new EmulatorBackend(PowerPcArchitectureTests.Create(mmu, page), options: new EmulatorOptions { DebugVm = true });
         Assert.Equal("ok", backend.Hugepages(M16, 2).ToString());
-        Assert.Equal("ok", backend.Memfd(0, "h", true, M16, M16).ToString());
+        Assert.Equal("ok", backend.Memfd(0, "h", true, M16).ToString());
         return backend;
     }
 
