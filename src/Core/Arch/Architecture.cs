@@ -22,6 +22,15 @@ public abstract class Architecture
 
     public virtual ArchCapabilities Capabilities => new();
 
+    /// <summary>
+    /// The attributes every entry built from a VMA's protection starts with, beside what the
+    /// protection itself says. Every architecture in the tree makes new entries young: x86 has
+    /// ___A in each PAGE_*, arm64 PTE_AF in _PROT_DEFAULT, riscv _PAGE_ACCESSED in _PAGE_BASE,
+    /// book3s64 _PAGE_ACCESSED in _PAGE_BASE_NC. Read once, when the machine is made.
+    /// </summary>
+    /// Kernel: protection_map[] / vm_get_page_prot().
+    public virtual EntryFlags ProtectionMapFlags => EntryFlags.Young;
+
     /// <summary>The default hugetlb size (HPAGE_SHIFT): the PMD leaf when there is one.</summary>
     /// Kernel: default_hstate / HPAGE_SHIFT.
     public virtual HugePageSize? DefaultHugePage =>

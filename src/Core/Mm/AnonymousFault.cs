@@ -25,13 +25,13 @@ public static class AnonymousFault
         {
             ulong zero = system.Zero.PfnFor(address);
             system.Ops.Record("my_zero_pfn", PageLevel.Pte, address, 0, zero);
-            var zeroEntry = PageEntry.Page(zero, PageProt.Base(vma) | EntryFlags.Special | (origWp ? EntryFlags.UffdWp : EntryFlags.None));
+            var zeroEntry = PageEntry.Page(zero, PageProt.Base(mm.System, vma) | EntryFlags.Special | (origWp ? EntryFlags.UffdWp : EntryFlags.None));
             FaultHandler.Install(mm, slot, address, zeroEntry);
             return FaultResult.Done;
         }
         ulong pfn = Folios.AllocateAnon(system, zero: true);
         Folios.AddNewAnonMap(mm, vma, pfn);
-        var entry = PageEntry.Page(pfn, PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty));
+        var entry = PageEntry.Page(pfn, PageProt.MaybeWrite(vma, PageProt.Base(mm.System, vma) | EntryFlags.Dirty));
         if (origWp)
             entry = entry.With(EntryFlags.UffdWp, EntryFlags.Write);
         FaultHandler.Install(mm, slot, address, entry);

@@ -35,7 +35,7 @@ public static class ChangeProtection
         bool protect = (flags & ChangeProtectionFlags.UffdWp) != 0;
         bool resolve = (flags & ChangeProtectionFlags.UffdWpResolve) != 0;
         bool markers = protect && UsesMarkers(vma);
-        var newProt = PageProt.ForSharedMapping(vma);
+        var newProt = PageProt.ForSharedMapping(mm.System, vma);
         var tlb = new TlbGather();
         var retry = new RetryBound("change_protection()'s walk");
         ulong address = start;

@@ -172,6 +172,6 @@ public static class Collapse
         }
         mm.Tables.FreeTable(table, PageLevel.Pte, haddr);
         HugePmd.AddNewAnonMap(mm, vma, head);
-        FaultHandler.Install(mm, pmdSlot, haddr, HugePmd.NewAnonEntry(vma, head));
+        FaultHandler.Install(mm, pmdSlot, haddr, HugePmd.NewAnonEntry(mm.System, vma, head));
     }
 }

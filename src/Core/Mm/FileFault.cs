@@ -46,7 +46,7 @@ public static class FileFault
 
         if (fault.Write && !vma.IsShared)
             return CopyOnWrite(mm, vma, slot, address, pfn, origWp);
-        var flags = PageProt.ForSharedMapping(vma);
+        var flags = PageProt.ForSharedMapping(mm.System, vma);
         if (fault.Write)
             flags = PageProt.MaybeWrite(vma, flags | EntryFlags.Dirty);
         if (origWp)
@@ -79,7 +79,7 @@ public static class FileFault
         ulong pfn = Folios.AllocateAnon(system, zero: false);
         system.Memory.Data(filePfn).CopyTo(system.Memory.Data(pfn));
         Folios.AddNewAnonMap(mm, vma, pfn);
-        var flags = PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty);
+        var flags = PageProt.MaybeWrite(vma, PageProt.Base(mm.System, vma) | EntryFlags.Dirty);
         if (origWp)
             flags = (flags | EntryFlags.UffdWp) & ~EntryFlags.Write;
         FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
@@ -120,7 +120,7 @@ public static class FileFault
             if (!mm.Tables.Get(neighbour).IsNone)
                 continue;
             Folios.AddMap(mm, pfn);
-            FaultHandler.Install(mm, neighbour, a, PageEntry.Page(pfn, PageProt.ForSharedMapping(vma)));
+            FaultHandler.Install(mm, neighbour, a, PageEntry.Page(pfn, PageProt.ForSharedMapping(mm.System, vma)));
             mappedFault |= i == pteIndex;
         }
         return mappedFault;

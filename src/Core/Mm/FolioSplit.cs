@@ -72,7 +72,7 @@ public static class FolioSplit
             Folios.RemoveMap(mm, pfn);
             ulong zero = system.Zero.PfnFor(address);
             system.Ops.Record("my_zero_pfn", PageLevel.Pte, address, 0, zero);
-            var flags = PageProt.Base(vma) | EntryFlags.Special | (old.Flags & (EntryFlags.SoftDirty | EntryFlags.UffdWp));
+            var flags = PageProt.Base(mm.System, vma) | EntryFlags.Special | (old.Flags & (EntryFlags.SoftDirty | EntryFlags.UffdWp));
             FaultHandler.Install(mm, walk.Slot, address, PageEntry.Page(zero, flags));
         }
     }

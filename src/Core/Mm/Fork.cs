@@ -172,7 +172,7 @@ public static class Fork
         system.Memory.Data(entry.Frame).CopyTo(system.Memory.Data(pfn));
         var dst = child.Vmas.Find(address)!;
         Folios.AddNewAnonMap(child, dst, pfn);
-        var flags = PageProt.MaybeWrite(src, PageProt.Base(src) | EntryFlags.Dirty);
+        var flags = PageProt.MaybeWrite(src, PageProt.Base(system, src) | EntryFlags.Dirty);
         if (keepWp && entry.Has(EntryFlags.UffdWp))
             flags = (flags | EntryFlags.UffdWp) & ~EntryFlags.Write;
         var childWalk = child.Tables.Walk(address, PageLevel.Pte, allocate: true);

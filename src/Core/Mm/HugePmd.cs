@@ -88,8 +88,8 @@ public static class HugePmd
 
     /// <summary>The new PMD leaf of a fault or collapse: dirty, writable where the VMA is.</summary>
     /// Kernel: mk_huge_pmd() + maybe_pmd_mkwrite(pmd_mkdirty()) in map_anon_folio_pmd().
-    public static PageEntry NewAnonEntry(Vma vma, ulong head) =>
-        PageEntry.Page(head, PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Huge | EntryFlags.Dirty));
+    public static PageEntry NewAnonEntry(MemorySystem system, Vma vma, ulong head) =>
+        PageEntry.Page(head, PageProt.MaybeWrite(vma, PageProt.Base(system, vma) | EntryFlags.Huge | EntryFlags.Dirty));
 
     /// <summary>Unmaps a whole PMD leaf. Kernel: zap_huge_pmd().</summary>
     public static void Zap(MmStruct mm, in Slot slot, ulong haddr)

@@ -53,7 +53,7 @@ public static class HugePmdFault
         {
             if (!system.HugeZero.TryGet(out ulong zero))
                 return false;
-            var zeroEntry = PageEntry.Page(zero, PageProt.Base(vma) | EntryFlags.Huge);
+            var zeroEntry = PageEntry.Page(zero, PageProt.Base(mm.System, vma) | EntryFlags.Huge);
             FaultHandler.Install(mm, slot, haddr, zeroEntry);
             return true;
         }
@@ -65,7 +65,7 @@ public static class HugePmdFault
         if (!HugePmd.TryAllocateFolio(mm.System, zero: true, out ulong head))
             return false;
         HugePmd.AddNewAnonMap(mm, vma, head);
-        FaultHandler.Install(mm, slot, haddr, HugePmd.NewAnonEntry(vma, head));
+        FaultHandler.Install(mm, slot, haddr, HugePmd.NewAnonEntry(mm.System, vma, head));
         return true;
     }
 
@@ -97,7 +97,7 @@ public static class HugePmdFault
             mm.Tables.Clear(slot, haddr);
             system.Ops.FlushTlbRange(haddr, haddr + system.Geometry.PmdSize, system.Geometry.PmdShift);
             HugePmd.AddNewAnonMap(mm, vma, folio);
-            FaultHandler.Install(mm, slot, haddr, HugePmd.NewAnonEntry(vma, folio));
+            FaultHandler.Install(mm, slot, haddr, HugePmd.NewAnonEntry(mm.System, vma, folio));
             return true;
         }
         ulong head = entry.Frame;

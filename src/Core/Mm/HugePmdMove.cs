@@ -23,7 +23,7 @@ public static class HugePmdMove
             return Errno.EBUSY;
         mm.Tables.Clear(srcSlot, src);
         system.Ops.FlushTlbRange(src, src + system.Geometry.PmdSize, system.Geometry.PmdShift);
-        var flags = PageProt.Base(dstVma) | EntryFlags.Huge;
+        var flags = PageProt.Base(mm.System, dstVma) | EntryFlags.Huge;
         if (!zero)
             flags = PageProt.MaybeWrite(dstVma, flags | EntryFlags.Dirty);
         mm.Tables.Set(dstSlot, dst, PageEntry.Page(entry.Frame, flags));

@@ -27,7 +27,7 @@ public static class HugePmdSplit
 
         bool zero = HugePmd.IsHugeZero(system, entry);
         const EntryFlags kept = EntryFlags.Write | EntryFlags.Dirty | EntryFlags.Young | EntryFlags.SoftDirty | EntryFlags.UffdWp;
-        var baseFlags = PageProt.Base(vma) | (entry.Flags & (zero ? EntryFlags.UffdWp : kept));
+        var baseFlags = PageProt.Base(mm.System, vma) | (entry.Flags & (zero ? EntryFlags.UffdWp : kept));
         if (zero)
             baseFlags = (baseFlags | EntryFlags.Special) & ~EntryFlags.Write;
 

@@ -17,7 +17,7 @@ public static class HugetlbChangeProtection
         var size = Hugetlb.PoolOf(system, vma).Size;
         bool protect = (flags & ChangeProtectionFlags.UffdWp) != 0;
         bool resolve = (flags & ChangeProtectionFlags.UffdWpResolve) != 0;
-        var newProt = PageProt.ForSharedMapping(vma);
+        var newProt = PageProt.ForSharedMapping(mm.System, vma);
         bool changed = false;
         for (ulong address = start; address < end; address += size.Size)
         {

@@ -84,7 +84,7 @@ public static class HugetlbFault
             HugetlbFolios.AddMap(system, pfn);
         }
 
-        var entry = MakeHugePte(vma, pfn, vma.IsShared && vma.Has(VmFlags.Write));
+        var entry = MakeHugePte(mm.System, vma, pfn, vma.IsShared && vma.Has(VmFlags.Write));
         if (PteMarker.IsUffdWp(old) && vma.Has(VmFlags.UffdWp))
             entry = entry.With(EntryFlags.UffdWp, EntryFlags.Write);
         HugePteOps.Set(mm.Tables, pte, haddr, entry);
@@ -139,7 +139,7 @@ public static class HugetlbFault
         system.Memory.Data(old, pool.Order).CopyTo(system.Memory.Data(pfn, pool.Order));
         HugetlbFolios.AddNewAnon(mm, vma, pfn);
         HugePteOps.ClearFlush(mm.Tables, pte, haddr);
-        var copy = MakeHugePte(vma, pfn, writable: makeWritable);
+        var copy = MakeHugePte(mm.System, vma, pfn, writable: makeWritable);
         if (unshare)
             copy = copy.With(entry.Flags & EntryFlags.UffdWp);
         HugePteOps.Set(mm.Tables, pte, haddr, copy);
@@ -175,9 +175,9 @@ public static class HugetlbFault
     }
 
     /// <summary>Young always; writable ones dirty too. Kernel: make_huge_pte().</summary>
-    public static PageEntry MakeHugePte(Vma vma, ulong pfn, bool writable)
+    public static PageEntry MakeHugePte(MemorySystem system, Vma vma, ulong pfn, bool writable)
     {
-        var flags = PageProt.Base(vma) | EntryFlags.Young;
+        var flags = PageProt.Base(system, vma) | EntryFlags.Young;
         if (writable)
             flags |= EntryFlags.Write | EntryFlags.Dirty;
         return PageEntry.Page(pfn, flags);

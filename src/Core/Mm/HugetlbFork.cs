@@ -80,7 +80,7 @@ public static class HugetlbFork
             return Errno.ENOMEM;
         system.Memory.Data(entry.Frame, pool.Order).CopyTo(system.Memory.Data(pfn, pool.Order));
         HugetlbFolios.AddNewAnon(child, dst, pfn);
-        var copy = HugetlbFault.MakeHugePte(dst, pfn, writable: dst.Has(VmFlags.Write));
+        var copy = HugetlbFault.MakeHugePte(child.System, dst, pfn, writable: dst.Has(VmFlags.Write));
         if (keepWp && entry.Has(EntryFlags.UffdWp))
             copy = copy.With(EntryFlags.UffdWp, EntryFlags.Write);
         HugePteOps.Set(child.Tables, HugePteAlloc.Alloc(child.Tables, size, address), address, copy);

@@ -27,9 +27,13 @@ public sealed class MemorySystem : IDisposable
         Zero = new ZeroPages(Memory, arch.ZeroPageCount, arch.ZeroPageIndex);
         Hugetlb = new HugetlbPools(arch.HugePageSizes, Memory);
         HugeZero = new HugeZeroFolio(Memory, arch.Geometry.PmdShift - arch.Geometry.PageShift);
+        ProtectionMapFlags = arch.ProtectionMapFlags;
     }
 
     public Architecture Arch { get; }
+
+    /// <summary>The architecture's <see cref="Architecture.ProtectionMapFlags"/>, read once.</summary>
+    public EntryFlags ProtectionMapFlags { get; }
 
     public PageGeometry Geometry { get; }
 

@@ -7,19 +7,19 @@ namespace Pluggable.Core.Mm;
 public static class PageProt
 {
     /// <summary>Attributes every entry of the VMA carries; the write bit is decided per fault.</summary>
-    public static EntryFlags Base(Vma vma)
+    public static EntryFlags Base(MemorySystem system, Vma vma)
     {
         if (!vma.IsAccessible)
-            return EntryFlags.ProtNone;
-        var flags = EntryFlags.User;
+            return EntryFlags.ProtNone | system.ProtectionMapFlags;
+        var flags = EntryFlags.User | system.ProtectionMapFlags;
         if (vma.Has(VmFlags.Exec))
             flags |= EntryFlags.Exec;
         return flags;
     }
 
     /// <summary>The attributes of vm_page_prot: base attributes, plus write where <see cref="ProtWritable"/>.</summary>
-    public static EntryFlags ForSharedMapping(Vma vma) =>
-        ProtWritable(vma) ? Base(vma) | EntryFlags.Write : Base(vma);
+    public static EntryFlags ForSharedMapping(MemorySystem system, Vma vma) =>
+        ProtWritable(vma) ? Base(system, vma) | EntryFlags.Write : Base(system, vma);
 
     /// <summary>
     /// Whether writes to a shared mapping must fault first. Shmem needs no dirty accounting, so only

@@ -62,17 +62,22 @@ public static class Remap
     public static bool MayMoveWithOthers(Vma vma) => (vma.Flags & VmFlags.UffdMask) == 0;
 
     /// <summary>
-    /// A gap for <paramref name="length"/> bytes placed as every mapping is: PMD-aligned and
-    /// followed by at least a PMD of nothing. Kernel: get_unmapped_area().
+    /// A gap for <paramref name="length"/> bytes of <paramref name="vma"/> placed as mmap places
+    /// it: PMD-aligned and followed by at least a PMD of nothing; a hugetlb VMA aligned to its
+    /// span and followed by nothing else in that span (a hugepd slot holds no normal table).
     /// </summary>
-    public static Errno FindGap(MmStruct mm, ulong length, out ulong address)
+    /// Kernel: get_unmapped_area() -> hugetlb_get_unmapped_area(); arch/powerpc/mm/book3s64/slice.c.
+    public static Errno FindGap(MmStruct mm, Vma vma, ulong length, out ulong address)
     {
-        var geo = mm.System.Geometry;
+        var system = mm.System;
+        var geo = system.Geometry;
         ulong pmd = geo.PmdSize;
-        address = (mm.NextFree + pmd - 1) & ~(pmd - 1);
-        if (address + length + pmd > geo.TaskSize || address + length < address)
+        ulong align = vma.IsHugetlb ? Math.Max(pmd, HugetlbMapping.Alignment(system, vma.File!)) : pmd;
+        ulong after = vma.IsHugetlb ? align : pmd;
+        address = (mm.NextFree + align - 1) & ~(align - 1);
+        if (address < mm.NextFree || address + length + pmd > geo.TaskSize || address + length < address)
             return Errno.ENOMEM;
-        mm.NextFree = (address + length + pmd + pmd - 1) & ~(pmd - 1);
+        mm.NextFree = (address + length + pmd + after - 1) & ~(after - 1);
         return Errno.None;
     }
 

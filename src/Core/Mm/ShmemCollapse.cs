@@ -129,7 +129,7 @@ public static class ShmemCollapse
             if (walk.Entry.Frame != folio + i)
                 return Scan.Fail;
         }
-        var flags = PageProt.ForSharedMapping(vma) | EntryFlags.Dirty;
+        var flags = PageProt.ForSharedMapping(mm.System, vma) | EntryFlags.Dirty;
         for (ulong i = 0; i < pages; i++)
         {
             ulong address = haddr + (i << system.PageShift);

@@ -63,8 +63,8 @@ public static class WriteProtectFault
             system.Memory.Data(old.Frame).CopyTo(system.Memory.Data(pfn));
         Folios.AddNewAnonMap(mm, vma, pfn);
         var flags = unshare
-            ? PageProt.Base(vma) | (old.Flags & (EntryFlags.SoftDirty | EntryFlags.UffdWp))
-            : PageProt.MaybeWrite(vma, PageProt.Base(vma) | EntryFlags.Dirty | EntryFlags.Young) | (old.Flags & EntryFlags.SoftDirty);
+            ? PageProt.Base(mm.System, vma) | (old.Flags & (EntryFlags.SoftDirty | EntryFlags.UffdWp))
+            : PageProt.MaybeWrite(vma, PageProt.Base(mm.System, vma) | EntryFlags.Dirty | EntryFlags.Young) | (old.Flags & EntryFlags.SoftDirty);
         mm.Tables.ClearFlush(slot, address);
         FaultHandler.Install(mm, slot, address, PageEntry.Page(pfn, flags));
         if (!fromZero)

@@ -28,7 +28,7 @@ internal static class ZeroPageRun
         if (walk.Level != PageLevel.Pte)
             return address;
         ulong stop = system.Geometry.PteTableEnd(address, end);
-        var prot = PageProt.Base(vma) | EntryFlags.Special;
+        var prot = PageProt.Base(mm.System, vma) | EntryFlags.Special;
         var ops = system.Ops;
         var words = mm.Tables.Words(walk.Slot.Table);
         var zero = system.Zero;

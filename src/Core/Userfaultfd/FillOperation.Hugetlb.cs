@@ -167,7 +167,7 @@ public sealed partial class FillOperation
         else
             HugetlbFolios.AddNewAnon(mm, vma, pfn);
         bool writable = !Wp && !(_kind == FillKind.Continue && !vma.IsShared) && vma.Has(VmFlags.Write);
-        var entry = HugetlbFault.MakeHugePte(vma, pfn, writable).With(EntryFlags.Dirty | (Wp ? EntryFlags.UffdWp : EntryFlags.None));
+        var entry = HugetlbFault.MakeHugePte(mm.System, vma, pfn, writable).With(EntryFlags.Dirty | (Wp ? EntryFlags.UffdWp : EntryFlags.None));
         HugePteOps.Set(mm.Tables, pte, dst, entry);
         system.Ops.UpdateMmuCache(dst, pte.Slot.Level, entry);
         return Errno.None;

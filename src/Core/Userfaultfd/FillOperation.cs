@@ -268,7 +268,7 @@ public sealed partial class FillOperation
             return IoctlOutcome.Fail(Errno.EEXIST);
         ulong zero = system.Zero.PfnFor(dst);
         system.Ops.Record("my_zero_pfn", PageLevel.Pte, dst, 0, zero);
-        FaultHandler.Install(mm, slot, dst, PageEntry.Page(zero, PageProt.Base(vma) | EntryFlags.Special));
+        FaultHandler.Install(mm, slot, dst, PageEntry.Page(zero, PageProt.Base(mm.System, vma) | EntryFlags.Special));
         return new IoctlOutcome(Errno.None, 0);
     }
 
@@ -345,7 +345,7 @@ public sealed partial class FillOperation
     private Errno Install(Vma vma, in Slot slot, ulong dst, ulong pfn, bool inCache)
     {
         var mm = _ctx.Mm;
-        var flags = PageProt.Base(vma) | EntryFlags.Dirty;
+        var flags = PageProt.Base(mm.System, vma) | EntryFlags.Dirty;
         if (vma.Has(VmFlags.Write) && !(inCache && !vma.IsShared))
             flags |= EntryFlags.Write;
         if (Wp)

@@ -154,7 +154,7 @@ public sealed class MoveOperation
     /// </summary>
     private Errno ValidateAreas(Vma src, Vma dst)
     {
-        if ((src.Flags & VmFlags.AccessMask) != (dst.Flags & VmFlags.AccessMask) || PageProt.Base(src) != PageProt.Base(dst))
+        if ((src.Flags & VmFlags.AccessMask) != (dst.Flags & VmFlags.AccessMask) || PageProt.Base(_caller.System, src) != PageProt.Base(_caller.System, dst))
             return Errno.EINVAL;
         if (src.Has(VmFlags.Locked) != dst.Has(VmFlags.Locked))
             return Errno.EINVAL;

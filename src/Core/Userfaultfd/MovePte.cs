@@ -59,7 +59,7 @@ public static class MovePte
         ulong zero = system.Zero.PfnFor(dst);
         system.Ops.Record("my_zero_pfn", PageLevel.Pte, dst, 0, zero);
         mm.Tables.ClearFlush(srcSlot, src);
-        mm.Tables.Set(dstSlot, dst, PageEntry.Page(zero, PageProt.Base(dstVma) | EntryFlags.Special));
+        mm.Tables.Set(dstSlot, dst, PageEntry.Page(zero, PageProt.Base(mm.System, dstVma) | EntryFlags.Special));
     }
 
     /// <summary>
@@ -70,7 +70,7 @@ public static class MovePte
     {
         var system = mm.System;
         var old = mm.Tables.ClearFlush(srcSlot, src);
-        var flags = PageProt.MaybeWrite(dstVma, PageProt.Base(dstVma));
+        var flags = PageProt.MaybeWrite(dstVma, PageProt.Base(mm.System, dstVma));
         if (old.Has(EntryFlags.Dirty))
             flags |= EntryFlags.Dirty;
         if (system.Arch.Capabilities.SoftDirty)

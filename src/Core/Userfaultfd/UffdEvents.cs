@@ -40,7 +40,7 @@ public static class UffdEvents
         {
             if (mm.Vmas.Find(address) is not { } vma)
                 return Errno.EFAULT;
-            error = Remap.FindGap(mm, Remap.PlacedLength(vma, newLength), out newAddress);
+            error = Remap.FindGap(mm, vma, Remap.PlacedLength(vma, newLength), out newAddress);
             if (error == Errno.None)
                 error = Remap.CheckVma(vma, address, newAddress, ref oldLength, ref newLength);
             // Kernel: move_vma() charges the growth of an accounted mapping.
@@ -54,7 +54,7 @@ public static class UffdEvents
         var first = mm.Vmas.FindFrom(address);
         if (first is null || first.Start >= end || first.Start > address)
             return Errno.EFAULT;
-        error = Remap.FindGap(mm, Remap.PlacedLength(first, oldLength), out newAddress);
+        error = Remap.FindGap(mm, first, Remap.PlacedLength(first, oldLength), out newAddress);
         if (error != Errno.None)
             return error;
         ulong target = newAddress, lastEnd = first.Start;
