@@ -83,4 +83,21 @@ public sealed class HugePdFaultTests
         Assert.Matches(@"^pud\[\d+\] .* hugepd table pfn=0x[0-9a-f]+ shift=24 \[PRESENT PSIZE=16M\]$", lines[1]);
         Assert.Matches(@"^hugepte\[\d+\] .* page pfn=0x[0-9a-f]+ \[WRITE READ DIRTY ACCESSED PTE PRESENT\]$", lines[2]);
     }
+
+    /// <summary>
+    /// Before: mremap placed the moved 16M mapping 2M-aligned and the next mmap landed in the same
+    /// pud slot as its hugepd (found by the fuzz; teardown then hit "zap found a HugePd pud entry").
+    /// A moved hugepd mapping is placed as mmap places one: alone in its slot.
+    /// </summary>
+    [Fact]
+    public void A_moved_hugepd_mapping_keeps_its_slot_to_itself()
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int exit = ScenarioRunner.RunText("t.scenario",
+            "hugepages 16m 11\nmemfd f hugetlb 1hp\nmmap b file=f\nmremap b d\ntouch d write\nmmap g anon 1p\ntouch g write\n",
+            () => new EmulatorBackend(PowerPcArchitectureTests.Create("hash", "4k"), options: new EmulatorOptions { DebugVm = true }), stdout, stderr);
+        Assert.True(exit == 0, stderr.ToString() + stdout);
+        Assert.Equal("", stderr.ToString());
+    }
 }
