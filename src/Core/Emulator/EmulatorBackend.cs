@@ -177,7 +177,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     }
 
     public CommandResult UffdApi(int process, int uffd, ulong features, ulong api) =>
-        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Arch.Capabilities)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Capabilities)));
 
     public CommandResult Register(int process, int uffd, ulong start, ulong length, ulong modes) =>
         WithUffd(process, uffd, ctx =>

@@ -28,12 +28,16 @@ public sealed class MemorySystem : IDisposable
         Hugetlb = new HugetlbPools(arch.HugePageSizes, Memory);
         HugeZero = new HugeZeroFolio(Memory, arch.Geometry.PmdShift - arch.Geometry.PageShift);
         ProtectionMapFlags = arch.ProtectionMapFlags;
+        Capabilities = arch.Capabilities;
     }
 
     public Architecture Arch { get; }
 
     /// <summary>The architecture's <see cref="Architecture.ProtectionMapFlags"/>, read once.</summary>
     public EntryFlags ProtectionMapFlags { get; }
+
+    /// <summary>The architecture's <see cref="Architecture.Capabilities"/>, read once: a plugin may build them in its getter.</summary>
+    public ArchCapabilities Capabilities { get; }
 
     public PageGeometry Geometry { get; }
 

@@ -14,7 +14,7 @@ public static class Thp
     /// Kernel: HAVE_ARCH_TRANSPARENT_HUGEPAGE + HPAGE_PMD_ORDER.
     public static HugePageSize? PmdSize(MemorySystem system)
     {
-        if (!system.Arch.Capabilities.Thp || system.Geometry[PageLevel.Pmd].Folded)
+        if (!system.Capabilities.Thp || system.Geometry[PageLevel.Pmd].Folded)
             return null;
         var sizes = system.Arch.HugePageSizes;
         for (int i = 0; i < sizes.Count; i++)

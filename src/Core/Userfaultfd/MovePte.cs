@@ -73,7 +73,7 @@ public static class MovePte
         var flags = PageProt.MaybeWrite(dstVma, PageProt.Base(mm.System, dstVma));
         if (old.Has(EntryFlags.Dirty))
             flags |= EntryFlags.Dirty;
-        if (system.Arch.Capabilities.SoftDirty)
+        if (system.Capabilities.SoftDirty)
             flags |= EntryFlags.SoftDirty;
         system.Memory[entry.Frame].Flags |= PageFlags.AnonExclusive;
         mm.Tables.Set(dstSlot, dst, PageEntry.Page(entry.Frame, flags));

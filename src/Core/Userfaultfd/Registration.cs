@@ -11,7 +11,7 @@ public static class Registration
         ioctls = 0;
         var mm = ctx.Mm;
         var system = mm.System;
-        var caps = system.Arch.Capabilities;
+        var caps = system.Capabilities;
         if (modes == 0 || (modes & ~UffdUapi.RegisterModesAll) != 0)
             return Errno.EINVAL;
         if ((modes & UffdUapi.RegisterModeWp) != 0 && !caps.UffdWp)
