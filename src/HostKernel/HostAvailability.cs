@@ -48,8 +48,7 @@ public static class HostAvailability
         var features = new List<string>();
         if (Directory.Exists("/sys/kernel/mm/transparent_hugepage"))
             features.Add("thp");
-        var create = new HostCall(HostOp.Uffd, (ulong)(Pluggable.Core.Userfaultfd.UffdUapi.OCloexec | Pluggable.Core.Userfaultfd.UffdUapi.ONonBlock), 0UL);
-        create.ExecuteHere();
+        var create = OpenUserfaultfd(viaDevice: false);
         if (create.Ret < 0)
             return [.. features];
         var api = new HostCall(HostOp.Api, (ulong)create.Ret, Pluggable.Core.Userfaultfd.UffdUapi.Api, 0UL);
@@ -63,14 +62,21 @@ public static class HostAvailability
         return [.. features];
     }
 
-    private static unsafe string? TryUserfaultfd(bool viaDevice)
+    private static string? TryUserfaultfd(bool viaDevice)
     {
-        var call = new HostCall(HostOp.Uffd, (ulong)(Pluggable.Core.Userfaultfd.UffdUapi.OCloexec | Pluggable.Core.Userfaultfd.UffdUapi.ONonBlock), viaDevice ? 1UL : 0UL);
-        call.ExecuteHere();
+        var call = OpenUserfaultfd(viaDevice);
         if (call.Ret < 0)
             return ((Pluggable.Core.Errno)call.Err).ToString();
         NativeMethods.Close((int)call.Ret);
         return null;
+    }
+
+    /// <summary>A userfaultfd of this process (close-on-exec, non-blocking); the call's Ret is its descriptor or -1.</summary>
+    private static HostCall OpenUserfaultfd(bool viaDevice)
+    {
+        var call = new HostCall(HostOp.Uffd, (ulong)(Pluggable.Core.Userfaultfd.UffdUapi.OCloexec | Pluggable.Core.Userfaultfd.UffdUapi.ONonBlock), viaDevice ? 1UL : 0UL);
+        call.ExecuteHere();
+        return call;
     }
 }
 

@@ -66,16 +66,6 @@ internal static class ExpectationText
         return null;
     }
 
-    /// <summary>A size the way <c>needs</c> lines write it: <c>4k</c>, <c>2m</c>, <c>1g</c>, else bytes.</summary>
-    public static string SizeName(ulong bytes) => bytes switch
-    {
-        0 => "0",
-        _ when bytes % (1UL << 30) == 0 => $"{bytes >> 30}g",
-        _ when bytes % (1UL << 20) == 0 => $"{bytes >> 20}m",
-        _ when bytes % (1UL << 10) == 0 => $"{bytes >> 10}k",
-        _ => bytes.ToString(CultureInfo.InvariantCulture),
-    };
-
     private static bool SameBytes(string expected, string actual, BackendFacts facts)
     {
         if (!ulong.TryParse(actual, NumberStyles.None, CultureInfo.InvariantCulture, out ulong bytes))

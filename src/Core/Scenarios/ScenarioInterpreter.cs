@@ -150,7 +150,7 @@ internal sealed class ScenarioInterpreter
             ulong wanted = size.Resolve(facts);
             ulong has = key switch { "page" => facts.PageSize, "hugepage" => facts.HugePageSize, _ => facts.PmdSize };
             if (has != wanted)
-                return $"needs {key}={size}, and {facts.ArchName} here has {key}={ExpectationText.SizeName(has)}";
+                return $"needs {key}={size}, and {facts.ArchName} here has {key}={SizeExpr.Name(has)}";
         }
         return null;
     }

@@ -40,5 +40,15 @@ public readonly record struct SizeExpr(ulong Number, SizeUnit Unit, string Text)
         return bytes;
     }
 
+    /// <summary>A size the way <c>needs</c> lines write it: <c>4k</c>, <c>2m</c>, <c>1g</c>, else bytes.</summary>
+    public static string Name(ulong bytes) => bytes switch
+    {
+        0 => "0",
+        _ when bytes % (1UL << 30) == 0 => $"{bytes >> 30}g",
+        _ when bytes % (1UL << 20) == 0 => $"{bytes >> 20}m",
+        _ when bytes % (1UL << 10) == 0 => $"{bytes >> 10}k",
+        _ => bytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
+
     public override string ToString() => Text;
 }
