@@ -35,9 +35,9 @@ public sealed class PopulateTask(MmStruct mm, ulong start, ulong end, bool write
                 return CommandResult.Error(Errno.ENOMEM);
             if (!vma.Has(write ? VmFlags.Write : VmFlags.Read))
                 return CommandResult.Error(Errno.EINVAL);
-            if (UserAccess.Permits(Mm, _cursor, write))
+            if (UserAccess.Permits(Mm, _cursor, write, out int leafShift))
             {
-                _cursor += system.PageSize;
+                _cursor = UserAccess.PastLeaf(system, _cursor, leafShift, end);
                 _faults = 0;
                 continue;
             }

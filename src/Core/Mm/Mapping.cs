@@ -1,3 +1,4 @@
+using Pluggable.Core.Arch;
 
 namespace Pluggable.Core.Mm;
 
@@ -121,13 +122,17 @@ public static class Mapping
                     continue;
                 }
             }
-            if (!UserAccess.TryTranslate(mm, a, write, out _)
-                && FaultHandler.HandleMmFault(mm, vma, new FaultInfo(a, a, write, FromUser: false, ThreadId: 0)).Status != FaultStatus.Done)
+            if (!UserAccess.TryTranslate(mm, a, write, out _, out int shift))
             {
-                a = stop;
-                continue;
+                if (FaultHandler.HandleMmFault(mm, vma, new FaultInfo(a, a, write, FromUser: false, ThreadId: 0)).Status != FaultStatus.Done)
+                {
+                    a = stop;
+                    continue;
+                }
+                var leaf = mm.Tables.WalkLeaf(a);
+                shift = leaf.Entry.Kind == EntryKind.Page ? leaf.Shift : 0;
             }
-            a += system.PageSize;
+            a = UserAccess.PastLeaf(system, a, shift, stop);
         }
     }
 }

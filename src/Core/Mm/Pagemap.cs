@@ -61,7 +61,7 @@ public static class Pagemap
         return stop;
     }
 
-    /// <summary>Through the tables of one VMA: empty upper entries in one step, PTE tables slot by slot.</summary>
+    /// <summary>Through the tables of one VMA: empty upper entries and PMD leaves in one step, PTE tables slot by slot.</summary>
     private static ulong ReadTables(MmStruct mm, Vma vma, ulong address, ulong stop, PagemapRuns runs)
     {
         var system = mm.System;
@@ -83,6 +83,13 @@ public static class Pagemap
             if (walk.Entry.Kind == EntryKind.None)
             {
                 runs.Add(PagemapFlags.None, (next - address) >> system.PageShift);
+                address = next;
+                continue;
+            }
+            // Every base page of a PMD leaf reads alike (HugePmdPagemap): the rest of it is one step.
+            if (HugePmd.IsLeaf(vma, walk))
+            {
+                runs.Add(FlagsOf(mm, vma, walk, address), (next - address) >> system.PageShift);
                 address = next;
                 continue;
             }

@@ -34,15 +34,25 @@ public static class UserAccess
     }
 
     /// <summary>The frame behind <paramref name="address"/> if the present entry allows the access; sets A/D like the MMU.</summary>
-    public static bool TryTranslate(MmStruct mm, ulong address, bool write, out ulong pfn)
+    public static bool TryTranslate(MmStruct mm, ulong address, bool write, out ulong pfn) =>
+        TryTranslate(mm, address, write, out pfn, out _);
+
+    /// <summary>
+    /// As <see cref="TryTranslate(MmStruct, ulong, bool, out ulong)"/>, also giving the log2 span of
+    /// the leaf that maps <paramref name="address"/> (a base page, a run, a huge page), so that a
+    /// caller walking a range can step over what one entry maps.
+    /// </summary>
+    public static bool TryTranslate(MmStruct mm, ulong address, bool write, out ulong pfn, out int leafShift)
     {
         pfn = 0;
+        leafShift = 0;
         var system = mm.System;
         var leaf = mm.Tables.WalkLeaf(address);
         var entry = leaf.Entry;
         if (entry.Kind != EntryKind.Page || !system.Arch.AccessPermitted(entry, write))
             return false;
         pfn = leaf.PfnOf(address, system.PageShift);
+        leafShift = leaf.Shift;
         var wanted = write ? EntryFlags.Young | EntryFlags.Dirty : EntryFlags.Young;
         if ((entry.Flags & wanted) != wanted)
             mm.Tables.WriteRaw(leaf.Slot, system.Ops.Codec.Encode(leaf.Slot.Level, entry.With(wanted)));
@@ -53,10 +63,26 @@ public static class UserAccess
     /// Whether the present entry behind <paramref name="address"/> allows the access, with no side
     /// effect: GUP's look at an entry, which (unlike the MMU) leaves the accessed and dirty bits alone.
     /// </summary>
-    public static bool Permits(MmStruct mm, ulong address, bool write)
+    public static bool Permits(MmStruct mm, ulong address, bool write) => Permits(mm, address, write, out _);
+
+    /// <summary>As <see cref="Permits(MmStruct, ulong, bool)"/>, also giving the log2 span of the leaf found.</summary>
+    public static bool Permits(MmStruct mm, ulong address, bool write, out int leafShift)
     {
-        var entry = mm.Tables.WalkLeaf(address).Entry;
-        return entry.Kind == EntryKind.Page && mm.System.Arch.AccessPermitted(entry, write);
+        var leaf = mm.Tables.WalkLeaf(address);
+        leafShift = leaf.Shift;
+        return leaf.Entry.Kind == EntryKind.Page && mm.System.Arch.AccessPermitted(leaf.Entry, write);
+    }
+
+    /// <summary>
+    /// Where a walk over [.., <paramref name="end"/>) goes on after the leaf of log2 span
+    /// <paramref name="leafShift"/> that maps <paramref name="address"/>: GUP steps over the rest of
+    /// a huge leaf at once, so populating costs one look per huge page, not one per base page in it.
+    /// </summary>
+    /// Kernel: __get_user_pages() (page_increment from follow_page_mask()'s page_mask).
+    public static ulong PastLeaf(MemorySystem system, ulong address, int leafShift, ulong end)
+    {
+        ulong leafEnd = (address | ((1UL << Math.Max(leafShift, system.PageShift)) - 1)) + 1;
+        return Math.Max(address + system.PageSize, Math.Min(end, leafEnd));
     }
 
     /// <summary>Kernel: access_error() — the VMA must grant the access.</summary>
