@@ -32,12 +32,13 @@ public sealed class PowerPcPlugin : IArchitecturePlugin
         new ArchOption(PageOption, PageValues, "4k", "base page size (4k or 64k on Book3S-64, 4k on 8xx)"),
     ];
 
-    /// <summary>Hash 4K (the hugepd shape), radix 64K (the common distribution kernel) and radix 4K.</summary>
+    /// <summary>Hash 4K (the hugepd shape), radix 64K (the common distribution kernel), radix 4K and the 8xx (32-bit, two levels, the shared 8M hugepd).</summary>
     public IEnumerable<IReadOnlyDictionary<string, string>> SnapshotConfigurations =>
     [
         new Dictionary<string, string> { [MmuOption] = "hash", [PageOption] = "4k" },
         new Dictionary<string, string> { [MmuOption] = "radix", [PageOption] = "64k" },
         new Dictionary<string, string> { [MmuOption] = "radix", [PageOption] = "4k" },
+        new Dictionary<string, string> { [MmuOption] = "8xx", [PageOption] = "4k" },
     ];
 
     internal static string MmuName(PowerPcMmu mmu) => mmu switch

@@ -46,6 +46,8 @@ public static class HostAvailability
     public static string[] Features()
     {
         var features = new List<string>();
+        if (Environment.Is64BitOperatingSystem)
+            features.Add("64bit");
         if (Directory.Exists("/sys/kernel/mm/transparent_hugepage"))
             features.Add("thp");
         var create = OpenUserfaultfd(viaDevice: false);

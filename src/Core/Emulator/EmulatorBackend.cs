@@ -45,7 +45,8 @@ public sealed class EmulatorBackend : IScenarioBackend
             _debugVm = new DebugVm(_system, ReportHolders);
         var huge = arch.DefaultHugePage;
         var caps = arch.Capabilities;
-        string[] features = [.. new[] { (caps.Thp, "thp"), (caps.UffdWp, "uffd-wp"), (caps.UffdMinor, "uffd-minor") }.Where(f => f.Item1).Select(f => f.Item2)];
+        bool wide = arch.Geometry.TaskSize > 1UL << 32;
+        string[] features = [.. new[] { (caps.Thp, "thp"), (caps.UffdWp, "uffd-wp"), (caps.UffdMinor, "uffd-minor"), (wide, "64bit") }.Where(f => f.Item1).Select(f => f.Item2)];
         Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize, features);
     }
 

@@ -36,11 +36,11 @@ public sealed record GupRequest(ulong Address, ulong Pages, bool Write, bool For
 public readonly record struct ThreadCompletion(int Thread, CommandResult Result);
 
 /// <summary>Facts about the selected architecture that the language needs (units, placement, <c>arch</c>, <c>needs</c>).</summary>
-/// <param name="Features">What the kernel offers that a <c>needs</c> line may ask for: <c>thp</c>, <c>uffd-wp</c>, <c>uffd-minor</c>.</param>
+/// <param name="Features">What the kernel offers that a <c>needs</c> line may ask for: <c>thp</c>, <c>uffd-wp</c>, <c>uffd-minor</c>, <c>64bit</c> (a user address space beyond 4 GiB).</param>
 public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAliases, ulong PageSize, ulong HugePageSize, ulong PmdSize, IReadOnlyList<string>? Features = null)
 {
     /// <summary>The features a <c>needs</c> line may name.</summary>
-    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor"];
+    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor", "64bit"];
 
     public bool Has(string feature) => Features?.Contains(feature) == true;
 }

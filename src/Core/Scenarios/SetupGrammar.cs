@@ -25,7 +25,7 @@ internal static class SetupGrammar
     public static ScenarioCommand Needs(LineCursor c)
     {
         if (c.AtEnd)
-            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn, "a requirement (thp, uffd-wp, uffd-minor, page=SIZE, hugepage=SIZE or pmd=SIZE)", null, null);
+            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn, "a requirement (thp, uffd-wp, uffd-minor, 64bit, page=SIZE, hugepage=SIZE or pmd=SIZE)", null, null);
         var options = c.Options(NeedsOptions);
         var requirements = new List<(string, SizeExpr)>();
         foreach (var (key, token) in options.Values)

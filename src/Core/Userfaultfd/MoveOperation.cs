@@ -81,6 +81,9 @@ public sealed class MoveOperation
             return 0;
 
         ulong pmdSize = system.Geometry.PmdSize;
+        // The entry that points to a PTE table: the pmd, or on a two-level geometry the pgd entry the
+        // folded pmd is (pmd_offset() returns the upper entry itself there).
+        var pmdLevel = system.Geometry.ParentOf(PageLevel.Pte)!.Level;
         ulong srcEnd = _src + _length;
         ulong src = _src, dst = _dst;
         long moved = 0;
@@ -93,17 +96,17 @@ public sealed class MoveOperation
                 error = Errno.EINTR;
                 break;
             }
-            var srcPmd = mm.Tables.Walk(src, PageLevel.Pmd, allocate: false);
-            if (srcPmd.Level != PageLevel.Pmd)
+            var srcPmd = mm.Tables.Walk(src, pmdLevel, allocate: false);
+            if (srcPmd.Level != pmdLevel)
             {
                 if (!AllowSrcHoles)
                 {
                     error = Errno.ENOENT;
                     break;
                 }
-                srcPmd = mm.Tables.Walk(src, PageLevel.Pmd, allocate: true);
+                srcPmd = mm.Tables.Walk(src, pmdLevel, allocate: true);
             }
-            var dstPmd = mm.Tables.Walk(dst, PageLevel.Pmd, allocate: true);
+            var dstPmd = mm.Tables.Walk(dst, pmdLevel, allocate: true);
             if (dstPmd.Entry.Kind == EntryKind.Page)
             {
                 error = Errno.EEXIST;
