@@ -27,14 +27,14 @@ public static class WriteProtectFault
         bool special = system.Zero.IsZero(entry.Frame) || entry.Has(EntryFlags.Special);
         if (vma.IsShared && !special)
         {
-            Reuse(mm, slot, address, entry);
+            Reuse(mm, vma, slot, address, entry);
             return FaultResult.Done;
         }
         if (!special && Folios.IsAnon(system, entry.Frame) && CanReuseAnon(system, entry.Frame))
         {
             system.Memory[entry.Frame].Flags |= Physical.PageFlags.AnonExclusive;
             if (!fault.Unshare)
-                Reuse(mm, slot, address, entry);
+                Reuse(mm, vma, slot, address, entry);
             return FaultResult.Done;
         }
         return Copy(mm, vma, slot, address, entry, special, fault.Unshare);
@@ -47,10 +47,14 @@ public static class WriteProtectFault
         return (d.Flags & Physical.PageFlags.AnonExclusive) != 0 || (d.RefCount == 1 && d.Order == 0);
     }
 
-    /// <summary>Kernel: wp_page_reuse().</summary>
-    private static void Reuse(MmStruct mm, in Slot slot, ulong address, PageEntry entry)
+    /// <summary>
+    /// Kernel: wp_page_reuse() (maybe_mkwrite()): a forced write (GUP with FOLL_FORCE) into a
+    /// private mapping without VM_WRITE reuses the page but leaves the entry read-only; GUP then
+    /// follows the dirty entry of the now exclusive page.
+    /// </summary>
+    private static void Reuse(MmStruct mm, Vma vma, in Slot slot, ulong address, PageEntry entry)
     {
-        var updated = entry.With(EntryFlags.Write | EntryFlags.Dirty | EntryFlags.Young);
+        var updated = entry.With(PageProt.MaybeWrite(vma, EntryFlags.Dirty | EntryFlags.Young));
         FaultHandler.Install(mm, slot, address, updated);
     }
 
