@@ -26,6 +26,7 @@ internal static class Commands
         root.Add(Diff(stdout, stderr));
         root.Add(Inspect(stdout, stderr));
         root.Add(Archs(stdout));
+        root.Add(NewPlugin(stdout));
         root.Add(FuzzCommand.Build(stdout, stderr));
         root.Add(FuzzCommand.BuildWorker(stdout));
         return root;
@@ -132,6 +133,34 @@ internal static class Commands
             return ArchsListing.Write(services.GetRequiredService<PluginCatalog>(), stdout);
         });
         return archs;
+    }
+
+    private static Command NewPlugin(TextWriter stdout)
+    {
+        var name = new Argument<string>("NAME") { Description = "The architecture's name, as --arch will take it (lower case: riscv64, loongarch64)." };
+        var output = new Option<string>("--out")
+        {
+            HelpName = "DIR",
+            Description = "The folder to create (default: ./NAME); it must not exist or be empty.",
+        };
+        var command = new Command("new-plugin", "Start an architecture plugin project outside this repository: the RISC-V sample under your names, " +
+            "referencing this installation's Pluggable.Core; it builds with 'dotnet build' in its folder and loads with --plugin-dir.")
+        {
+            name,
+            output,
+        };
+        command.SetAction(r =>
+        {
+            string arch = r.GetValue(name)!;
+            var written = PluginKit.PluginKit.Create(arch, r.GetValue(output) ?? arch);
+            string folder = Path.GetDirectoryName(written[0])!;
+            stdout.WriteLine($"new plugin '{arch}' in {folder}:");
+            foreach (var file in written)
+                stdout.WriteLine($"  {Path.GetFileName(file)}");
+            stdout.WriteLine($"next: cd {folder} && dotnet build, then pluggable archs --plugin-dir {Path.Combine(folder, "bin", "Debug", "net10.0")} (README.md has the rest)");
+            return 0;
+        });
+        return command;
     }
 
     private static Argument<string[]> FilesArgument(string description) =>

@@ -40,19 +40,27 @@ public static class HostAvailability
     /// <summary>
     /// What this kernel offers of what a <c>needs</c> line may ask for: uffd-wp and minor faults as
     /// the UFFDIO_API handshake reports them (a kernel without HAVE_ARCH_USERFAULTFD_WP/_MINOR
-    /// clears their feature bits), THP when sysfs has its settings.
+    /// clears their feature bits), THP when sysfs has its settings, 64bit on a 64-bit kernel.
     /// </summary>
     /// Kernel: userfaultfd_api() (fs/userfaultfd.c), mm/huge_memory.c hugepage_init_sysfs().
     public static string[] Features()
     {
         var features = new List<string>();
-        if (Environment.Is64BitOperatingSystem)
-            features.Add("64bit");
         if (Directory.Exists("/sys/kernel/mm/transparent_hugepage"))
             features.Add("thp");
+        features.AddRange(UserfaultfdFeatures());
+        if (Environment.Is64BitOperatingSystem)
+            features.Add("64bit");
+        return [.. features];
+    }
+
+    /// <summary>uffd-wp and uffd-minor, as UFFDIO_API offers them.</summary>
+    private static IEnumerable<string> UserfaultfdFeatures()
+    {
+        var features = new List<string>();
         var create = OpenUserfaultfd(viaDevice: false);
         if (create.Ret < 0)
-            return [.. features];
+            return features;
         var api = new HostCall(HostOp.Api, (ulong)create.Ret, Pluggable.Core.Userfaultfd.UffdUapi.Api, 0UL);
         api.ExecuteHere();
         NativeMethods.Close((int)create.Ret);

@@ -186,6 +186,35 @@ public abstract class ArchitectureConformanceTests
             RoundTrip(arch, level, Pages(arch, level));
     });
 
+    /// <summary>
+    /// Every slot of a contiguous run, written as the core writes it (head flags plus Huge and Cont,
+    /// the run's shift, the frame advancing per slot or repeated), decodes to its own frame and keeps
+    /// Cont: the walk reads a run slot by the run's rule and needs both.
+    /// </summary>
+    [Fact]
+    public void Run_slots_keep_their_frame_and_the_contiguous_mark() => ForEachConfiguration(arch =>
+    {
+        var g = arch.Geometry;
+        foreach (var size in arch.HugePageSizes.Where(h => h.Placement == HugePlacement.ContiguousRun))
+        {
+            int slotsLog2 = size.Shift - g[size.Level].Shift;
+            ulong slotPages = size.RunAdvancesFrame ? g[size.Level].EntrySpan >> g.PageShift : 0;
+            ulong runPages = 1UL << (size.Shift - g.PageShift);
+            ulong maxHead = MaxFrame(arch, EntryKind.Page, size.Level) / runPages;
+            Assert.True(maxHead > 0, $"no {size} run fits the codec's frames");
+            var flags = SupportedFlags(arch, EntryKind.Page, size.Level);
+            Gen.Select(Gen.ULong[0, maxHead - 1], Gen.Int[0, (1 << slotsLog2) - 1], Gen.UInt, (head, slot, f) =>
+                    new PageEntry(EntryKind.Page, head * runPages + (ulong)slot * slotPages,
+                        flags.Normalize((EntryFlags)f) | EntryFlags.Huge | EntryFlags.Cont, Shift: (byte)size.Shift))
+                .Sample(entry =>
+                {
+                    var back = arch.Codec.Decode(size.Level, arch.Codec.Encode(size.Level, entry));
+                    Assert.True(back.Kind == EntryKind.Page && back.Frame == entry.Frame && back.Has(EntryFlags.Cont),
+                        $"a slot of the {size} run written as {entry} decodes as {back}");
+                }, iter: Iterations);
+        }
+    });
+
     [Fact]
     public void HugePd_entries_round_trip() => ForEachConfiguration(arch =>
     {

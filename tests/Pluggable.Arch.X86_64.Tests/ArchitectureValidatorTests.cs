@@ -49,7 +49,29 @@ public sealed class ArchitectureValidatorTests
 
     [Fact]
     public void A_codec_that_loses_table_pointers_is_rejected() =>
-        AssertRejected(new Variant { EntryCodec = new ForgetfulCodec() }, "the codec does not round-trip a table entry at pgd");
+        AssertRejected(new Variant { EntryCodec = new ForgetfulCodec(EntryKind.Table) }, "the codec does not round-trip a table entry at pgd");
+
+    [Fact]
+    public void A_run_whose_slots_lose_the_contiguous_mark_is_rejected() =>
+        AssertRejected(new Variant { Sizes = [.. Real.HugePageSizes, new HugePageSize(16, PageLevel.Pte, HugePlacement.ContiguousRun, RunAdvancesFrame: false)] },
+            "the codec does not round-trip a slot 0 of the 64K (contiguous pte run) run");
+
+    [Fact]
+    public void Two_runs_repeating_their_frame_at_one_level_are_rejected() =>
+        AssertRejected(new Variant
+        {
+            Sizes = [.. Real.HugePageSizes, new HugePageSize(16, PageLevel.Pte, HugePlacement.ContiguousRun, RunAdvancesFrame: false),
+                new HugePageSize(17, PageLevel.Pte, HugePlacement.ContiguousRun, RunAdvancesFrame: false)],
+        }, "2 runs at pte repeat their head's frame");
+
+    [Fact]
+    public void Words_wider_than_the_declared_entries_are_rejected() =>
+        AssertRejected(new Variant { Shape = new PageGeometry(12, 48, Real.Geometry.TaskSize, 4, false, Real.Geometry.Levels) },
+            "wider than the 32-bit entries the geometry declares");
+
+    [Fact]
+    public void A_codec_that_cannot_hold_the_poison_marker_is_rejected() =>
+        AssertRejected(new Variant { EntryCodec = new ForgetfulCodec(EntryKind.Swap) }, "the codec does not round-trip a pte marker 0x2 at pte");
 
     [Fact]
     public void The_message_names_the_architecture() =>
@@ -84,10 +106,11 @@ public sealed class ArchitectureValidatorTests
         public override IReadOnlyList<HugePageSize> HugePageSizes => Sizes;
     }
 
-    private sealed class ForgetfulCodec : IEntryCodec
+    /// <summary>The x86_64 codec, except that it writes entries of one kind as 0.</summary>
+    private sealed class ForgetfulCodec(EntryKind forgets) : IEntryCodec
     {
         public ulong Encode(PageLevel level, in PageEntry entry) =>
-            entry.Kind == EntryKind.Table ? 0 : Real.Codec.Encode(level, entry);
+            entry.Kind == forgets ? 0 : Real.Codec.Encode(level, entry);
 
         public PageEntry Decode(PageLevel level, ulong raw) => Real.Codec.Decode(level, raw);
 

@@ -38,7 +38,7 @@ public class CommandLineTests
     {
         var run = CliRun.Of(typed, "x.scenario");
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal($"pluggable: unknown command '{typed}' (did you mean '{meant}'?); the commands are run, diff, inspect, archs, fuzz\nTry 'pluggable --help'.\n", run.Err);
+        Assert.Equal($"pluggable: unknown command '{typed}' (did you mean '{meant}'?); the commands are run, diff, inspect, archs, new-plugin, fuzz\nTry 'pluggable --help'.\n", run.Err);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public class SnapshotTests
         snapshot.Append(stdout);
         if (stderr.ToString().Length > 0)
             snapshot.AppendLine("stderr:").Append(stderr);
-        Approvals.Verify(new ApprovalTextWriter(snapshot.ToString()), new SnapshotNamer(scenario, configuration), QuietReporter.INSTANCE);
+        Approvals.Verify(new ApprovalTextWriter(snapshot.ToString()), new SnapshotNamer(config.SnapshotDirectory, scenario, configuration), QuietReporter.INSTANCE);
     }
 
     private static string Header(ArchConfiguration config)

@@ -85,16 +85,14 @@ public class HugeRangeTests
     {
         var stdout = new StringWriter { NewLine = "\n" };
         var machine = Emu.Checked with { MemoryBytes = 128UL << 20 };
-        var clock = Stopwatch.StartNew();
+        // A second alone; the limit leaves room for a loaded machine and none for a walk per base page.
         int exit = ScenarioRunner.RunText("thp.scenario", "thp always\nmmap a anon 1023g prot=r populate\nmadvise a 1023g populate_read\npagemap a 1023g\n",
             () => new EmulatorBackend(new TestArchitecture(), null, machine), stdout, TextWriter.Null,
-            new ScenarioRunOptions { TimeLimit = TimeSpan.FromSeconds(20) });
-        clock.Stop();
+            new ScenarioRunOptions { TimeLimit = TimeSpan.FromSeconds(15) });
 
         var lines = stdout.ToString().Split('\n');
         Assert.True(exit == 0, stdout.ToString());
         Assert.Equal("pagemap a 1023g -> present+zero+file x268173312", lines[3]);
-        Assert.True(clock.ElapsedMilliseconds < 6000, $"took {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Pluggable.Core.PageTables;
 
 namespace Pluggable.Core.Arch;
 
@@ -20,6 +21,8 @@ public static class ArchitectureValidator
             CheckAddressSpace(geometry, problems);
             CheckHugePages(arch, problems);
             CheckCodec(arch, problems);
+            CheckRuns(arch, problems);
+            CheckMarkers(arch, problems);
         }
 
         if (problems.Count > 0)
@@ -129,6 +132,9 @@ public static class ArchitectureValidator
         foreach (var duplicate in byShift)
             problems.Add($"huge page size {HugePageSize.Format(1UL << duplicate.Key)} is declared {duplicate.Count()} times");
 
+        foreach (var level in arch.HugePageSizes.Where(h => h.Placement == HugePlacement.ContiguousRun && !h.RunAdvancesFrame).GroupBy(h => h.Level).Where(l => l.Count() > 1))
+            problems.Add($"{level.Count()} runs at {level.Key.KernelName()} repeat their head's frame; a walk could not tell them apart (at most one per level)");
+
         var fallback = arch.DefaultHugePage;
         if (arch.HugePageSizes.Count > 0 && (fallback is null || !arch.HugePageSizes.Contains(fallback)))
             problems.Add("the default huge page is not one of the declared sizes");
@@ -159,19 +165,71 @@ public static class ArchitectureValidator
         }
     }
 
-    private static void CheckRoundTrip(Architecture arch, PageLevel level, PageEntry entry, List<string> problems)
+    private static void CheckRoundTrip(Architecture arch, PageLevel level, PageEntry entry, List<string> problems) =>
+        RoundTrip(arch, level, entry, $"{entry.Kind.ToString().ToLowerInvariant()} entry at {level.KernelName()}", problems);
+
+    /// <summary>
+    /// Every slot of a contiguous run as the core writes it (the head's flags with Huge, Cont and the
+    /// run's shift; the frame advancing by a slot's pages, or repeated) must decode to the frame it was
+    /// written with and keep Cont: the walk reads a slot by the run's rule, which needs both.
+    /// </summary>
+    /// Kernel: set_huge_pte_at() writing ncontig entries (arm64 hugetlbpage.c; riscv's napot run).
+    private static void CheckRuns(Architecture arch, List<string> problems)
     {
-        string what = $"{entry.Kind.ToString().ToLowerInvariant()} entry at {level.KernelName()}";
+        var g = arch.Geometry;
+        foreach (var size in arch.HugePageSizes.Where(h => h.Placement == HugePlacement.ContiguousRun && !g[h.Level].Folded))
+        {
+            int slots = 1 << Math.Max(0, size.Shift - g[size.Level].Shift);
+            ulong slotPages = size.RunAdvancesFrame ? g[size.Level].EntrySpan >> g.PageShift : 0;
+            ulong head = 3UL << (size.Shift - g.PageShift);
+            var flags = EntryFlags.User | EntryFlags.Young | EntryFlags.Dirty | EntryFlags.Write | EntryFlags.Huge | EntryFlags.Cont;
+            for (int i = 0; i < slots; i++)
+            {
+                var slot = new PageEntry(EntryKind.Page, head + (ulong)i * slotPages, flags, Shift: (byte)size.Shift);
+                if (!RoundTrip(arch, size.Level, slot, $"slot {i} of the {size} run", problems, keepsCont: true))
+                    break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The PTE markers the core writes (poison always; uffd-wp where the plugin offers it) at the
+    /// pte and at every leaf level of a huge page (hugetlb writes markers there).
+    /// </summary>
+    /// Kernel: make_pte_marker() (include/linux/swapops.h), SWP_PTE_MARKER.
+    private static void CheckMarkers(Architecture arch, List<string> problems)
+    {
+        var levels = arch.HugePageSizes.Where(h => h.Placement != HugePlacement.HugePd).Select(h => h.Level).Append(PageLevel.Pte).Distinct();
+        ulong[] markers = arch.Capabilities.UffdWp ? [PteMarker.Poisoned, PteMarker.UffdWp, PteMarker.Poisoned | PteMarker.UffdWp] : [PteMarker.Poisoned];
+        foreach (var level in levels.Where(l => !arch.Geometry[l].Folded))
+            foreach (var bits in markers)
+                RoundTrip(arch, level, PteMarker.Make(bits), $"pte marker 0x{bits:x} at {level.KernelName()}", problems);
+    }
+
+    /// <summary>Encodes and decodes <paramref name="entry"/>: the word must fit the entry width and give back the kind, frame (swap type and offset) and, for a run slot, Cont.</summary>
+    private static bool RoundTrip(Architecture arch, PageLevel level, PageEntry entry, string what, List<string> problems, bool keepsCont = false)
+    {
         try
         {
             ulong raw = arch.Codec.Encode(level, entry);
+            int bits = arch.Geometry.EntryBytes * 8;
+            if (bits < 64 && raw >> bits != 0)
+            {
+                problems.Add($"the codec encodes a {what} as 0x{raw:x}, wider than the {bits}-bit entries the geometry declares");
+                return false;
+            }
             var back = arch.Codec.Decode(level, raw);
-            if (raw == 0 || back.Kind != entry.Kind || back.Frame != entry.Frame)
+            if (raw == 0 || back.Kind != entry.Kind || back.Frame != entry.Frame || back.SwapType != entry.SwapType || (keepsCont && !back.Has(EntryFlags.Cont)))
+            {
                 problems.Add($"the codec does not round-trip a {what}: encoded 0x{raw:x16}, decoded {back}");
+                return false;
+            }
+            return true;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             problems.Add($"the codec throws on a {what}: {e.Message}");
+            return false;
         }
     }
 

@@ -18,9 +18,21 @@ public sealed class ArchOps : ArchContext
     {
         Arch = arch;
         _memory = memory;
+        RepeatedRunShift = new int[PageLevels.Count];
+        foreach (var size in arch.HugePageSizes)
+            if (size.Placement == HugePlacement.ContiguousRun && !size.RunAdvancesFrame)
+                RepeatedRunShift[(int)size.Level] = size.Shift;
     }
 
     public Architecture Arch { get; }
+
+    /// <summary>
+    /// Per level, the span of the run whose slots all repeat the head's frame (RISC-V Svnapot), or 0:
+    /// a walk that meets a slot of such a run maps the address by its offset in the whole run, and
+    /// by its offset in the slot otherwise, whatever shift the codec decodes (ArchitectureValidator
+    /// allows one such run per level).
+    /// </summary>
+    public int[] RepeatedRunShift { get; }
 
     public IEntryCodec Codec => Arch.Codec;
 

@@ -128,7 +128,15 @@ public sealed unsafe class PageTable
             var hugepte = HugePdTable.EntryFor(entry, _geo[walk.Level].Shift, address);
             return new LeafWalk(hugepte, Get(hugepte), entry.Shift);
         }
-        int shift = entry.Kind == EntryKind.Page && entry.Shift > _geo[walk.Level].Shift ? entry.Shift : _geo[walk.Level].Shift;
+        int shift = _geo[walk.Level].Shift;
+        if (entry.Kind == EntryKind.Page)
+        {
+            // A run slot is read by the run's rule, never by what the codec says its shift is.
+            if (entry.Has(EntryFlags.Cont))
+                shift = Math.Max(shift, _ops.RepeatedRunShift[(int)walk.Level]);
+            else if (entry.Shift > shift)
+                shift = entry.Shift;
+        }
         return new LeafWalk(walk.Slot, entry, shift);
     }
 

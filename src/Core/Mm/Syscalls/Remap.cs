@@ -74,10 +74,10 @@ public static class Remap
         ulong pmd = geo.PmdSize;
         ulong align = vma.IsHugetlb ? Math.Max(pmd, HugetlbMapping.Alignment(system, vma.File!)) : pmd;
         ulong after = vma.IsHugetlb ? align : pmd;
-        address = (mm.NextFree + align - 1) & ~(align - 1);
-        if (address < mm.NextFree || address + length + pmd > geo.TaskSize || address + length < address)
+        // The host backend uses up its target even when the move then fails, and so does this.
+        if (!UnmappedArea.TryFind(mm, length, align, after, out address, out ulong nextFree))
             return Errno.ENOMEM;
-        mm.NextFree = (address + length + pmd + after - 1) & ~(after - 1);
+        mm.NextFree = nextFree;
         return Errno.None;
     }
 

@@ -43,8 +43,8 @@ public static class Mapping
             if (size == 0)
                 return Errno.ENOMEM;
         }
-        ulong start = (mm.NextFree + alignment - 1) & ~(alignment - 1);
-        if (size > geo.TaskSize || start < mm.NextFree || start > geo.TaskSize - size || geo.TaskSize - size - start < geo.PmdSize)
+        ulong after = file is { Hugetlb: true } ? alignment : geo.PmdSize;
+        if (size > geo.TaskSize || !UnmappedArea.TryFind(mm, size, alignment, after, out ulong start, out ulong nextFree))
             return Errno.ENOMEM;
         var flags = FlagsFor(prot, shared) | (file is { Hugetlb: true } ? VmFlags.Hugetlb : VmFlags.None);
         if (Overcommit.Accountable(file, flags) || (file is null && shared))
@@ -70,8 +70,7 @@ public static class Mapping
         if (file is not null)
             file.References++;
         mm.Vmas.Insert(vma);
-        ulong after = file is { Hugetlb: true } ? alignment : geo.PmdSize;
-        mm.NextFree = (start + size + geo.PmdSize + after - 1) & ~(after - 1);
+        mm.NextFree = nextFree;
         address = start;
         return Errno.None;
     }
