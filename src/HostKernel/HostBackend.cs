@@ -52,7 +52,8 @@ public sealed class HostBackend : IScenarioBackend
             throw new HostUnavailableException(reason);
         options ??= new HostBackendOptions();
         _notices = options.Notices;
-        Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize, HostFeatures.Value);
+        Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize, HostFeatures.Value,
+            HugePageSizes: HugePagePools());
         ulong zeroPfn = ZeroPfn.Value;
         LiveHostRun.EndPrevious();
         _machine = HostMachine.Take(options);
@@ -508,6 +509,20 @@ public sealed class HostBackend : IScenarioBackend
         {
             NativeMethods.Munmap(MapBase, PageSize);
         }
+    }
+
+    /// <summary>The huge page sizes with a pool: /sys/kernel/mm/hugepages/hugepages-NkB.</summary>
+    /// Kernel: hugetlb_sysfs_add_hstate() (mm/hugetlb.c).
+    private static ulong[] HugePagePools()
+    {
+        const string Root = "/sys/kernel/mm/hugepages";
+        if (!Directory.Exists(Root))
+            return [];
+        return [.. Directory.GetDirectories(Root, "hugepages-*kB")
+            .Select(d => Path.GetFileName(d)["hugepages-".Length..^"kB".Length])
+            .Select(kb => ulong.TryParse(kb, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) ? n * 1024 : 0)
+            .Where(size => size != 0)
+            .Order()];
     }
 
     /// <summary>The default huge page size (Hugepagesize in /proc/meminfo), 2 MiB on x86_64.</summary>

@@ -10,7 +10,8 @@ namespace Pluggable.Scenarios.Tests;
 internal sealed class FakeBackend(BackendFacts? facts = null) : IScenarioBackend
 {
     public static readonly BackendFacts X86 = new("x86_64", ["x86-64", "amd64", "x86"], 4096, 2UL << 20, 2UL << 20, ["thp", "uffd-wp", "uffd-minor"]);
-    public static readonly BackendFacts Arm64K64 = new("arm64", ["aarch64"], 65536, 512UL << 20, 512UL << 20);
+    public static readonly BackendFacts Arm64K64 = new("arm64", ["aarch64"], 65536, 512UL << 20, 512UL << 20,
+        Configuration: "granule=64k,va=48", HugePageSizes: [2UL << 20, 512UL << 20, 16UL << 30]);
 
     public const ulong FirstMapping = 0x7f0000000000;
 

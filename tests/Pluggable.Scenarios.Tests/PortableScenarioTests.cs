@@ -98,6 +98,48 @@ public class PortableScenarioTests
     }
 
     [Theory]
+    [InlineData("uffd u => ok || arm64:granule=4k: EPERM || arm64:granule=64k,va=48: EINVAL\n", 0)]
+    [InlineData("uffd u => ok || arm64:granule=64k: EPERM || arm64: EINVAL\n", 1)]
+    public void An_alternative_may_name_a_configuration(string text, int exit)
+    {
+        var backend = new FakeBackend(FakeBackend.Arm64K64).On("UffdCreate", CommandResult.Error(Pluggable.Core.Errno.EINVAL));
+        Assert.Equal(exit, Run.Text(text, backend).Exit);
+    }
+
+    [Fact]
+    public void Default_hugepagesz_picks_the_size_of_the_architecture_and_changes_what_hp_means()
+    {
+        var backend = new FakeBackend(FakeBackend.Arm64K64);
+        var run = Run.Text("default_hugepagesz 1g || x86_64: 2m || arm64:granule=64k: 2m || arm64: 64k => ok\nmemfd h hugetlb 4hp\nmemfd s shmem 1hp\nhugepages 1hp 3\n", backend);
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Equal(["Memfd(0, h, True, 0x800000, page=0x200000)", "Memfd(0, s, False, 0x200000)", "Hugepages(0x200000, 3)"], backend.Calls);
+    }
+
+    [Fact]
+    public void Default_hugepagesz_of_a_size_the_kernel_has_no_pool_for_is_EINVAL_and_changes_nothing()
+    {
+        var backend = new FakeBackend(FakeBackend.Arm64K64);
+        var run = Run.Text("default_hugepagesz 64k => EINVAL\nmemfd h hugetlb 1hp\n", backend);
+
+        Assert.True(run.Exit == 0, run.Stderr);
+        Assert.Equal("Memfd(0, h, True, 0x20000000)", Assert.Single(backend.Calls));
+    }
+
+    [Theory]
+    [InlineData("default_hugepagesz\n", "expected a huge page size")]
+    [InlineData("default_hugepagesz 2hp\n", "expected a size in bytes, k, m or g")]
+    [InlineData("default_hugepagesz 2m arm64: 64k\n", "expected '||' before another architecture's size")]
+    [InlineData("default_hugepagesz 2m || arm64 64k\n", "expected an architecture and a colon")]
+    [InlineData("in c default_hugepagesz 2m\n", "error: expected")]
+    public void A_malformed_default_hugepagesz_is_a_parse_error(string text, string message)
+    {
+        var run = Run.Text(text, new FakeBackend());
+        Assert.Equal(2, run.Exit);
+        Assert.Contains(message, run.Stderr);
+    }
+
+    [Theory]
     [InlineData("uffd u => ok || EINVAL\n")]
     [InlineData("uffd u => ok || arm64:\n")]
     [InlineData("uffd u =>  || arm64: ok\n")]

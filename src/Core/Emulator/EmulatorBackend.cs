@@ -47,7 +47,8 @@ public sealed class EmulatorBackend : IScenarioBackend
         var caps = arch.Capabilities;
         bool wide = arch.Geometry.TaskSize > 1UL << 32;
         string[] features = [.. new[] { (caps.Thp, "thp"), (caps.UffdWp, "uffd-wp"), (caps.UffdMinor, "uffd-minor"), (wide, "64bit") }.Where(f => f.Item1).Select(f => f.Item2)];
-        Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize, features);
+        Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize, features,
+            arch.Configuration, [.. arch.HugePageSizes.Select(h => h.Size)]);
     }
 
     public string Name => $"emulator {_system.Arch}";

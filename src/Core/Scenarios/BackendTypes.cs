@@ -37,7 +37,10 @@ public readonly record struct ThreadCompletion(int Thread, CommandResult Result)
 
 /// <summary>Facts about the selected architecture that the language needs (units, placement, <c>arch</c>, <c>needs</c>).</summary>
 /// <param name="Features">What the kernel offers that a <c>needs</c> line may ask for: <c>thp</c>, <c>uffd-wp</c>, <c>uffd-minor</c>, <c>64bit</c> (a user address space beyond 4 GiB).</param>
-public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAliases, ulong PageSize, ulong HugePageSize, ulong PmdSize, IReadOnlyList<string>? Features = null)
+/// <param name="Configuration">The architecture's options as <c>name=value,...</c> (<c>mmu=8xx,page=4k</c>), for alternatives that name a configuration; empty when unknown.</param>
+/// <param name="HugePageSizes">Every huge page size the kernel has a pool of, when known: what <c>default_hugepagesz</c> may choose.</param>
+public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAliases, ulong PageSize, ulong HugePageSize, ulong PmdSize, IReadOnlyList<string>? Features = null,
+    string Configuration = "", IReadOnlyList<ulong>? HugePageSizes = null)
 {
     /// <summary>The features a <c>needs</c> line may name.</summary>
     public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor", "64bit"];

@@ -12,7 +12,13 @@ namespace Pluggable.Core.Scenarios;
 /// </summary>
 internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree processes, LabelAddressFormatter addresses)
 {
-    private readonly BackendFacts _facts = backend.Facts;
+    private BackendFacts _facts = backend.Facts;
+
+    /// <summary>The backend's facts as the script has changed them so far (<c>default_hugepagesz</c>): what sizes and expectations resolve against.</summary>
+    public BackendFacts Facts => _facts;
+
+    /// <summary>The huge page size a hugetlb memfd without <c>page=</c> gets, once the script chose one.</summary>
+    private ulong _defaultHugePage;
 
     /// <summary>Userfaultfd names are global; fork events add <c>NAME@CHILD</c>.</summary>
     private readonly Dictionary<string, int> _uffds = new(StringComparer.Ordinal);
@@ -35,6 +41,7 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
         return command switch
         {
             ArchCommand or NeedsCommand => CommandResult.Ok(),
+            DefaultHugepageszCommand c => DefaultHugepagesz(c),
             HugepagesCommand c => backend.Hugepages(Size(c.Size), c.Count),
             ThpCommand c => backend.Thp(c.Policy),
             MemfdCommand c => Memfd(p, c),
@@ -96,10 +103,35 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
 
     private static bool Placed(CommandResult result) => result.Kind is ResultKind.Ok or ResultKind.Blocked;
 
+    /// <summary>
+    /// Kernel: the default_hugepagesz= boot parameter (hugetlb_default_setup(), mm/hugetlb.c): the
+    /// default hstate, which MFD_HUGETLB without a size flag and the <c>hp</c> unit then mean. The
+    /// kernel warns about and ignores a size it has no pool for; a script is told EINVAL instead. A
+    /// backend that cannot change its boot default (the live kernel) asks for the size explicitly.
+    /// </summary>
+    private CommandResult DefaultHugepagesz(DefaultHugepageszCommand c)
+    {
+        var chosen = c.Size;
+        foreach (var (arch, alternative) in c.Alternatives)
+        {
+            if (ScenarioInterpreter.ArchMatches(arch, _facts))
+            {
+                chosen = alternative;
+                break;
+            }
+        }
+        ulong size = Size(chosen);
+        if (_facts.HugePageSizes is { } sizes && !sizes.Contains(size))
+            return CommandResult.Error(Errno.EINVAL);
+        _facts = _facts with { HugePageSize = size };
+        _defaultHugePage = size;
+        return CommandResult.Ok();
+    }
+
     private CommandResult Memfd(ScenarioProcess p, MemfdCommand c)
     {
         ulong size = Size(c.Size);
-        ulong pageSize = c.PageSize is { } page ? Size(page) : 0;
+        ulong pageSize = c.PageSize is { } page ? Size(page) : c.Hugetlb ? _defaultHugePage : 0;
         // memfd_create() takes the size as its log2: anything else cannot be asked for.
         if ((pageSize & (pageSize - 1)) != 0)
             return CommandResult.ScriptError($"page={c.PageSize}: a huge page size is a power of two");

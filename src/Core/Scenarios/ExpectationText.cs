@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Pluggable.Core.Scenarios;
 
@@ -9,11 +10,16 @@ namespace Pluggable.Core.Scenarios;
 /// architecture: <c>copy u a src 2p =&gt; 2p</c> holds where the kernel reports 8192 bytes
 /// (4K pages) and where it reports 32768 (16K pages), so the line needs no architecture pin.
 /// Where the kernel answers differently on an architecture, the line says so with alternatives:
-/// <c>=&gt; ok ioctls=wake,copy || powerpc: EINVAL</c> (the first text everywhere else).
+/// <c>=&gt; ok ioctls=wake,copy || powerpc: EINVAL</c> (the first text everywhere else); an
+/// alternative may name a configuration too, <c>|| powerpc:mmu=8xx: ENOMEM</c>.
 /// </summary>
-internal static class ExpectationText
+internal static partial class ExpectationText
 {
     private const string Separator = " || ";
+
+    /// <summary><c>ARCH[:OPTION=VALUE,...]: </c> at the start of an alternative; the result may hold colons of its own.</summary>
+    [GeneratedRegex(@"^\s*(?<arch>[A-Za-z][A-Za-z0-9_-]*(?::[A-Za-z0-9_]+=[A-Za-z0-9_]+(?:,[A-Za-z0-9_]+=[A-Za-z0-9_]+)*)?):\s+(?<result>\S.*)$")]
+    private static partial Regex Alternative();
 
     public static bool Holds(string expected, string actual, BackendFacts facts)
     {
@@ -40,9 +46,9 @@ internal static class ExpectationText
         var parts = expected.Split(Separator);
         for (int i = 1; i < parts.Length; i++)
         {
-            int colon = parts[i].IndexOf(':');
-            if (ScenarioInterpreter.ArchMatches(parts[i][..colon].Trim(), facts))
-                return parts[i][(colon + 1)..].Trim();
+            var match = Alternative().Match(parts[i]);
+            if (ScenarioInterpreter.ArchMatches(match.Groups["arch"].Value, facts))
+                return match.Groups["result"].Value.Trim();
         }
         return parts[0].Trim();
     }
@@ -59,9 +65,8 @@ internal static class ExpectationText
             return "a result before '||'";
         for (int i = 1; i < parts.Length; i++)
         {
-            int colon = parts[i].IndexOf(':');
-            if (colon <= 0 || !ValueScanner.IsName(parts[i][..colon].Trim().Replace('-', '_'), allowAt: false) || parts[i][(colon + 1)..].Trim().Length == 0)
-                return "an alternative 'ARCH: RESULT' after '||'";
+            if (!Alternative().IsMatch(parts[i]))
+                return "an alternative 'ARCH: RESULT' or 'ARCH:OPTION=VALUE: RESULT' after '||'";
         }
         return null;
     }

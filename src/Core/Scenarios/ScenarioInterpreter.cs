@@ -124,9 +124,19 @@ internal sealed class ScenarioInterpreter
     private string Where(Statement statement) =>
         statement.Added ? $"{_script.DisplayName} (added '{statement.Echo}')" : $"{_script.DisplayName}:{statement.Line}";
 
-    /// <summary><c>any</c> always runs; otherwise the backend's architecture name or one of its aliases.</summary>
+    /// <summary>
+    /// <c>any</c> always runs; otherwise the backend's architecture name or one of its aliases,
+    /// optionally with <c>:OPTION=VALUE,...</c> that the configuration must all have.
+    /// </summary>
     internal static bool ArchMatches(string name, BackendFacts facts)
     {
+        int colon = name.IndexOf(':');
+        if (colon >= 0)
+        {
+            var have = facts.Configuration.Split(',', StringSplitOptions.TrimEntries);
+            return ArchMatches(name[..colon], facts)
+                && name[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries).All(o => have.Contains(o, StringComparer.OrdinalIgnoreCase));
+        }
         if (name == "any" || string.Equals(name, facts.ArchName, StringComparison.OrdinalIgnoreCase))
             return true;
         foreach (var alias in facts.ArchAliases)
@@ -191,7 +201,7 @@ internal sealed class ScenarioInterpreter
             if (_checkExpectations && statement.Expectation is { } expected && result.Kind != ResultKind.Unsupported)
             {
                 _expectations++;
-                if (!ExpectationText.Holds(expected, text.Trim(), _backend.Facts))
+                if (!ExpectationText.Holds(expected, text.Trim(), _executor.Facts))
                 {
                     _failedExpectations++;
                     _transcript.Err($"{Where(statement)}: expected '{expected}', got '{text.Trim()}'");

@@ -149,6 +149,7 @@ public static class ScenarioParser
         {
             entries.Insert(0, ("arch", SetupGrammar.Arch));
             entries.Insert(1, ("needs", SetupGrammar.Needs));
+            entries.Add(("default_hugepagesz", SetupGrammar.DefaultHugepagesz));
             entries.Add(("in", In));
         }
         return new KeywordTable<Func<LineCursor, ScenarioCommand>>("a command", [.. entries]);

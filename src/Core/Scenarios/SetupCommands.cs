@@ -13,6 +13,12 @@ public sealed record NeedsCommand(IReadOnlyList<(string Key, SizeExpr Size)> Req
 
 public sealed record HugepagesCommand(SizeExpr Size, ulong Count) : ScenarioCommand;
 
+/// <summary>
+/// <c>default_hugepagesz SIZE [|| ARCH[:OPTION=VALUE,...]: SIZE]...</c>: the default huge page size
+/// from here on, per architecture (the first alternative whose architecture matches, else the plain SIZE).
+/// </summary>
+public sealed record DefaultHugepageszCommand(SizeExpr Size, IReadOnlyList<(string Arch, SizeExpr Size)> Alternatives) : ScenarioCommand;
+
 public sealed record ThpCommand(ThpPolicy Policy) : ScenarioCommand;
 
 /// <summary><c>memfd NAME shmem|hugetlb SIZE [page=SIZE]</c>; page= picks a hugetlb file's huge page size (MFD_HUGE_*).</summary>

@@ -22,6 +22,32 @@ internal static class SetupGrammar
     /// <summary>The sizes a <c>needs</c> line can ask for; their values are plain sizes (no architecture units).</summary>
     internal static readonly OptionSpec NeedsOptions = new(BackendFacts.FeatureNames, ["page", "hugepage", "pmd"]);
 
+    public static ScenarioCommand DefaultHugepagesz(LineCursor c)
+    {
+        var size = PlainSize(c.Next("a huge page size"));
+        var alternatives = new List<(string, SizeExpr)>();
+        while (!c.AtEnd)
+        {
+            var bar = c.Next("'||'");
+            if (bar.Text != "||")
+                throw ParseErrorException.At(bar, "'||' before another architecture's size");
+            var arch = c.Next("an architecture and a colon (arm64: or powerpc:mmu=8xx:)");
+            if (arch.Text.Length < 2 || !arch.Text.EndsWith(':') || !ValueScanner.IsName(arch.Text[..arch.Text.IndexOf(':')].Replace('-', '_'), allowAt: false))
+                throw ParseErrorException.At(arch, "an architecture and a colon (arm64: or powerpc:mmu=8xx:)");
+            alternatives.Add((arch.Text[..^1], PlainSize(c.Next("a huge page size"))));
+        }
+        return new DefaultHugepageszCommand(size, alternatives);
+    }
+
+    /// <summary>A size in bytes, k, m or g: what a huge page size is on the kernel command line.</summary>
+    private static SizeExpr PlainSize(Token token)
+    {
+        var size = ValueScanner.Size(token);
+        if (size.Unit is SizeUnit.Pages or SizeUnit.HugePages or SizeUnit.PmdSizes)
+            throw ParseErrorException.At(token, "a size in bytes, k, m or g");
+        return size;
+    }
+
     public static ScenarioCommand Needs(LineCursor c)
     {
         if (c.AtEnd)
