@@ -14,7 +14,18 @@ public sealed class Arm64EntryCodec : IEntryCodec
 {
     private readonly PageGeometry _geometry;
 
-    internal Arm64EntryCodec(PageGeometry geometry) => _geometry = geometry;
+    /// <summary>
+    /// The level that holds a pud block: the pud, or with a 3-level 4K walk (VA 39) the pgd the
+    /// folded pud is, whose descriptors are the hardware's level-1 entries and may be 1G blocks.
+    /// </summary>
+    /// Kernel: pud_sect_supported(), huge_pte_alloc() returning the folded pud (arch/arm64/mm/hugetlbpage.c).
+    private readonly PageLevel _pudHome;
+
+    internal Arm64EntryCodec(PageGeometry geometry)
+    {
+        _geometry = geometry;
+        _pudHome = geometry[PageLevel.Pud].Folded && geometry[PageLevel.P4d].Folded ? PageLevel.Pgd : PageLevel.Pud;
+    }
 
     /// <summary>The largest frame the 48-bit output address holds.</summary>
     public ulong MaxFrame => AddressMask(_geometry.PageShift) >> _geometry.PageShift;
@@ -56,7 +67,7 @@ public sealed class Arm64EntryCodec : IEntryCodec
     /// </summary>
     private ulong EncodePage(PageLevel level, in PageEntry e)
     {
-        if (level is PageLevel.Pgd or PageLevel.P4d)
+        if (level is PageLevel.Pgd or PageLevel.P4d && level != _pudHome)
             throw new ArgumentException($"arm64 has no leaf entries at {level.KernelName()} level", nameof(level));
         ulong raw = FrameBits(e.Frame, LeafMask(level), level, table: false) | Shared | Pxn;
         if (level == PageLevel.Pte) raw |= TableBit;
@@ -107,17 +118,22 @@ public sealed class Arm64EntryCodec : IEntryCodec
         return PageEntry.Page((raw & LeafMask(level)) >> _geometry.PageShift, flags);
     }
 
-    /// <summary>Kernel: pmd_table()/pud_table() test the type bit; a pte is always a page, a pgd or p4d always a table.</summary>
-    private static bool IsTable(PageLevel level, ulong raw) => level switch
+    /// <summary>
+    /// Kernel: pmd_table()/pud_table() test the type bit; a pte is always a page, a pgd or p4d always
+    /// a table, except the pgd that holds the folded pud's blocks.
+    /// </summary>
+    private bool IsTable(PageLevel level, ulong raw) => level switch
     {
         PageLevel.Pte => false,
         PageLevel.Pmd or PageLevel.Pud => (raw & TableBit) != 0,
+        _ when level == _pudHome => (raw & TableBit) != 0,
         _ => true,
     };
 
     private ulong LeafMask(PageLevel level) => level switch
     {
         PageLevel.Pte or PageLevel.Pmd or PageLevel.Pud => AddressMask(_geometry[level].Shift),
+        _ when level == _pudHome => AddressMask(_geometry[level].Shift),
         _ => AddressMask(_geometry.PageShift),
     };
 

@@ -15,10 +15,10 @@ internal static class Arm64HugePages
         int pmdShift = g[PageLevel.Pmd].Shift;
         var sizes = new List<HugePageSize>();
 
-        // pud_sect_supported() is the 4K granule; with a 3-level walk the pud folds into the pgd,
-        // where the core places no leaves, so the 1G size is left out there.
-        if (pageShift == 12 && !g[PageLevel.Pud].Folded)
-            sizes.Add(new HugePageSize(g[PageLevel.Pud].Shift, PageLevel.Pud, HugePlacement.Leaf));
+        // pud_sect_supported() is the 4K granule; with a 3-level walk (VA 39) the pud folds into the
+        // pgd, and the 1G block is a pgd entry (huge_pte_alloc() returns the folded pud, the pgd slot).
+        if (pageShift == 12)
+            sizes.Add(new HugePageSize(g[PageLevel.Pud].Shift, g[PageLevel.Pud].Folded ? PageLevel.Pgd : PageLevel.Pud, HugePlacement.Leaf));
         sizes.Add(new HugePageSize(pmdShift + ContPmdShift(pageShift), PageLevel.Pmd, HugePlacement.ContiguousRun));
         sizes.Add(new HugePageSize(pmdShift, PageLevel.Pmd, HugePlacement.Leaf, Transparent: true));
         sizes.Add(new HugePageSize(pageShift + ContPteShift(pageShift), PageLevel.Pte, HugePlacement.ContiguousRun));

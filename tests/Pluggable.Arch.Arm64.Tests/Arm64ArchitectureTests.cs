@@ -33,7 +33,7 @@ public sealed class Arm64ArchitectureTests
 
     [Theory]
     [InlineData("4k", "48", "1G (pud leaf), 32M (contiguous pmd run), 2M (pmd leaf, thp), 64K (contiguous pte run)")]
-    [InlineData("4k", "39", "32M (contiguous pmd run), 2M (pmd leaf, thp), 64K (contiguous pte run)")]
+    [InlineData("4k", "39", "1G (pgd leaf), 32M (contiguous pmd run), 2M (pmd leaf, thp), 64K (contiguous pte run)")]
     [InlineData("16k", "48", "1G (contiguous pmd run), 32M (pmd leaf, thp), 2M (contiguous pte run)")]
     [InlineData("64k", "48", "16G (contiguous pmd run), 512M (pmd leaf, thp), 2M (contiguous pte run)")]
     public void Huge_page_sizes_are_registered_pud_cont_pmd_pmd_cont_pte(string granule, string va, string sizes)

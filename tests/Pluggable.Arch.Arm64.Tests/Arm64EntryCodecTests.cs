@@ -83,6 +83,19 @@ public sealed class Arm64EntryCodecTests
         Assert.Equal(leaf, Codec.Decode(PageLevel.Pmd, raw));
     }
 
+    /// <summary>With VA 39 the pud folds into the pgd, whose level-1 descriptors may be 1G blocks (type bit clear).</summary>
+    [Fact]
+    public void A_1G_block_sits_in_the_pgd_when_the_pud_is_folded()
+    {
+        var va39 = new Arm64Plugin().Create(new Dictionary<string, string> { ["va"] = "39" }).Codec;
+        const ulong raw = 0x00E8000040000F41UL;
+        var leaf = PageEntry.Page(0x40000, Huge | Write | Dirty | Young | User);
+        Assert.Equal(raw, va39.Encode(PageLevel.Pgd, leaf));
+        Assert.Equal(leaf, va39.Decode(PageLevel.Pgd, raw));
+        Assert.Equal(PageEntry.Table(5), va39.Decode(PageLevel.Pgd, 0x5003UL));
+        Assert.Throws<ArgumentException>(() => Codec.Encode(PageLevel.Pgd, leaf));
+    }
+
     [Fact]
     public void A_table_pointer_is_valid_with_the_type_bit()
     {
