@@ -158,6 +158,12 @@ internal sealed class ScenarioInterpreter
         foreach (var (key, size) in needs.Requirements)
         {
             ulong wanted = size.Resolve(facts);
+            if (key == "pool")
+            {
+                if (facts.HugePageSizes is { } pools && !pools.Contains(wanted))
+                    return $"needs pool={size}, and {facts.ArchName} here has huge pages of {string.Join(", ", pools.Select(SizeExpr.Name))}";
+                continue;
+            }
             ulong has = key switch { "page" => facts.PageSize, "hugepage" => facts.HugePageSize, _ => facts.PmdSize };
             if (has != wanted)
                 return $"needs {key}={size}, and {facts.ArchName} here has {key}={SizeExpr.Name(has)}";

@@ -20,7 +20,7 @@ internal static class SetupGrammar
     }
 
     /// <summary>The sizes a <c>needs</c> line can ask for; their values are plain sizes (no architecture units).</summary>
-    internal static readonly OptionSpec NeedsOptions = new(BackendFacts.FeatureNames, ["page", "hugepage", "pmd"]);
+    internal static readonly OptionSpec NeedsOptions = new(BackendFacts.FeatureNames, ["page", "hugepage", "pmd", "pool"]);
 
     public static ScenarioCommand DefaultHugepagesz(LineCursor c)
     {
@@ -51,7 +51,7 @@ internal static class SetupGrammar
     public static ScenarioCommand Needs(LineCursor c)
     {
         if (c.AtEnd)
-            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn, "a requirement (thp, uffd-wp, uffd-minor, 64bit, page=SIZE, hugepage=SIZE or pmd=SIZE)", null, null);
+            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn, "a requirement (thp, uffd-wp, uffd-minor, 64bit, page=SIZE, hugepage=SIZE, pmd=SIZE or pool=SIZE)", null, null);
         var options = c.Options(NeedsOptions);
         var requirements = new List<(string, SizeExpr)>();
         foreach (var (key, token) in options.Values)
