@@ -95,9 +95,9 @@ public static class FuzzCases
             : comparison.Verdict?.Signature == verdict.Signature;
     }
 
-    /// <summary>How many leading lines set the machine up (<c>thp</c>, <c>hugepages</c>), as the generator writes them first.</summary>
+    /// <summary>How many leading lines set the machine up (<c>default_hugepagesz</c>, <c>thp</c>, <c>hugepages</c>), as the generator writes them first.</summary>
     private static int MachineSettings(string text) =>
-        text.Split('\n').TakeWhile(l => l.StartsWith("thp ", StringComparison.Ordinal) || l.StartsWith("hugepages ", StringComparison.Ordinal)).Count();
+        text.Split('\n').TakeWhile(l => l.StartsWith("default_hugepagesz ", StringComparison.Ordinal) || l.StartsWith("thp ", StringComparison.Ordinal) || l.StartsWith("hugepages ", StringComparison.Ordinal)).Count();
 
     /// <summary>The text up to and including line <paramref name="line"/> (from 1); null when that is all of it.</summary>
     private static string? Before(string text, int line)

@@ -83,6 +83,17 @@ public class GeneratorTests
         Assert.True(missing.Count == 0, $"never generated: {string.Join(", ", missing)}");
     }
 
+    /// <summary>A quarter of the scenarios take another of the architecture's huge page sizes as the default, so runs and hugepds of every size are searched.</summary>
+    [Fact]
+    public void Some_scenarios_boot_with_another_default_huge_page()
+    {
+        var profile = Emulator("arm64");
+        var boots = Enumerable.Range(0, 400).Select(seed => ScenarioGenerator.Generate(profile, (ulong)seed).Split('\n')[0])
+            .Where(line => line.StartsWith("default_hugepagesz ", StringComparison.Ordinal)).ToList();
+        Assert.InRange(boots.Count, 50, 150);
+        Assert.Equal(["default_hugepagesz 32m", "default_hugepagesz 64k"], boots.Distinct().Order(StringComparer.Ordinal));
+    }
+
     /// <summary>The words of a line, option keys kept with their '=' and each feature as feature:NAME.</summary>
     private static IEnumerable<string> Words(string line)
     {
