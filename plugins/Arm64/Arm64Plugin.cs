@@ -20,7 +20,7 @@ public sealed class Arm64Plugin : IArchitecturePlugin
 
     public IReadOnlyList<string> Aliases { get; } = ["aarch64", "arm64le"];
 
-    public string Description => "arm64: 4K/16K/64K granule, 39- or 48-bit VA, pmd/pud blocks and contiguous pte/pmd runs";
+    public string Description => "4K/16K/64K granule, 39- or 48-bit VA, pmd/pud blocks and contiguous pte/pmd runs";
 
     public IReadOnlyList<ArchOption> Options { get; } =
     [

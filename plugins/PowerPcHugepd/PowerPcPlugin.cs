@@ -22,7 +22,7 @@ public sealed class PowerPcPlugin : IArchitecturePlugin
 
     public IReadOnlyList<string> Aliases { get; } = ["ppc64", "ppc", "ppc64le"];
 
-    public string Description => "powerpc: Book3S-64 hash (hugepd) or radix MMU with 4K/64K pages, 8xx with 4K pages";
+    public string Description => "Book3S-64 hash (hugepd) or radix MMU with 4K/64K pages, 8xx with 4K pages";
 
     public string ModelledKernel => "Linux 6.1 (powerpc hugepd, last in 6.10)";
 

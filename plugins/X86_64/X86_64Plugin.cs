@@ -20,7 +20,7 @@ public sealed class X86_64Plugin : IArchitecturePlugin
 
     public IReadOnlyList<string> Aliases { get; } = ["x86-64", "amd64", "x86"];
 
-    public string Description => "x86_64: 4K pages, 4- or 5-level (LA57) paging, 2M and 1G huge pages";
+    public string Description => "4K pages, 4- or 5-level (LA57) paging, 2M and 1G huge pages";
 
     public IReadOnlyList<ArchOption> Options { get; } =
     [

@@ -18,6 +18,12 @@ public sealed class RiscVEntryCodec(PageGeometry geometry) : IEntryCodec
         (EntryFlags.Young, Accessed), (EntryFlags.Dirty, Dirty), (EntryFlags.Special, Special),
     ];
 
+    /// <summary>The names <see cref="Describe"/> prints, from the same constants the codec uses.</summary>
+    private static readonly (ulong Bit, string Name)[] BitNames =
+    [
+        (Valid, "V"), (Read, "R"), (Write, "W"), (Exec, "X"), (User, "U"), (Global, "G"), (Accessed, "A"), (Dirty, "D"), (Special, "SPECIAL"), (1UL << 9, "RSW9"),
+    ];
+
     public ulong Encode(PageLevel level, in PageEntry entry) => entry.Kind switch
     {
         EntryKind.None => 0,
@@ -43,8 +49,7 @@ public sealed class RiscVEntryCodec(PageGeometry geometry) : IEntryCodec
             var swp = DecodeSwap(raw);
             return $"swp type={swp.SwapType} off=0x{swp.Frame:x}{(swp.Has(EntryFlags.SwapExclusive) ? " exclusive" : "")}";
         }
-        string[] low = ["V", "R", "W", "X", "U", (raw & Valid) != 0 ? "G" : "PROT_NONE", "A", "D", "SPECIAL", "RSW9"];
-        var names = low.Where((_, bit) => (raw >> bit & 1) != 0).ToList();
+        var names = BitNames.Where(b => (raw & b.Bit) != 0).Select(b => b.Bit == ProtNone && (raw & Valid) == 0 ? "PROT_NONE" : b.Name).ToList();
         if ((raw >> 61 & 3) != 0) names.Add($"PBMT{raw >> 61 & 3}");
         if ((raw & Napot) != 0) names.Add("N");
         return string.Join(" ", names);

@@ -14,7 +14,7 @@ public sealed class RiscVPlugin : IArchitecturePlugin
 
     public IReadOnlyList<string> Aliases { get; } = ["riscv"];
 
-    public string Description => "riscv64: 4K pages, Sv39 or Sv48, 2M/1G leaves and 64K Svnapot runs";
+    public string Description => "4K pages, Sv39 or Sv48, 2M/1G leaves and 64K Svnapot runs";
 
     public string ModelledKernel => "Linux 6.18";
 

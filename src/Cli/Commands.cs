@@ -59,6 +59,7 @@ internal static class Commands
         var backend = BackendOption();
         var memory = MachineOptions.Memory(DefaultMemory);
         var time = MachineOptions.TimeLimit();
+        var debugVm = MachineOptions.DebugVm();
         var run = new Command("run", "Run scenario files on the emulator with the selected architecture, or on this machine's kernel (--backend host); " +
             "the exit status is the worst of the files', and several files end with a summary on stderr.")
         {
@@ -68,9 +69,10 @@ internal static class Commands
             backend,
             memory,
             time,
+            debugVm,
         };
         UsageErrors.RefuseOptionsAsFiles(run, files);
-        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, Limits(r, memory, time), stdout, stderr));
+        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, Limits(r, memory, time, debugVm), stdout, stderr));
         return run;
     }
 
@@ -107,6 +109,7 @@ internal static class Commands
         var dirs = PluginDirOption();
         var memory = MachineOptions.Memory(DefaultMemory);
         var time = MachineOptions.TimeLimit();
+        var debugVm = MachineOptions.DebugVm();
         var inspect = new Command("inspect", "Run a scenario on the emulator with every architecture hook traced, then dump the page tables of each of its mappings.")
         {
             file,
@@ -114,9 +117,10 @@ internal static class Commands
             dirs,
             memory,
             time,
+            debugVm,
         };
         UsageErrors.RefuseOptionsAsFiles(inspect, file);
-        inspect.SetAction(r => InspectFile(r.GetValue(file)!, r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time), stdout, stderr));
+        inspect.SetAction(r => InspectFile(r.GetValue(file)!, r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time, debugVm), stdout, stderr));
         return inspect;
     }
 
@@ -152,12 +156,17 @@ internal static class Commands
         command.SetAction(r =>
         {
             string arch = r.GetValue(name)!;
+            using (var services = Compose([], arch: null, machine: null))
+            {
+                if (services.GetRequiredService<PluginCatalog>().Find(arch) is { } taken)
+                    throw new PluginKit.KitException($"'{arch}' is already a name or alias of the plugin {taken.Name} ({taken.AssemblyPath}); --arch could not tell them apart");
+            }
             var written = PluginKit.PluginKit.Create(arch, r.GetValue(output) ?? arch);
             string folder = Path.GetDirectoryName(written[0])!;
             stdout.WriteLine($"new plugin '{arch}' in {folder}:");
             foreach (var file in written)
                 stdout.WriteLine($"  {Path.GetFileName(file)}");
-            stdout.WriteLine($"next: cd {folder} && dotnet build, then pluggable archs --plugin-dir {Path.Combine(folder, "bin", "Debug", "net10.0")} (README.md has the rest)");
+            stdout.WriteLine($"next: cd {folder} && dotnet build, then {PluginKit.PluginKit.Command} archs --plugin-dir {Path.Combine(folder, "bin", "Debug", "net10.0")} (README.md has the rest)");
             return 0;
         });
         return command;
@@ -205,8 +214,8 @@ internal static class Commands
     /// <summary>The machine (<c>--memory</c>) and the run's bound (<c>--time-limit</c>) a command was given.</summary>
     private sealed record RunLimits(EmulatorOptions Machine, ScenarioRunOptions Run);
 
-    private static RunLimits Limits(System.CommandLine.ParseResult r, Option<ulong?> memory, Option<TimeSpan?> time) =>
-        new(MachineOptions.Machine(r.GetValue(memory)), new ScenarioRunOptions { TimeLimit = r.GetValue(time) ?? MachineOptions.DefaultTimeLimit });
+    private static RunLimits Limits(System.CommandLine.ParseResult r, Option<ulong?> memory, Option<TimeSpan?> time, Option<bool>? debugVm = null) =>
+        new(MachineOptions.Machine(r.GetValue(memory), debugVm is not null && r.GetValue(debugVm)), new ScenarioRunOptions { TimeLimit = r.GetValue(time) ?? MachineOptions.DefaultTimeLimit });
 
     private static ServiceProvider Compose(IEnumerable<string> pluginDirs, string? arch, EmulatorOptions? machine)
     {

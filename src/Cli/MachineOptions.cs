@@ -30,9 +30,18 @@ internal static class MachineOptions
         CustomParser = ParseTimeLimit,
     };
 
-    /// <summary>The machine for <paramref name="memory"/>, or the default one when it is not given.</summary>
-    public static EmulatorOptions Machine(ulong? memory) =>
-        memory is { } bytes ? new EmulatorOptions { MemoryBytes = bytes } : EmulatorOptions.Default;
+    public static Option<bool> DebugVm() => new("--debug-vm")
+    {
+        Description = "Run the page-table and page-count consistency checker after every command (as the tests and 'fuzz' do): " +
+            "a plugin whose entries break the core's rules stops at the first command with a DEBUG_VM: message.",
+    };
+
+    /// <summary>The machine for <paramref name="memory"/>, or the default one when it is not given; with the checker when asked.</summary>
+    public static EmulatorOptions Machine(ulong? memory, bool debugVm = false)
+    {
+        var machine = memory is { } bytes ? new EmulatorOptions { MemoryBytes = bytes } : EmulatorOptions.Default;
+        return debugVm ? machine with { DebugVm = true } : machine;
+    }
 
     private static ulong? ParseMemory(ArgumentResult result)
     {

@@ -34,7 +34,8 @@ internal static class OutOfTreePlugin
         // ApprovalTests writes a new plugin's first .received files here.
         Directory.CreateDirectory(SnapshotDirectory);
         string core = typeof(Pluggable.Core.Arch.IArchitecturePlugin).Assembly.Location;
-        string output = Path.Combine(Path.GetTempPath(), "pluggable-plugin-check", $"{Path.GetFileName(ProjectDirectory)}-{Environment.ProcessId}");
+        // In the project's own obj folder: ignored by its version control, and rebuilt incrementally.
+        string output = Path.Combine(ProjectDirectory, "obj", "pluggable-check");
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,

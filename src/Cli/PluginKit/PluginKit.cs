@@ -16,6 +16,9 @@ internal static partial class PluginKit
     private const string SamplePrefix = "RiscV";
     private const string ResourcePrefix = "PluginKit/";
 
+    /// <summary>How to run this installation's <c>pluggable</c>: its own path (it need not be on PATH).</summary>
+    public static string Command => Path.Combine(AppContext.BaseDirectory, "pluggable");
+
     [GeneratedRegex("^[a-z][a-z0-9_]{0,31}$")]
     private static partial Regex NamePattern();
 
@@ -35,7 +38,7 @@ internal static partial class PluginKit
             ($"Pluggable.Arch.{pascal}.csproj", ProjectFile(core)),
             ("Directory.Build.props", "<!-- Keeps MSBuild from importing the props of a folder above: this project sets everything itself. -->\n<Project />\n"),
             ("Directory.Packages.props", "<!-- Keeps MSBuild from importing central package versions from a folder above. -->\n<Project />\n"),
-            ("README.md", Resource("README.template.md").Replace("__NAME__", name).Replace("__PASCAL__", pascal).Replace("__CORE__", core)),
+            ("README.md", Resource("README.template.md").Replace("__NAME__", name).Replace("__PASCAL__", pascal).Replace("__CORE__", core).Replace("__PLUGGABLE__", Command)),
         };
         var assembly = typeof(PluginKit).Assembly;
         foreach (var resource in assembly.GetManifestResourceNames().Where(r => r.StartsWith(ResourcePrefix, StringComparison.Ordinal) && r.EndsWith(".cs", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
@@ -45,9 +48,16 @@ internal static partial class PluginKit
         }
         if (files.Count(f => f.Path.EndsWith(".cs", StringComparison.Ordinal)) == 0)
             throw new InvalidOperationException("the plugin kit's sources are missing from this build");
-        Directory.CreateDirectory(folder);
-        foreach (var (path, text) in files)
-            File.WriteAllText(Path.Combine(folder, path), text, new UTF8Encoding(false));
+        try
+        {
+            Directory.CreateDirectory(folder);
+            foreach (var (path, text) in files)
+                File.WriteAllText(Path.Combine(folder, path), text, new UTF8Encoding(false));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new KitException($"cannot write the project into {folder}: {e.Message}");
+        }
         return [.. files.Select(f => Path.Combine(folder, f.Path))];
     }
 
