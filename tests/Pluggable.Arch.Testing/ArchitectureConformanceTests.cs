@@ -175,6 +175,24 @@ public abstract class ArchitectureConformanceTests
             RoundTrip(arch, level, Frames(arch, EntryKind.Table, level).Select(PageEntry.Table));
     });
 
+    /// <summary>
+    /// The pte flags the core writes and reads back must each survive a round trip on their own: a
+    /// codec that loses one, or folds two into one bit (Dirty and Special sharing bit 8), would
+    /// otherwise only drop them from what the random round trips below try.
+    /// </summary>
+    [Fact]
+    public void The_flags_the_core_relies_on_are_kept_at_the_pte() => ForEachConfiguration(arch =>
+    {
+        var caps = arch.Capabilities;
+        var needed = EntryFlags.Write | EntryFlags.Dirty | EntryFlags.Young | EntryFlags.User | EntryFlags.Exec | EntryFlags.ProtNone
+            | (caps.PteSpecial ? EntryFlags.Special : EntryFlags.None)
+            | (caps.UffdWp ? EntryFlags.UffdWp : EntryFlags.None)
+            | (caps.SoftDirty ? EntryFlags.SoftDirty : EntryFlags.None);
+        var support = SupportedFlags(arch, EntryKind.Page, PageLevel.Pte);
+        var lost = needed & ~(support.Optional | support.Base);
+        Assert.True(lost == EntryFlags.None, $"a pte does not keep {lost} on its own (kept: {support})");
+    });
+
     [Fact]
     public void Pte_pages_round_trip() => ForEachConfiguration(arch =>
         RoundTrip(arch, PageLevel.Pte, Pages(arch, PageLevel.Pte)));
