@@ -35,6 +35,13 @@ internal static class PageTableCheck
         {
             Link(_tables.Root, new Holder(HolderKind.TableLink, mm.Id, 0, "mm's pgd"));
             Table(_tables.Root, 0, 0);
+            foreach (var (haddr, table) in _tables.Deposited)
+            {
+                var leaf = _tables.Walk(haddr, PageLevel.Pmd, allocate: false);
+                if (leaf.Level != PageLevel.Pmd || leaf.Entry.Kind != EntryKind.Page)
+                    throw new DebugVmException($"{mm}: a page table (pfn 0x{table:x}) is deposited for 0x{haddr:x}, where no PMD leaf is");
+                Link(table, new Holder(HolderKind.TableLink, mm.Id, haddr, "deposited for a PMD leaf"));
+            }
             if (_anon != mm.AnonRss || _file != mm.FileRss)
                 throw new DebugVmException($"{mm}: bad rss counters: anon {mm.AnonRss} (entries map {_anon}), file {mm.FileRss} (entries map {_file})");
             if (_tableFrames != _tables.TableFrames)

@@ -230,6 +230,45 @@ public sealed unsafe class PageTable
         return order;
     }
 
+    /// <summary>
+    /// The PTE table kept for each anonymous PMD leaf (a THP or the huge zero page), by the leaf's
+    /// address: a split takes it instead of allocating, a zap frees it, and it counts among the mm's
+    /// page tables meanwhile, so a range under huge PMDs costs a table per PMD as on the kernel.
+    /// </summary>
+    /// Kernel: pgtable_trans_huge_deposit()/pgtable_trans_huge_withdraw(), mm_inc_nr_ptes() (mm/pgtable-generic.c, mm/huge_memory.c).
+    private readonly Dictionary<ulong, ulong> _deposited = [];
+
+    /// <summary>The deposited tables, by the address of their PMD leaf.</summary>
+    public IReadOnlyDictionary<ulong, ulong> Deposited => _deposited;
+
+    /// <summary>Allocates and deposits the table for a new anonymous PMD leaf at <paramref name="haddr"/>.</summary>
+    public void Deposit(ulong haddr) => Deposit(haddr, AllocateTable(PageLevel.Pte, haddr));
+
+    /// <summary>Deposits <paramref name="table"/> (collapse keeps the PTE table it emptied).</summary>
+    public void Deposit(ulong haddr, ulong table)
+    {
+        if (!_deposited.TryAdd(haddr, table))
+            throw new InvalidOperationException($"BUG: a second page table deposited for the PMD at 0x{haddr:x}");
+    }
+
+    /// <summary>Takes the table deposited for the leaf at <paramref name="haddr"/>; false for a leaf without one (a file THP).</summary>
+    public bool TryWithdraw(ulong haddr, out ulong table) => _deposited.Remove(haddr, out table);
+
+    /// <summary>The leaf moved (mremap, UFFDIO_MOVE): its deposit goes with it.</summary>
+    public void MoveDeposit(ulong from, ulong to)
+    {
+        if (TryWithdraw(from, out ulong table))
+            Deposit(to, table);
+    }
+
+    /// <summary>Frees the table deposited for a zapped leaf, if it had one.</summary>
+    /// Kernel: zap_deposited_table().
+    public void FreeDeposited(ulong haddr)
+    {
+        if (TryWithdraw(haddr, out ulong table))
+            FreeTable(table, PageLevel.Pte, haddr);
+    }
+
     public void FreeTable(ulong pfn, PageLevel level, ulong address)
     {
         int bytes = _geo.TableBytes(level);

@@ -175,6 +175,7 @@ public static class Remap
             return false;
         var entry = mm.Tables.Clear(walk.Slot, old);
         Carried(entry, keepWp, out var carried);
+        mm.Tables.MoveDeposit(old, target);
         mm.Tables.Set(place.Slot, target, carried);
         return true;
     }

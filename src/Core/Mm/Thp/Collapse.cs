@@ -148,8 +148,8 @@ public static class Collapse
     }
 
     /// <summary>
-    /// Copies the block into a new THP, drops the old entries and their pages, frees the PTE table
-    /// and maps the THP by the PMD.
+    /// Copies the block into a new THP, drops the old entries and their pages, deposits the emptied
+    /// PTE table for the new leaf and maps the THP by the PMD.
     /// </summary>
     /// Kernel: collapse_huge_page() -> __collapse_huge_page_copy(), pmdp_collapse_flush(), map the new pmd.
     private static void CollapseHugePage(MmStruct mm, Vma vma, in Slot pmdSlot, ulong table, ulong haddr, ulong head)
@@ -170,7 +170,7 @@ public static class Collapse
             system.Memory.Data(pte.Frame).CopyTo(system.Memory.Data(head + i));
             Folios.RemoveMap(mm, pte.Frame);
         }
-        mm.Tables.FreeTable(table, PageLevel.Pte, haddr);
+        mm.Tables.Deposit(haddr, table);
         HugePmd.AddNewAnonMap(mm, vma, head);
         FaultHandler.Install(mm, pmdSlot, haddr, HugePmd.NewAnonEntry(mm.System, vma, head));
     }

@@ -96,6 +96,7 @@ public static class HugePmd
     {
         var system = mm.System;
         var old = mm.Tables.Clear(slot, haddr);
+        mm.Tables.FreeDeposited(haddr);
         if (IsHugeZero(system, old))
             return;
         if (old.Has(EntryFlags.Dirty))
@@ -139,6 +140,8 @@ public static class HugePmd
         var childWalk = child.Tables.Walk(haddr, PageLevel.Pmd, allocate: true);
         if (childWalk.Level != PageLevel.Pmd)
             throw new InvalidOperationException("BUG: the child's walk to a PMD stopped above the PMD level");
+        if (parent.Tables.Deposited.ContainsKey(haddr))
+            child.Tables.Deposit(haddr);
         child.Tables.Set(childWalk.Slot, haddr, entry);
         return parentChanged;
     }

@@ -54,6 +54,7 @@ public static class HugePmdFault
             if (!system.HugeZero.TryGet(out ulong zero))
                 return false;
             var zeroEntry = PageEntry.Page(zero, PageProt.Base(mm.System, vma) | EntryFlags.Huge);
+            mm.Tables.Deposit(haddr);
             FaultHandler.Install(mm, slot, haddr, zeroEntry);
             return true;
         }
@@ -65,6 +66,7 @@ public static class HugePmdFault
         if (!HugePmd.TryAllocateFolio(mm.System, zero: true, out ulong head))
             return false;
         HugePmd.AddNewAnonMap(mm, vma, head);
+        mm.Tables.Deposit(haddr);
         FaultHandler.Install(mm, slot, haddr, HugePmd.NewAnonEntry(mm.System, vma, head));
         return true;
     }

@@ -26,6 +26,7 @@ public static class HugePmdMove
         var flags = PageProt.Base(mm.System, dstVma) | EntryFlags.Huge;
         if (!zero)
             flags = PageProt.MaybeWrite(dstVma, flags | EntryFlags.Dirty);
+        mm.Tables.MoveDeposit(src, dst);
         mm.Tables.Set(dstSlot, dst, PageEntry.Page(entry.Frame, flags));
         return Errno.None;
     }

@@ -31,7 +31,7 @@ public static class HugePmdSplit
         if (zero)
             baseFlags = (baseFlags | EntryFlags.Special) & ~EntryFlags.Write;
 
-        ulong table = tables.AllocateTable(PageLevel.Pte, haddr);
+        ulong table = tables.TryWithdraw(haddr, out ulong deposited) ? deposited : tables.AllocateTable(PageLevel.Pte, haddr);
         ulong nr = Thp.PmdPages(system);
         var ops = system.Ops;
         for (ulong i = 0; i < nr; i++)
