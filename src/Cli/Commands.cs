@@ -72,7 +72,15 @@ internal static class Commands
             debugVm,
         };
         UsageErrors.RefuseOptionsAsFiles(run, files);
-        run.SetAction(r => RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, Limits(r, memory, time, debugVm), stdout, stderr));
+        run.SetAction(r =>
+        {
+            if (r.GetValue(debugVm) && string.Equals(r.GetValue(backend), HostBackendName, StringComparison.OrdinalIgnoreCase))
+            {
+                stderr.WriteLine("pluggable: --debug-vm checks the emulator's tables and counts; the host backend runs on the live kernel");
+                return 2;
+            }
+            return RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, Limits(r, memory, time, debugVm), stdout, stderr);
+        });
         return run;
     }
 

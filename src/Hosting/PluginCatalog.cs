@@ -193,16 +193,30 @@ public sealed class PluginCatalog
     }
 
     /// <summary>
-    /// For a project folder (a <c>*.csproj</c> and no plugin assembly), what to pass instead: its
-    /// build output when there is one, or how to make it. Null for any other folder.
+    /// For a project folder (a <c>*.csproj</c> and no plugin assembly), or a folder on the way to its
+    /// build output (<c>bin</c>, <c>bin/Debug</c>), what to pass instead: the build output when there
+    /// is one, or how to make it. Null for any other folder.
     /// </summary>
     private static string? ProjectFolderHint(string dir)
     {
-        var projects = Directory.GetFiles(dir, "*.csproj");
+        string full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
+        string? project = full;
+        for (int up = 0; up < 2 && project is not null && Directory.GetFiles(project, "*.csproj").Length != 1; up++)
+            project = Path.GetDirectoryName(project);
+        if (project is null || (project != full && !Path.GetRelativePath(project, full).StartsWith("bin", StringComparison.Ordinal)))
+            return null;
+        var projects = Directory.GetFiles(project, "*.csproj");
         if (projects.Length != 1)
             return null;
         var name = Path.GetFileNameWithoutExtension(projects[0]);
-        var bin = Path.Combine(dir, "bin");
+        if (project != full)
+        {
+            var below = Directory.GetFiles(full, name + ".dll", SearchOption.AllDirectories)
+                .Select(Path.GetDirectoryName).Where(d => d is not null && File.Exists(Path.Combine(d, name + ".deps.json"))).Order(StringComparer.Ordinal).ToList();
+            if (below.Count > 0)
+                return $"this is on the way to the build output of {name}, not a plugin folder: pass --plugin-dir {below[0]}";
+        }
+        var bin = Path.Combine(project, "bin");
         var outputs = Directory.Exists(bin)
             ? Directory.GetFiles(bin, name + ".dll", SearchOption.AllDirectories)
                 .Select(Path.GetDirectoryName)

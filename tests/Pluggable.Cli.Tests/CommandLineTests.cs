@@ -198,4 +198,18 @@ public class CommandLineTests
             run.Out);
         run.AssertNoStackTrace();
     }
+
+    [Fact]
+    public void The_consistency_checker_is_asked_of_the_emulator_only()
+    {
+        using var dir = new TempDir();
+        string scenario = dir.File("a.scenario", "mmap a anon 1p => ok\ntouch a write => ok\n");
+
+        var checkedRun = CliRun.Of("run", "--debug-vm", scenario);
+        Assert.True(checkedRun.ExitCode == 0, checkedRun.Err);
+
+        var host = CliRun.Of("run", "--debug-vm", "--backend", "host", scenario);
+        Assert.Equal(2, host.ExitCode);
+        Assert.Contains("--debug-vm checks the emulator's tables and counts", host.Err);
+    }
 }

@@ -319,6 +319,12 @@ public class PluginCatalogTests
         File.WriteAllText(Path.Combine(output, "Pluggable.Arch.Sparc.deps.json"), "{}");
         var built = Discover(new FakePluginLoader(), dir.Path);
         Assert.Equal($"this is the project folder of Pluggable.Arch.Sparc, not a plugin: pass its build output, --plugin-dir {output}", Assert.Single(built.Failures).Reason);
+
+        foreach (var between in new[] { Path.Combine(project, "bin"), Path.Combine(project, "bin", "Debug") })
+        {
+            var failure2 = Assert.Single(Discover(new FakePluginLoader(), between).Failures);
+            Assert.Equal($"this is on the way to the build output of Pluggable.Arch.Sparc, not a plugin folder: pass --plugin-dir {output}", failure2.Reason);
+        }
     }
 
     [Fact]
