@@ -33,8 +33,8 @@ internal static class LiveHostRun
                 return;
             AppDomain.CurrentDomain.ProcessExit += (_, _) => EndCurrent("the process's exit");
             AppDomain.CurrentDomain.UnhandledException += (_, _) => EndCurrent("an unhandled exception");
-            s_signals = [.. new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM, PosixSignal.SIGHUP, PosixSignal.SIGQUIT }
-                .Select(signal => PosixSignalRegistration.Create(signal, _ => EndCurrent(signal.ToString())))];
+            s_signals = [.. new[] { (PosixSignal.SIGINT, 2), (PosixSignal.SIGTERM, 15), (PosixSignal.SIGHUP, 1), (PosixSignal.SIGQUIT, 3) }
+                .Select(s => PosixSignalRegistration.Create(s.Item1, context => EndBySignal(context, s.Item2)))];
         }
     }
 
@@ -47,7 +47,30 @@ internal static class LiveHostRun
         }
     }
 
-    /// <summary>The signal's default action follows (the handler does not cancel it).</summary>
+    /// <summary>
+    /// Ends the live run, then lets the run's own thread say so and exit (its backend call fails
+    /// with HostRunEndedException): the signal's default action, taken at once, could end the
+    /// process before that line is written. Should that thread not get there, the process exits
+    /// with the signal's status after <see cref="ReportGrace"/> all the same.
+    /// </summary>
+    private static void EndBySignal(PosixSignalContext context, int number)
+    {
+        HostBackend? current;
+        lock (Gate)
+            current = s_current;
+        if (current is null)
+            return;
+        current.Abandon(context.Signal.ToString());
+        context.Cancel = true;
+        new Thread(() =>
+        {
+            Thread.Sleep(ReportGrace);
+            Environment.Exit(128 + number);
+        }) { IsBackground = true, Name = "host run signal exit" }.Start();
+    }
+
+    private static readonly TimeSpan ReportGrace = TimeSpan.FromSeconds(5);
+
     private static void EndCurrent(string by)
     {
         HostBackend? current;
