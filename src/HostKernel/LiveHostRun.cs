@@ -16,13 +16,7 @@ internal static class LiveHostRun
     private static List<PosixSignalRegistration>? s_signals;
 
     /// <summary>Ends the run a previous host backend of this process left going (it was given up).</summary>
-    public static void EndPrevious()
-    {
-        HostBackend? previous;
-        lock (Gate)
-            previous = s_current;
-        previous?.Abandon("a newer host backend of this process");
-    }
+    public static void EndPrevious() => EndCurrent("a newer host backend of this process");
 
     public static void Enter(HostBackend backend)
     {
@@ -55,10 +49,7 @@ internal static class LiveHostRun
     /// </summary>
     private static void EndBySignal(PosixSignalContext context, int number)
     {
-        HostBackend? current;
-        lock (Gate)
-            current = s_current;
-        if (current is null)
+        if (Current() is not { } current)
             return;
         current.Abandon(context.Signal.ToString());
         context.Cancel = true;
@@ -71,11 +62,11 @@ internal static class LiveHostRun
 
     private static readonly TimeSpan ReportGrace = TimeSpan.FromSeconds(5);
 
-    private static void EndCurrent(string by)
+    private static void EndCurrent(string by) => Current()?.Abandon(by);
+
+    private static HostBackend? Current()
     {
-        HostBackend? current;
         lock (Gate)
-            current = s_current;
-        current?.Abandon(by);
+            return s_current;
     }
 }

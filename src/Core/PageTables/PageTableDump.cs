@@ -77,7 +77,7 @@ public static class PageTableDump
                 if (lastPrinted[depth] != slot)
                 {
                     FlushEmpty();
-                    lines.Add(Line(level, slot, address, Word(geo, raw), entry, raw, codec, formatAddress));
+                    lines.Add(Line(geo, level, slot, address, raw, entry, codec, formatAddress));
                     lastPrinted[depth] = slot;
                 }
                 if (entry.Kind == EntryKind.HugePd)
@@ -116,10 +116,10 @@ public static class PageTableDump
         return $"hugepte[{slot.Index}] {formatAddress(pageAddress)} {Word(tables.Ops.Geometry, raw)} {What(entry)}{(bits.Length > 0 ? $" [{bits}]" : "")}";
     }
 
-    private static string Line(LevelGeometry level, in Slot slot, ulong address, string word, in PageEntry entry, ulong raw, IEntryCodec codec, Func<ulong, string> formatAddress)
+    private static string Line(PageGeometry geo, LevelGeometry level, in Slot slot, ulong address, ulong raw, in PageEntry entry, IEntryCodec codec, Func<ulong, string> formatAddress)
     {
         string bits = codec.Describe(level.Level, raw);
-        return $"{level.Name}[{slot.Index}] {formatAddress(address)} {word} {What(entry)}{(bits.Length > 0 ? $" [{bits}]" : "")}";
+        return $"{level.Name}[{slot.Index}] {formatAddress(address)} {Word(geo, raw)} {What(entry)}{(bits.Length > 0 ? $" [{bits}]" : "")}";
     }
 
     /// <summary>The raw word in as many hex digits as the architecture's entries have (8 for the 8xx's 32-bit ptes).</summary>

@@ -35,10 +35,17 @@ internal static class UnmappedArea
             if (vma is null)
                 return false;
             // What follows a hugetlb mapping starts past its span, as the next placement would.
-            ulong next = AlignUp(vma.End + guard, vma.IsHugetlb ? Math.Max(guard, HugetlbMapping.Alignment(mm.System, vma.File!)) : guard);
-            low = Math.Max(low, next);
+            low = Math.Max(low, AlignUp(vma.End + guard, Alignment(mm.System, vma)));
         }
     }
+
+    /// <summary>
+    /// Where <paramref name="vma"/>'s kind of mapping starts and what follows it is rounded to: a
+    /// PMD, or a hugetlb mapping's span (a hugepd slot holds no normal table).
+    /// </summary>
+    /// Kernel: hugetlb_get_unmapped_area(); arch/powerpc/mm/book3s64/slice.c.
+    public static ulong Alignment(MemorySystem system, Vma vma) =>
+        vma.IsHugetlb ? Math.Max(system.Geometry.PmdSize, HugetlbMapping.Alignment(system, vma.File!)) : system.Geometry.PmdSize;
 
     private static bool Fits(ulong start, ulong size, ulong guard, ulong limit) =>
         start <= limit && limit - start >= size && limit - start - size >= guard;

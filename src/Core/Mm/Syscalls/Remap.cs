@@ -69,13 +69,9 @@ public static class Remap
     /// Kernel: get_unmapped_area() -> hugetlb_get_unmapped_area(); arch/powerpc/mm/book3s64/slice.c.
     public static Errno FindGap(MmStruct mm, Vma vma, ulong length, out ulong address)
     {
-        var system = mm.System;
-        var geo = system.Geometry;
-        ulong pmd = geo.PmdSize;
-        ulong align = vma.IsHugetlb ? Math.Max(pmd, HugetlbMapping.Alignment(system, vma.File!)) : pmd;
-        ulong after = vma.IsHugetlb ? align : pmd;
+        ulong align = UnmappedArea.Alignment(mm.System, vma);
         // The host backend uses up its target even when the move then fails, and so does this.
-        if (!UnmappedArea.TryFind(mm, length, align, after, out address, out ulong nextFree))
+        if (!UnmappedArea.TryFind(mm, length, align, align, out address, out ulong nextFree))
             return Errno.ENOMEM;
         mm.NextFree = nextFree;
         return Errno.None;
