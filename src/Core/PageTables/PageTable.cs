@@ -183,12 +183,7 @@ public sealed unsafe class PageTable
             {
                 if (!allocate)
                     return new WalkResult(slot, entry);
-                ulong child = AllocateTable(_unfolded[i + 1].Level, address);
-                var pointer = PageEntry.Table(child);
-                WriteRaw(slot, _ops.Codec.Encode(level.Level, pointer));
-                if (_ops.Sink.Enabled)
-                    _ops.Sink.Record(new TraceEvent(PopulateHookName(level.Level), level.Level, address, 0, ReadRaw(slot), child, null));
-                table = child;
+                table = PopulateTable(slot, _unfolded[i + 1].Level, address);
                 continue;
             }
             if (entry.Kind != EntryKind.Table)
@@ -196,6 +191,17 @@ public sealed unsafe class PageTable
             table = entry.Frame;
         }
         throw new InvalidOperationException("page-table walk fell off the last level");
+    }
+
+    /// <summary>Allocates a table of <paramref name="childLevel"/> entries for the empty <paramref name="slot"/> and points the slot at it.</summary>
+    /// Kernel: __pte_alloc() / __pmd_alloc() / __pud_alloc() -> pmd_populate() / pud_populate() / p4d_populate().
+    public ulong PopulateTable(in Slot slot, PageLevel childLevel, ulong address)
+    {
+        ulong child = AllocateTable(childLevel, address);
+        WriteRaw(slot, _ops.Codec.Encode(slot.Level, PageEntry.Table(child)));
+        if (_ops.Sink.Enabled)
+            _ops.Sink.Record(new TraceEvent(PopulateHookName(slot.Level), slot.Level, address, 0, ReadRaw(slot), child, null));
+        return child;
     }
 
     public ulong AllocateTable(PageLevel level, ulong address)

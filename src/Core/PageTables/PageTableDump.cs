@@ -14,95 +14,110 @@ public static class PageTableDump
 {
     public static List<string> Describe(PageTable tables, ulong start, ulong length, Func<ulong, string> formatAddress)
     {
-        var lines = new List<string>();
-        var codec = tables.Ops.Codec;
-        var geo = tables.Ops.Geometry;
-        var levels = tables.UnfoldedLevels;
-        var lastPrinted = new Slot[levels.Count];
-        Slot lastHugePte = default;
-        ulong end = start + length;
-        ulong address = start;
-        int emptyRun = 0;
-        Slot emptyFirst = default;
-        ulong emptyAddress = 0;
+        var walk = new DumpWalk(tables, formatAddress);
+        PageWalk.Range(tables, start, start + length, ref walk);
+        walk.FlushEmpty();
+        return walk.Lines;
+    }
 
-        void FlushEmpty()
+    /// <summary>The dump as a walk: every entry met is a line, except runs of empty lowest-level slots.</summary>
+    private struct DumpWalk(PageTable tables, Func<ulong, string> formatAddress) : IPageWalkOps
+    {
+        public readonly List<string> Lines = [];
+        private Slot _lastHugePte;
+        private Slot _emptyFirst;
+        private ulong _emptyAddress;
+        private int _emptyRun;
+
+        public WalkAction Table(in Slot slot, ulong start, ulong end, in PageEntry entry) => Entry(slot, start, entry);
+
+        public WalkAction Hole(in Slot slot, ulong start, ulong end)
         {
-            if (emptyRun == 0)
+            if (Full(start))
+                return WalkAction.Stop;
+            FlushEmpty();
+            Lines.Add($"{tables.Ops.Geometry[slot.Level].Name}[{slot.Index}] {formatAddress(start)} none");
+            return WalkAction.Continue;
+        }
+
+        public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry) => Entry(slot, start, entry);
+
+        /// <summary>The hugepd's line, then one line per hugepte it holds for the range (8xx's two slots share one).</summary>
+        public WalkAction HugePd(in Slot slot, ulong start, ulong end, in PageEntry entry)
+        {
+            if (Entry(slot, start, entry) == WalkAction.Stop)
+                return WalkAction.Stop;
+            var level = tables.Ops.Geometry[slot.Level];
+            ulong page = 1UL << entry.Shift;
+            ulong covered = Math.Min(page, level.EntrySpan);
+            for (ulong address = start; address < end; address = (address & ~(covered - 1)) + covered)
+            {
+                if (Full(address))
+                    return WalkAction.Stop;
+                var hugepte = HugePdTable.EntryFor(entry, level.Shift, address);
+                if (hugepte != _lastHugePte)
+                {
+                    Lines.Add(HugePteLine(tables, hugepte, address & ~(page - 1), tables.Ops.Codec, formatAddress));
+                    _lastHugePte = hugepte;
+                }
+                if ((address & ~(covered - 1)) + covered == 0)
+                    break;
+            }
+            return WalkAction.Continue;
+        }
+
+        public WalkAction PteRange(in Slot first, ulong start, ulong end)
+        {
+            var slot = first;
+            ulong pageSize = tables.Ops.Geometry.PageSize;
+            for (ulong address = start; address < end; address += pageSize, slot = slot.Next())
+            {
+                if (Full(address))
+                    return WalkAction.Stop;
+                if (tables.ReadRaw(slot) == 0 || tables.Get(slot).Kind == EntryKind.None)
+                {
+                    if (_emptyRun > 0 && slot.Table == _emptyFirst.Table && slot.Index == _emptyFirst.Index + _emptyRun)
+                    {
+                        _emptyRun++;
+                        continue;
+                    }
+                    FlushEmpty();
+                    (_emptyFirst, _emptyAddress, _emptyRun) = (slot, address, 1);
+                    continue;
+                }
+                if (Entry(slot, address, tables.Get(slot)) == WalkAction.Stop)
+                    return WalkAction.Stop;
+            }
+            return WalkAction.Continue;
+        }
+
+        public void FlushEmpty()
+        {
+            if (_emptyRun == 0)
                 return;
-            string range = emptyRun == 1 ? $"[{emptyFirst.Index}]" : $"[{emptyFirst.Index}..{emptyFirst.Index + emptyRun - 1}]";
-            lines.Add($"{emptyFirst.Level.KernelName()}{range} {formatAddress(emptyAddress)} none{(emptyRun > 1 ? $" x{emptyRun}" : "")}");
-            emptyRun = 0;
+            string range = _emptyRun == 1 ? $"[{_emptyFirst.Index}]" : $"[{_emptyFirst.Index}..{_emptyFirst.Index + _emptyRun - 1}]";
+            Lines.Add($"{_emptyFirst.Level.KernelName()}{range} {formatAddress(_emptyAddress)} none{(_emptyRun > 1 ? $" x{_emptyRun}" : "")}");
+            _emptyRun = 0;
         }
 
-        while (address < end)
+        private WalkAction Entry(in Slot slot, ulong address, in PageEntry entry)
         {
-            if (lines.Count >= DetailLimit.Lines)
-            {
-                FlushEmpty();
-                lines.Add($"... the rest of the range, from {formatAddress(address)}, is not shown (a dump stops after {DetailLimit.Lines} lines)");
-                return lines;
-            }
-            ulong table = tables.Root;
-            ulong step = geo.PageSize;
-            for (int depth = 0; depth < levels.Count; depth++)
-            {
-                var level = levels[depth];
-                var slot = new Slot(table, level.IndexOf(address), level.Level);
-                ulong raw = tables.ReadRaw(slot);
-                var entry = codec.Decode(level.Level, raw);
-                bool last = depth == levels.Count - 1;
-                if (entry.Kind == EntryKind.None)
-                {
-                    step = level.NextEntryStart(address) - address;
-                    if (last && emptyRun > 0 && slot.Table == emptyFirst.Table && slot.Index == emptyFirst.Index + emptyRun)
-                    {
-                        emptyRun++;
-                        break;
-                    }
-                    FlushEmpty();
-                    if (last)
-                    {
-                        emptyFirst = slot;
-                        emptyAddress = address;
-                        emptyRun = 1;
-                    }
-                    else if (lastPrinted[depth] != slot)
-                    {
-                        lines.Add($"{level.Name}[{slot.Index}] {formatAddress(address)} none");
-                        lastPrinted[depth] = slot;
-                    }
-                    break;
-                }
-                if (lastPrinted[depth] != slot)
-                {
-                    FlushEmpty();
-                    lines.Add(Line(geo, level, slot, address, raw, entry, codec, formatAddress));
-                    lastPrinted[depth] = slot;
-                }
-                if (entry.Kind == EntryKind.HugePd)
-                {
-                    var hugepte = HugePdTable.EntryFor(entry, level.Shift, address);
-                    ulong covered = Math.Min(1UL << entry.Shift, level.EntrySpan);
-                    step = covered - (address & (covered - 1));
-                    if (hugepte != lastHugePte)
-                    {
-                        lines.Add(HugePteLine(tables, hugepte, address & ~((1UL << entry.Shift) - 1), codec, formatAddress));
-                        lastHugePte = hugepte;
-                    }
-                    break;
-                }
-                if (entry.Kind != EntryKind.Table)
-                {
-                    step = level.NextEntryStart(address) - address;
-                    break;
-                }
-                table = entry.Frame;
-            }
-            address += step;
+            if (Full(address))
+                return WalkAction.Stop;
+            FlushEmpty();
+            Lines.Add(Line(tables.Ops.Geometry, tables.Ops.Geometry[slot.Level], slot, address, tables.ReadRaw(slot), entry, tables.Ops.Codec, formatAddress));
+            return WalkAction.Continue;
         }
-        FlushEmpty();
-        return lines;
+
+        /// <summary>Whether the dump has its <see cref="DetailLimit.Lines"/> lines; if so, the last says where it stopped.</summary>
+        private bool Full(ulong address)
+        {
+            if (Lines.Count < DetailLimit.Lines)
+                return false;
+            FlushEmpty();
+            Lines.Add($"... the rest of the range, from {formatAddress(address)}, is not shown (a dump stops after {DetailLimit.Lines} lines)");
+            return true;
+        }
     }
 
     /// <summary>A hugepte behind a hugepd: an ordinary pte word, named by its index in the hugepte table.</summary>

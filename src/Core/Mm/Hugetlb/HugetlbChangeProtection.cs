@@ -13,42 +13,44 @@ public static class HugetlbChangeProtection
 {
     public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ChangeProtectionFlags flags)
     {
-        var system = mm.System;
-        var size = Hugetlb.PoolOf(system, vma).Size;
-        bool protect = (flags & ChangeProtectionFlags.UffdWp) != 0;
-        bool resolve = (flags & ChangeProtectionFlags.UffdWpResolve) != 0;
-        var newProt = PageProt.ForSharedMapping(mm.System, vma);
-        bool changed = false;
-        for (ulong address = start; address < end; address += size.Size)
+        var size = Hugetlb.PoolOf(mm.System, vma).Size;
+        var walk = new ChangeProtectionWalk(mm, vma, flags, PageProt.ForSharedMapping(mm.System, vma));
+        PageWalk.Hugetlb(mm.Tables, size, start, end, ref walk);
+        if (walk.Changed)
+            mm.System.Ops.FlushTlbRange(start, end, size.Shift);
+    }
+
+    private struct ChangeProtectionWalk(MmStruct mm, Vma vma, ChangeProtectionFlags flags, EntryFlags newProt) : IHugetlbWalkOps
+    {
+        public bool Changed;
+
+        private readonly bool Protect => (flags & ChangeProtectionFlags.UffdWp) != 0;
+
+        public WalkAction Entry(in HugePte pte, ulong start, ulong end)
         {
-            HugePte pte;
-            if (!HugePteOffset.Find(mm.Tables, size, address, out pte))
-            {
-                if (!protect)
-                    continue;
-                pte = HugePteAlloc.Alloc(mm.Tables, size, address);
-            }
             var old = HugePteOps.Get(mm.Tables, pte);
             if (PteMarker.IsMarker(old))
             {
-                if (resolve && PteMarker.IsUffdWp(old))
-                    HugePteOps.Clear(mm.Tables, pte, address);
+                if ((flags & ChangeProtectionFlags.UffdWpResolve) != 0 && PteMarker.IsUffdWp(old))
+                    HugePteOps.Clear(mm.Tables, pte, start);
             }
             else if (old.Kind == EntryKind.Page)
             {
                 var updated = ChangeProtection.Updated(mm, vma, old, newProt, flags & ~ChangeProtectionFlags.TryChangeWritable);
                 if (updated != old)
                 {
-                    HugePteOps.Set(mm.Tables, pte, address, updated);
-                    changed = true;
+                    HugePteOps.Set(mm.Tables, pte, start, updated);
+                    Changed = true;
                 }
             }
-            else if (old.Kind == EntryKind.None && protect)
+            else if (old.Kind == EntryKind.None && Protect)
             {
-                HugePteOps.Set(mm.Tables, pte, address, PteMarker.Make(PteMarker.UffdWp));
+                HugePteOps.Set(mm.Tables, pte, start, PteMarker.Make(PteMarker.UffdWp));
             }
+            return WalkAction.Continue;
         }
-        if (changed)
-            system.Ops.FlushTlbRange(start, end, size.Shift);
+
+        /// <summary>Protecting puts a marker in every empty entry: the tables are created for it.</summary>
+        public readonly WalkAction Hole(ulong start, ulong end) => Protect ? WalkAction.Install : WalkAction.Continue;
     }
 }

@@ -17,45 +17,51 @@ public static class HugetlbFork
     /// <param name="parentChanged">A parent entry was write-protected (the parent's TLB needs a flush).</param>
     public static Errno CopyRange(MmStruct parent, Vma src, MmStruct child, Vma dst, out bool parentChanged)
     {
-        var system = parent.System;
-        var size = Hugetlb.PoolOf(system, src).Size;
-        bool cow = src.IsCowMapping;
-        bool keepWp = dst.Has(VmFlags.UffdWp);
-        parentChanged = false;
-        for (ulong address = src.Start; address < src.End; address += size.Size)
+        var size = Hugetlb.PoolOf(parent.System, src).Size;
+        var walk = new CopyWalk(parent, src, child, dst, size, dst.Has(VmFlags.UffdWp));
+        PageWalk.Hugetlb(parent.Tables, size, src.Start, src.End, ref walk);
+        parentChanged = walk.ParentChanged;
+        return walk.Error;
+    }
+
+    private struct CopyWalk(MmStruct parent, Vma src, MmStruct child, Vma dst, HugePageSize size, bool keepWp) : IHugetlbWalkOps
+    {
+        public bool ParentChanged;
+        public Errno Error;
+
+        public WalkAction Entry(in HugePte from, ulong address, ulong end)
         {
-            if (!HugePteOffset.Find(parent.Tables, size, address, out var from))
-                continue;
+            var system = parent.System;
             var entry = HugePteOps.Get(parent.Tables, from);
             if (entry.IsNone)
-                continue;
+                return WalkAction.Continue;
             if (PteMarker.IsMarker(entry))
             {
                 ulong bits = keepWp ? entry.Frame : entry.Frame & ~PteMarker.UffdWp;
                 if (bits != 0)
                     HugePteOps.Set(child.Tables, HugePteAlloc.Alloc(child.Tables, size, address), address, PteMarker.Make(bits));
-                continue;
+                return WalkAction.Continue;
             }
             if (NeedsCowForDma(parent, src, entry.Frame))
             {
-                var copied = CopyPinned(child, dst, size, address, entry, keepWp);
-                if (copied != Errno.None)
-                    return copied;
-                continue;
+                Error = CopyPinned(child, dst, size, address, entry, keepWp);
+                return Error == Errno.None ? WalkAction.Continue : WalkAction.Stop;
             }
             HugetlbFolios.AddMap(system, entry.Frame);
             system.Memory[entry.Frame].Flags &= ~PageFlags.AnonExclusive;
-            if (cow && entry.Has(EntryFlags.Write))
+            if (src.IsCowMapping && entry.Has(EntryFlags.Write))
             {
                 entry = entry.With(EntryFlags.None, EntryFlags.Write);
                 HugePteOps.Set(parent.Tables, from, address, entry);
-                parentChanged = true;
+                ParentChanged = true;
             }
             if (!keepWp)
                 entry = entry.With(EntryFlags.None, EntryFlags.UffdWp);
             HugePteOps.Set(child.Tables, HugePteAlloc.Alloc(child.Tables, size, address), address, entry);
+            return WalkAction.Continue;
         }
-        return Errno.None;
+
+        public readonly WalkAction Hole(ulong start, ulong end) => WalkAction.Continue;
     }
 
     /// <summary>Kernel: folio_needs_cow_for_dma() for an exclusive anonymous hugetlb folio.</summary>

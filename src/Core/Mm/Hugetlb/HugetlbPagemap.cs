@@ -11,13 +11,10 @@ namespace Pluggable.Core.Mm;
 /// Kernel: pagemap_hugetlb_range() (fs/proc/task_mmu.c).
 public static class HugetlbPagemap
 {
-    public static PagemapFlags FlagsOf(MmStruct mm, Vma vma, ulong address)
+    /// <summary>What every base page of the huge page whose entry is <paramref name="entry"/> reads.</summary>
+    public static PagemapFlags FlagsOf(MmStruct mm, in PageEntry entry)
     {
         var system = mm.System;
-        var size = Hugetlb.PoolOf(system, vma).Size;
-        if (!HugePteOffset.Find(mm.Tables, size, address, out var pte))
-            return PagemapFlags.None;
-        var entry = HugePteOps.Get(mm.Tables, pte);
         if (entry.Kind == EntryKind.Swap)
             return PteMarker.IsUffdWp(entry) || entry.Has(EntryFlags.UffdWp) ? PagemapFlags.Wp : PagemapFlags.None;
         if (entry.Kind != EntryKind.Page)

@@ -22,24 +22,29 @@ public static class HugetlbUnmap
     /// </param>
     public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ZapMode mode)
     {
-        var system = mm.System;
-        var pool = Hugetlb.PoolOf(system, vma);
-        var size = pool.Size;
-        bool keepWp = mode != ZapMode.Unmap && vma.Has(VmFlags.UffdWp);
-        bool flushed = false;
-        for (ulong address = start; address < end; address += size.Size)
+        var pool = Hugetlb.PoolOf(mm.System, vma);
+        var walk = new UnmapWalk(mm, vma, pool, keepWp: mode != ZapMode.Unmap && vma.Has(VmFlags.UffdWp));
+        PageWalk.Hugetlb(mm.Tables, pool.Size, start, end, ref walk);
+        if (walk.Flushed)
+            mm.System.Ops.FlushTlbRange(start, end, pool.Size.Shift);
+    }
+
+    private struct UnmapWalk(MmStruct mm, Vma vma, HugetlbPool pool, bool keepWp) : IHugetlbWalkOps
+    {
+        public bool Flushed;
+
+        public WalkAction Entry(in HugePte pte, ulong start, ulong end)
         {
-            if (!HugePteOffset.Find(mm.Tables, size, address, out var pte))
-                continue;
+            var system = mm.System;
             var entry = HugePteOps.Get(mm.Tables, pte);
             if (entry.IsNone || (keepWp && PteMarker.IsUffdWp(entry)))
-                continue;
-            var old = HugePteOps.Clear(mm.Tables, pte, address);
+                return WalkAction.Continue;
+            var old = HugePteOps.Clear(mm.Tables, pte, start);
             if (old.Kind != EntryKind.Page)
-                continue;
-            flushed = true;
+                return WalkAction.Continue;
+            Flushed = true;
             if (keepWp && old.Has(EntryFlags.UffdWp))
-                HugePteOps.Set(mm.Tables, pte, address, PteMarker.Make(PteMarker.UffdWp));
+                HugePteOps.Set(mm.Tables, pte, start, PteMarker.Make(PteMarker.UffdWp));
             if (old.Has(EntryFlags.Dirty))
                 system.Memory[old.Frame].Flags |= Physical.PageFlags.Dirty;
             // Not while the pool holds surplus pages: the page goes back to the machine then, and a
@@ -48,12 +53,13 @@ public static class HugetlbUnmap
                 && pool.SurplusHugepages == 0)
             {
                 system.Memory[old.Frame].Flags |= Physical.PageFlags.HugetlbRestoreReserve;
-                map.Remove(Hugetlb.HugeIndex(system, vma, address));
+                map.Remove(Hugetlb.HugeIndex(system, vma, start));
             }
             HugetlbFolios.Unmap(system, old.Frame);
+            return WalkAction.Continue;
         }
-        if (flushed)
-            system.Ops.FlushTlbRange(start, end, size.Shift);
+
+        public readonly WalkAction Hole(ulong start, ulong end) => WalkAction.Continue;
     }
 
     /// <summary>

@@ -16,24 +16,39 @@ public static class AnonPageOut
 {
     public static void SplitLargeFolios(MmStruct mm, Vma vma, ulong start, ulong end)
     {
-        var system = mm.System;
-        ulong a = start;
-        while (a < end)
+        var walk = new SplitWalk(mm, vma);
+        PageWalk.Range(mm.Tables, start, end, ref walk);
+    }
+
+    /// <summary>Kernel: madvise_cold_or_pageout_pte_range() (cold_walk_ops), for the large anonymous folios.</summary>
+    private readonly struct SplitWalk(MmStruct mm, Vma vma) : IPageWalkOps
+    {
+        public WalkAction Table(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public WalkAction Hole(in Slot slot, ulong start, ulong end) => WalkAction.Continue;
+
+        public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
-            var walk = mm.Tables.Walk(a, PageLevel.Pte, allocate: false);
-            if (walk.Level != PageLevel.Pte)
+            if (HugePmd.IsLeaf(vma, new WalkResult(slot, entry)) && !HugePmd.IsHugeZero(mm.System, entry))
+                SplitPmdMapped(mm, vma, slot, start, entry.Frame);
+            return WalkAction.Continue;
+        }
+
+        public WalkAction HugePd(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public WalkAction PteRange(in Slot first, ulong start, ulong end)
+        {
+            var system = mm.System;
+            var slot = first;
+            for (ulong address = start; address < end; address += system.PageSize, slot = slot.Next())
             {
-                if (HugePmd.IsLeaf(vma, walk) && !HugePmd.IsHugeZero(system, walk.Entry))
-                    SplitPmdMapped(mm, vma, walk.Slot, a, walk.Entry.Frame);
-                a = system.Geometry[walk.Level].NextEntryStart(a);
-                continue;
+                var entry = mm.Tables.Get(slot);
+                if (entry.Kind == EntryKind.Page && !entry.Has(EntryFlags.Special) && !system.Zero.IsZero(entry.Frame)
+                    && Folios.IsAnon(system, entry.Frame) && system.Memory[system.Memory.HeadOf(entry.Frame)].Order > 0
+                    && MappedOnlyHere(mm, address, entry.Frame))
+                    FolioSplit.Split(mm, address, entry.Frame);
             }
-            var entry = walk.Entry;
-            if (entry.Kind == EntryKind.Page && !entry.Has(EntryFlags.Special) && !system.Zero.IsZero(entry.Frame)
-                && Folios.IsAnon(system, entry.Frame) && system.Memory[system.Memory.HeadOf(entry.Frame)].Order > 0
-                && MappedOnlyHere(mm, a, entry.Frame))
-                FolioSplit.Split(mm, a, entry.Frame);
-            a += system.PageSize;
+            return WalkAction.Continue;
         }
     }
 

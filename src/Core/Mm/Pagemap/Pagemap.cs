@@ -41,62 +41,77 @@ public static class Pagemap
                 address = vma.Start;
             }
             ulong stop = Math.Min(end, vma.End);
-            address = vma.IsHugetlb ? ReadHugetlb(mm, vma, address, stop, runs) : ReadTables(mm, vma, address, stop, runs);
+            if (vma.IsHugetlb)
+            {
+                var walk = new HugetlbWalk(mm, runs);
+                PageWalk.Hugetlb(mm.Tables, Hugetlb.PoolOf(system, vma).Size, address, stop, ref walk);
+            }
+            else
+            {
+                var walk = new TableWalk(mm, vma, runs);
+                PageWalk.Range(mm.Tables, address, stop, ref walk);
+            }
+            address = stop;
         }
         return runs;
     }
 
-    /// <summary>One huge page at a time: all its base pages read alike.</summary>
-    private static ulong ReadHugetlb(MmStruct mm, Vma vma, ulong address, ulong stop, PagemapRuns runs)
+    /// <summary>
+    /// Through the tables of one VMA: empty upper entries and PMD leaves in one step, PTE tables slot by slot.
+    /// </summary>
+    /// Kernel: pagemap_pmd_range() / pagemap_pte_hole().
+    private readonly struct TableWalk(MmStruct mm, Vma vma, PagemapRuns runs) : IPageWalkOps
     {
-        var system = mm.System;
-        ulong huge = Hugetlb.PoolOf(system, vma).Size.Size;
-        while (address < stop)
+        public WalkAction Table(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public WalkAction Hole(in Slot slot, ulong start, ulong end)
         {
-            system.Deadline.Check();
-            ulong next = Math.Min(stop, (address & ~(huge - 1)) + huge);
-            runs.Add(HugetlbPagemap.FlagsOf(mm, vma, address), (next - address) >> system.PageShift);
-            address = next;
+            runs.Add(PagemapFlags.None, (end - start) >> mm.System.PageShift);
+            return WalkAction.Continue;
         }
-        return stop;
+
+        // Every base page of a PMD leaf reads alike (HugePmdPagemap): the whole leaf is one step.
+        public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
+        {
+            var system = mm.System;
+            var walk = new WalkResult(slot, entry);
+            if (HugePmd.IsLeaf(vma, walk))
+                runs.Add(FlagsOf(mm, vma, walk, start), (end - start) >> system.PageShift);
+            else
+                for (ulong address = start; address < end; address += system.PageSize)
+                    runs.Add(FlagsOf(mm, vma, walk, address), 1);
+            return WalkAction.Continue;
+        }
+
+        public WalkAction HugePd(in Slot slot, ulong start, ulong end, in PageEntry entry) => Hole(slot, start, end);
+
+        public WalkAction PteRange(in Slot first, ulong start, ulong end)
+        {
+            var system = mm.System;
+            system.Deadline.Check();
+            var slot = first;
+            for (ulong address = start; address < end; address += system.PageSize, slot = slot.Next())
+                runs.Add(FlagsOf(mm, vma, new WalkResult(slot, mm.Tables.Get(slot)), address), 1);
+            return WalkAction.Continue;
+        }
     }
 
-    /// <summary>Through the tables of one VMA: empty upper entries and PMD leaves in one step, PTE tables slot by slot.</summary>
-    private static ulong ReadTables(MmStruct mm, Vma vma, ulong address, ulong stop, PagemapRuns runs)
+    /// <summary>One huge page at a time: all its base pages read alike.</summary>
+    /// Kernel: pagemap_hugetlb_range() / pagemap_pte_hole().
+    private readonly struct HugetlbWalk(MmStruct mm, PagemapRuns runs) : IHugetlbWalkOps
     {
-        var system = mm.System;
-        var geo = system.Geometry;
-        while (address < stop)
+        public WalkAction Entry(in HugePte pte, ulong start, ulong end)
         {
-            system.Deadline.Check();
-            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
-            if (walk.Level == PageLevel.Pte)
-            {
-                ulong tableEnd = geo.PteTableEnd(address, stop);
-                for (var slot = walk.Slot; address < tableEnd; address += system.PageSize, slot = slot.Next())
-                    runs.Add(FlagsOf(mm, vma, new WalkResult(slot, mm.Tables.Get(slot)), address), 1);
-                continue;
-            }
-            ulong next = Math.Min(stop, geo[walk.Level].NextEntryStart(address));
-            if (next <= address)
-                next = stop;
-            if (walk.Entry.Kind == EntryKind.None)
-            {
-                runs.Add(PagemapFlags.None, (next - address) >> system.PageShift);
-                address = next;
-                continue;
-            }
-            // Every base page of a PMD leaf reads alike (HugePmdPagemap): the rest of it is one step.
-            if (HugePmd.IsLeaf(vma, walk))
-            {
-                runs.Add(FlagsOf(mm, vma, walk, address), (next - address) >> system.PageShift);
-                address = next;
-                continue;
-            }
-            for (; address < next; address += system.PageSize)
-                runs.Add(FlagsOf(mm, vma, walk, address), 1);
+            mm.System.Deadline.Check();
+            runs.Add(HugetlbPagemap.FlagsOf(mm, HugePteOps.Get(mm.Tables, pte)), (end - start) >> mm.System.PageShift);
+            return WalkAction.Continue;
         }
-        return stop;
+
+        public WalkAction Hole(ulong start, ulong end)
+        {
+            runs.Add(PagemapFlags.None, (end - start) >> mm.System.PageShift);
+            return WalkAction.Continue;
+        }
     }
 
     private static PagemapFlags FlagsOf(MmStruct mm, Vma vma, in WalkResult walk, ulong address)

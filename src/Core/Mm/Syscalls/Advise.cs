@@ -88,30 +88,44 @@ public static class Advise
         AnonPageOut.SplitLargeFolios(mm, vma, start, end);
         if (vma.File is not { } file)
             return Errno.None;
-        var system = mm.System;
-        for (ulong a = start; a < end; a += system.PageSize)
-        {
-            var walk = mm.Tables.Walk(a, PageLevel.Pte, allocate: false);
-            if (walk.Level != PageLevel.Pte)
-            {
-                a = system.Geometry[walk.Level].NextEntryStart(a) - system.PageSize;
-                continue;
-            }
-            var entry = walk.Entry;
-            if (entry.Kind != EntryKind.Page || entry.Has(EntryFlags.Special) || system.Zero.IsZero(entry.Frame))
-                continue;
-            ulong pfn = entry.Frame;
-            ref var page = ref system.Memory[pfn];
-            if ((page.Flags & PageFlags.PageCache) == 0 || page.Order != 0 || system.Memory.HeadOf(pfn) != pfn || page.MapCount > 1)
-                continue;
-            Zap.Range(mm, vma, a, a + system.PageSize, ZapMode.MappingRange);
-            if ((page.Flags & PageFlags.Dirty) != 0 || page.MapCount != 0 || page.RefCount != 1)
-                continue;
-            file.Cache.Store(page.Index, 0);
-            page.Flags &= ~PageFlags.PageCache;
-            Folios.Put(system, pfn);
-        }
+        var walk = new FilePageOutWalk(mm, vma, file);
+        PageWalk.Range(mm.Tables, start, end, ref walk);
         return Errno.None;
+    }
+
+    /// <summary>Kernel: madvise_cold_or_pageout_pte_range() (cold_walk_ops) and reclaim of the shmem pages it isolates.</summary>
+    private readonly struct FilePageOutWalk(MmStruct mm, Vma vma, MemoryFile file) : IPageWalkOps
+    {
+        public WalkAction Table(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public WalkAction Hole(in Slot slot, ulong start, ulong end) => WalkAction.Continue;
+
+        public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public WalkAction HugePd(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public WalkAction PteRange(in Slot first, ulong start, ulong end)
+        {
+            var system = mm.System;
+            var slot = first;
+            for (ulong a = start; a < end; a += system.PageSize, slot = slot.Next())
+            {
+                var entry = mm.Tables.Get(slot);
+                if (entry.Kind != EntryKind.Page || entry.Has(EntryFlags.Special) || system.Zero.IsZero(entry.Frame))
+                    continue;
+                ulong pfn = entry.Frame;
+                ref var page = ref system.Memory[pfn];
+                if ((page.Flags & PageFlags.PageCache) == 0 || page.Order != 0 || system.Memory.HeadOf(pfn) != pfn || page.MapCount > 1)
+                    continue;
+                Zap.Range(mm, vma, a, a + system.PageSize, ZapMode.MappingRange);
+                if ((page.Flags & PageFlags.Dirty) != 0 || page.MapCount != 0 || page.RefCount != 1)
+                    continue;
+                file.Cache.Store(page.Index, 0);
+                page.Flags &= ~PageFlags.PageCache;
+                Folios.Put(system, pfn);
+            }
+            return WalkAction.Continue;
+        }
     }
 
     /// <summary>

@@ -31,46 +31,55 @@ public static class ChangeProtection
             HugetlbChangeProtection.Range(mm, vma, start, end, flags);
             return;
         }
-        var system = mm.System;
         bool protect = (flags & ChangeProtectionFlags.UffdWp) != 0;
-        bool resolve = (flags & ChangeProtectionFlags.UffdWpResolve) != 0;
-        bool markers = protect && UsesMarkers(vma);
-        var newProt = PageProt.ForSharedMapping(mm.System, vma);
-        var tlb = new TlbGather();
-        var retry = new RetryBound("change_protection()'s walk");
-        ulong address = start;
-        while (address < end)
+        var walk = new ChangeProtectionWalk(mm, vma, flags, PageProt.ForSharedMapping(mm.System, vma), markers: protect && UsesMarkers(vma));
+        PageWalk.Range(mm.Tables, start, end, ref walk);
+        walk.Tlb.Finish(mm.System.Ops, start, end);
+    }
+
+    /// <summary>
+    /// Kernel: change_pud_range() .. change_pte_range(); with markers, missing tables are allocated
+    /// (change_pmd_prepare()), which may wake the OOM killer: a killed task stops there.
+    /// </summary>
+    private struct ChangeProtectionWalk(MmStruct mm, Vma vma, ChangeProtectionFlags flags, EntryFlags newProt, bool markers) : IPageWalkOps
+    {
+        public TlbGather Tlb;
+
+        public readonly WalkAction Table(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public readonly WalkAction Hole(in Slot slot, ulong start, ulong end) =>
+            !markers ? WalkAction.Continue : mm.System.Checkpoint(mm) ? WalkAction.Install : WalkAction.Stop;
+
+        public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
-            retry.Attempt(address);
-            // With markers the walk allocates tables: the OOM killer may act there, and a killed task stops.
+            var system = mm.System;
+            if (!HugePmd.IsLeaf(vma, new WalkResult(slot, entry)))
+                return WalkAction.Continue;
+            if (end - start < system.Geometry.PmdSize)
+            {
+                HugePmdSplit.Split(mm, vma, slot, start);
+                return WalkAction.Again;
+            }
+            var pmd = Updated(mm, vma, entry, newProt, flags);
+            if (pmd != entry)
+            {
+                mm.Tables.Set(slot, start, pmd);
+                if (ReducesAccess(entry, pmd))
+                    Tlb.Add(system.Geometry.PmdShift);
+            }
+            return WalkAction.Continue;
+        }
+
+        public readonly WalkAction HugePd(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public WalkAction PteRange(in Slot first, ulong start, ulong end)
+        {
+            var system = mm.System;
             if (markers && !system.Checkpoint(mm))
-                break;
-            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: markers);
-            if (HugePmd.IsLeaf(vma, walk))
-            {
-                ulong next = HugePmd.NextBlock(system, address);
-                if ((address & (system.Geometry.PmdSize - 1)) != 0 || next > end)
-                {
-                    HugePmdSplit.Split(mm, vma, walk.Slot, address);
-                    continue;
-                }
-                var pmd = Updated(mm, vma, walk.Entry, newProt, flags);
-                if (pmd != walk.Entry)
-                {
-                    mm.Tables.Set(walk.Slot, address, pmd);
-                    if (ReducesAccess(walk.Entry, pmd))
-                        tlb.Add(system.Geometry.PmdShift);
-                }
-                address = next;
-                continue;
-            }
-            if (walk.Level != PageLevel.Pte)
-            {
-                address = system.Geometry[walk.Level].NextEntryStart(address);
-                continue;
-            }
-            ulong tableEnd = system.Geometry.PteTableEnd(address, end);
-            for (var slot = walk.Slot; address < tableEnd; address += system.PageSize, slot = slot.Next())
+                return WalkAction.Stop;
+            bool resolve = (flags & ChangeProtectionFlags.UffdWpResolve) != 0;
+            var slot = first;
+            for (ulong address = start; address < end; address += system.PageSize, slot = slot.Next())
             {
                 system.Deadline.Check();
                 var old = mm.Tables.Get(slot);
@@ -81,7 +90,7 @@ public static class ChangeProtection
                     {
                         mm.Tables.Set(slot, address, updated);
                         if (ReducesAccess(old, updated))
-                            tlb.Add(system.PageShift);
+                            Tlb.Add(system.PageShift);
                     }
                 }
                 else if (PteMarker.IsMarker(old))
@@ -94,8 +103,8 @@ public static class ChangeProtection
                     mm.Tables.Set(slot, address, PteMarker.Make(PteMarker.UffdWp));
                 }
             }
+            return WalkAction.Continue;
         }
-        tlb.Finish(system.Ops, start, end);
     }
 
     /// <summary>

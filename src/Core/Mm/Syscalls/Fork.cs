@@ -76,48 +76,59 @@ public static class Fork
 
     private static bool CopyRange(MmStruct parent, Vma src, MmStruct child, Vma dst)
     {
-        var system = parent.System;
-        bool parentChanged = false;
-        bool keepWp = dst.Has(VmFlags.UffdWp);
-        ulong address = src.Start;
-        while (address < src.End)
+        var walk = new CopyWalk(parent, src, child, dst, dst.Has(VmFlags.UffdWp));
+        PageWalk.Range(parent.Tables, src.Start, src.End, ref walk);
+        return walk.ParentChanged;
+    }
+
+    /// <summary>
+    /// Kernel: copy_pud_range() .. copy_pte_range(), copy_huge_pmd(). The OOM killer gets its say
+    /// before each table and between two entries (each may copy a pinned page): a killed parent stops the copy.
+    /// </summary>
+    private struct CopyWalk(MmStruct parent, Vma src, MmStruct child, Vma dst, bool keepWp) : IPageWalkOps
+    {
+        public bool ParentChanged;
+
+        public readonly WalkAction Table(in Slot slot, ulong start, ulong end, in PageEntry entry) =>
+            parent.System.Checkpoint(parent) ? WalkAction.Continue : WalkAction.Stop;
+
+        public readonly WalkAction Hole(in Slot slot, ulong start, ulong end) => WalkAction.Continue;
+
+        public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
-            if (!system.Checkpoint(parent))
-                break;
-            var walk = parent.Tables.Walk(address, PageLevel.Pte, allocate: false);
-            if (HugePmd.IsLeaf(src, walk))
+            if (!HugePmd.IsLeaf(src, new WalkResult(slot, entry)))
+                throw new InvalidOperationException($"BUG: fork found a huge {slot.Level.KernelName()} entry; huge copies are not modelled here");
+            if (!parent.System.Checkpoint(parent))
+                return WalkAction.Stop;
+            if (NeedsCowForDma(parent, src, entry.Frame))
             {
-                if (NeedsCowForDma(parent, src, walk.Entry.Frame))
-                {
-                    // copy_huge_pmd() gives up on a maybe-pinned THP: split it and copy its PTEs.
-                    HugePmdSplit.Split(parent, src, walk.Slot, address);
-                    continue;
-                }
-                parentChanged |= HugePmd.Copy(parent, walk.Slot, child, dst, address, walk.Entry);
-                address = HugePmd.NextBlock(system, address);
-                continue;
+                // copy_huge_pmd() gives up on a maybe-pinned THP: split it and copy its PTEs.
+                HugePmdSplit.Split(parent, src, slot, start);
+                return WalkAction.Again;
             }
-            if (walk.Level != PageLevel.Pte)
+            ParentChanged |= HugePmd.Copy(parent, slot, child, dst, start, entry);
+            return WalkAction.Continue;
+        }
+
+        public readonly WalkAction HugePd(in Slot slot, ulong start, ulong end, in PageEntry entry) =>
+            throw new InvalidOperationException($"BUG: fork found a hugepd at 0x{start:x} outside a hugetlb VMA");
+
+        public WalkAction PteRange(in Slot first, ulong start, ulong end)
+        {
+            var system = parent.System;
+            var slot = first;
+            for (ulong address = start; address < end; address += system.PageSize, slot = slot.Next())
             {
-                if (walk.Entry.Kind != EntryKind.None)
-                    throw new InvalidOperationException($"BUG: fork found a huge {walk.Level.KernelName()} entry; huge copies are not modelled here");
-                address = system.Geometry[walk.Level].NextEntryStart(address);
-                continue;
-            }
-            ulong tableEnd = system.Geometry.PteTableEnd(address, src.End);
-            for (var slot = walk.Slot; address < tableEnd; address += system.PageSize, slot = slot.Next())
-            {
-                // Each entry may copy a pinned page: the OOM killer gets its say between two.
                 if (!system.Checkpoint(parent))
-                    return parentChanged;
+                    return WalkAction.Stop;
                 var entry = parent.Tables.Get(slot);
                 if (entry.Kind == EntryKind.Page)
-                    parentChanged |= CopyPresent(parent, src, slot, child, address, entry, keepWp);
+                    ParentChanged |= CopyPresent(parent, src, slot, child, address, entry, keepWp);
                 else if (PteMarker.IsMarker(entry))
                     CopyMarker(child, address, entry, keepWp);
             }
+            return WalkAction.Continue;
         }
-        return parentChanged;
     }
 
     /// <summary>Kernel: copy_present_pte() — shares the page read-only on both sides of a COW mapping.</summary>

@@ -116,51 +116,62 @@ public static class Remap
     /// </summary>
     private static void MovePageTables(MmStruct mm, Vma vma, ulong from, ulong to, ulong length, bool keepWp)
     {
-        var system = mm.System;
-        ulong pmdSize = system.Geometry.PmdSize;
-        bool flush = false;
-        var retry = new RetryBound("move_page_tables()'s walk");
-        ulong offset = 0;
-        while (offset < length)
+        var walk = new MoveWalk(mm, vma, to - from, keepWp);
+        PageWalk.Range(mm.Tables, from, from + length, ref walk);
+        if (walk.Flush)
+            mm.System.Ops.FlushTlbRange(from, from + length, mm.System.PageShift);
+    }
+
+    /// <summary>
+    /// Kernel: move_pgt_entry() / move_ptes() per source table. The new place's tables are allocated
+    /// as the move goes: a killed task stops, and its exit takes both places down.
+    /// </summary>
+    private struct MoveWalk(MmStruct mm, Vma vma, ulong delta, bool keepWp) : IPageWalkOps
+    {
+        public bool Flush;
+
+        public readonly WalkAction Table(in Slot slot, ulong start, ulong end, in PageEntry entry) =>
+            mm.System.Checkpoint(mm) ? WalkAction.Continue : WalkAction.Stop;
+
+        public readonly WalkAction Hole(in Slot slot, ulong start, ulong end) => WalkAction.Continue;
+
+        public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
-            ulong old = from + offset;
-            retry.Attempt(old);
-            // The new place's tables are allocated as the move goes: a killed task stops, and its exit takes both places down.
-            if (!system.Checkpoint(mm))
-                break;
-            var walk = mm.Tables.Walk(old, PageLevel.Pte, allocate: false);
-            if (HugePmd.IsLeaf(vma, walk))
+            if (!HugePmd.IsLeaf(vma, new WalkResult(slot, entry)))
+                throw new InvalidOperationException($"BUG: mremap found a huge {slot.Level.KernelName()} entry; huge moves are not modelled here");
+            ulong pmdSize = mm.System.Geometry.PmdSize;
+            if (((start | (start + delta)) & (pmdSize - 1)) == 0 && end - start == pmdSize && MovePmd(mm, new WalkResult(slot, entry), start, start + delta, keepWp))
             {
-                if (((old | (to + offset)) & (pmdSize - 1)) == 0 && length - offset >= pmdSize && MovePmd(mm, walk, old, to + offset, keepWp))
-                {
-                    flush = true;
-                    offset += pmdSize;
+                Flush = true;
+                return WalkAction.Continue;
+            }
+            HugePmdSplit.Split(mm, vma, slot, start);
+            return WalkAction.Again;
+        }
+
+        public readonly WalkAction HugePd(in Slot slot, ulong start, ulong end, in PageEntry entry) =>
+            throw new InvalidOperationException($"BUG: mremap found a hugepd at 0x{start:x} outside a hugetlb VMA");
+
+        public WalkAction PteRange(in Slot first, ulong start, ulong end)
+        {
+            var system = mm.System;
+            var slot = first;
+            for (ulong old = start; old < end; old += system.PageSize, slot = slot.Next())
+            {
+                if (mm.Tables.IsNone(slot))
                     continue;
-                }
-                HugePmdSplit.Split(mm, vma, walk.Slot, old);
-                continue;
-            }
-            if (walk.Level != PageLevel.Pte)
-            {
-                if (walk.Entry.Kind != EntryKind.None)
-                    throw new InvalidOperationException($"BUG: mremap found a huge {walk.Level.KernelName()} entry; huge moves are not modelled here");
-                offset = system.Geometry[walk.Level].NextEntryStart(old) - from;
-                continue;
-            }
-            if (walk.Entry.Kind != EntryKind.None)
-            {
-                var entry = mm.Tables.Clear(walk.Slot, old);
-                flush |= entry.Kind == EntryKind.Page;
+                if (!system.Checkpoint(mm))
+                    return WalkAction.Stop;
+                var entry = mm.Tables.Clear(slot, old);
+                Flush |= entry.Kind == EntryKind.Page;
                 if (Carried(entry, keepWp, out var carried))
                 {
-                    var target = mm.Tables.Walk(to + offset, PageLevel.Pte, allocate: true);
-                    mm.Tables.Set(target.Slot, to + offset, carried);
+                    var target = mm.Tables.Walk(old + delta, PageLevel.Pte, allocate: true);
+                    mm.Tables.Set(target.Slot, old + delta, carried);
                 }
             }
-            offset += system.PageSize;
+            return WalkAction.Continue;
         }
-        if (flush)
-            system.Ops.FlushTlbRange(from, from + length, system.PageShift);
     }
 
     /// <summary>Kernel: move_huge_pmd() — the leaf moves to an empty PMD slot at the new place.</summary>
@@ -179,22 +190,29 @@ public static class Remap
     /// <summary>Kernel: move_hugetlb_page_tables() — huge entry by huge entry, through huge_pte_alloc().</summary>
     private static void MoveHugetlbPageTables(MmStruct mm, Vma vma, ulong from, ulong to, ulong length, bool keepWp)
     {
-        var system = mm.System;
-        var size = Hugetlb.PoolOf(system, vma).Size;
-        bool flush = false;
-        for (ulong offset = 0; offset < length; offset += size.Size)
+        var size = Hugetlb.PoolOf(mm.System, vma).Size;
+        var walk = new HugetlbMoveWalk(mm, size, to - from, keepWp);
+        PageWalk.Hugetlb(mm.Tables, size, from, from + length, ref walk);
+        if (walk.Flush)
+            mm.System.Ops.FlushTlbRange(from, from + length, size.Shift);
+    }
+
+    private struct HugetlbMoveWalk(MmStruct mm, HugePageSize size, ulong delta, bool keepWp) : IHugetlbWalkOps
+    {
+        public bool Flush;
+
+        public WalkAction Entry(in HugePte pte, ulong start, ulong end)
         {
-            if (!HugePteOffset.Find(mm.Tables, size, from + offset, out var pte))
-                continue;
-            var entry = HugePteOps.Clear(mm.Tables, pte, from + offset);
+            var entry = HugePteOps.Clear(mm.Tables, pte, start);
             if (entry.Kind == EntryKind.None)
-                continue;
-            flush |= entry.Kind == EntryKind.Page;
+                return WalkAction.Continue;
+            Flush |= entry.Kind == EntryKind.Page;
             if (Carried(entry, keepWp, out var carried))
-                HugePteOps.Set(mm.Tables, HugePteAlloc.Alloc(mm.Tables, size, to + offset), to + offset, carried);
+                HugePteOps.Set(mm.Tables, HugePteAlloc.Alloc(mm.Tables, size, start + delta), start + delta, carried);
+            return WalkAction.Continue;
         }
-        if (flush)
-            system.Ops.FlushTlbRange(from, from + length, size.Shift);
+
+        public readonly WalkAction Hole(ulong start, ulong end) => WalkAction.Continue;
     }
 
     /// <summary>What an entry becomes at its new place: without the registration no uffd-wp bit, and no uffd-wp marker.</summary>

@@ -24,45 +24,49 @@ public static class Zap
 {
     public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ZapMode mode)
     {
-        var system = mm.System;
-        var tlb = new TlbGather();
         bool keepFileMarkers = mode != ZapMode.Unmap && !vma.IsAnonymous;
-        bool markersSurvive = keepFileMarkers && vma.Has(VmFlags.UffdWp);
-        var retry = new RetryBound("zap's walk");
-        ulong address = start;
-        while (address < end)
+        var walk = new ZapWalk(mm, vma, mode, keepFileMarkers, markersSurvive: keepFileMarkers && vma.Has(VmFlags.UffdWp));
+        PageWalk.Range(mm.Tables, start, end, ref walk);
+        walk.Tlb.Finish(mm.System.Ops, start, end);
+    }
+
+    /// <summary>Kernel: unmap_page_range()'s walk — zap_pmd_range() (zap_huge_pmd() or a split), zap_pte_range().</summary>
+    private struct ZapWalk(MmStruct mm, Vma vma, ZapMode mode, bool keepFileMarkers, bool markersSurvive) : IPageWalkOps
+    {
+        public TlbGather Tlb;
+
+        public readonly WalkAction Table(in Slot slot, ulong start, ulong end, in PageEntry entry) => WalkAction.Continue;
+
+        public readonly WalkAction Hole(in Slot slot, ulong start, ulong end) => WalkAction.Continue;
+
+        public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
-            retry.Attempt(address);
-            var walk = mm.Tables.Walk(address, PageLevel.Pte, allocate: false);
-            if (HugePmd.IsLeaf(vma, walk))
+            var system = mm.System;
+            if (!HugePmd.IsLeaf(vma, new WalkResult(slot, entry)))
+                throw new InvalidOperationException(
+                    $"BUG: zap found a {entry.Kind} {slot.Level.KernelName()} entry at 0x{start:x}; huge mappings are not zapped here");
+            if (end - start < system.Geometry.PmdSize)
             {
-                ulong next = HugePmd.NextBlock(system, address);
-                if ((address & (system.Geometry.PmdSize - 1)) != 0 || next > end)
-                {
-                    HugePmdSplit.Split(mm, vma, walk.Slot, address);
-                    continue;
-                }
-                HugePmd.Zap(mm, walk.Slot, address);
-                tlb.Add(system.Geometry.PmdShift);
-                address = next;
-                continue;
+                HugePmdSplit.Split(mm, vma, slot, start);
+                return WalkAction.Again;
             }
-            if (walk.Level != PageLevel.Pte)
-            {
-                if (walk.Entry.Kind != EntryKind.None)
-                    throw new InvalidOperationException(
-                        $"BUG: zap found a {walk.Entry.Kind} {walk.Level.KernelName()} entry at 0x{address:x}; huge mappings are not zapped here");
-                address = system.Geometry[walk.Level].NextEntryStart(address);
-                continue;
-            }
-            ulong tableEnd = system.Geometry.PteTableEnd(address, end);
-            system.Deadline.Check();
-            ZapTable(mm, walk.Slot, address, tableEnd, mode, keepFileMarkers, markersSurvive, ref tlb);
-            if (mode == ZapMode.DontNeed && tableEnd - address == system.Geometry.PmdSize && system.Ops.Arch.ReclaimsEmptyPteTables)
-                mm.Tables.FreePteTableIfEmpty(address);
-            address = tableEnd;
+            HugePmd.Zap(mm, slot, start);
+            Tlb.Add(system.Geometry.PmdShift);
+            return WalkAction.Continue;
         }
-        tlb.Finish(system.Ops, start, end);
+
+        public readonly WalkAction HugePd(in Slot slot, ulong start, ulong end, in PageEntry entry) =>
+            throw new InvalidOperationException($"BUG: zap found a hugepd at 0x{start:x} outside a hugetlb VMA");
+
+        public WalkAction PteRange(in Slot first, ulong start, ulong end)
+        {
+            var system = mm.System;
+            system.Deadline.Check();
+            ZapTable(mm, first, start, end, mode, keepFileMarkers, markersSurvive, ref Tlb);
+            if (mode == ZapMode.DontNeed && end - start == system.Geometry.PmdSize && system.Ops.Arch.ReclaimsEmptyPteTables)
+                mm.Tables.FreePteTableIfEmpty(start);
+            return WalkAction.Continue;
+        }
     }
 
     /// <summary>
@@ -70,7 +74,7 @@ public static class Zap
     /// read-faulted over a range), so a word is decoded and judged once for its run of repeats.
     /// </summary>
     /// Kernel: zap_pte_range().
-    private static void ZapTable(MmStruct mm, Slot first, ulong address, ulong end, ZapMode mode, bool keepFileMarkers, bool markersSurvive, ref TlbGather tlb)
+    private static void ZapTable(MmStruct mm, in Slot first, ulong address, ulong end, ZapMode mode, bool keepFileMarkers, bool markersSurvive, ref TlbGather tlb)
     {
         var system = mm.System;
         ulong pageSize = system.PageSize;
