@@ -33,10 +33,12 @@ public sealed class Arm64Architecture : Architecture
 
     /// <summary>
     /// Kernel: arch/arm64/Kconfig selects HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP (v6.10+)
-    /// and _MINOR, ARCH_HAS_PTE_SPECIAL; it has no HAVE_ARCH_SOFT_DIRTY.
+    /// and _MINOR, ARCH_HAS_PTE_SPECIAL; it has no HAVE_ARCH_SOFT_DIRTY. Exec-only as on a CPU with
+    /// EPAN (FEAT_PAN3; QEMU's -cpu max has it): adjust_protection_map() makes VM_EXEC PAGE_EXECONLY
+    /// (no PTE_USER), and do_page_fault() no longer lets VM_EXEC satisfy a load (arch/arm64/mm/mmap.c, fault.c).
     /// </summary>
     public override ArchCapabilities Capabilities { get; } =
-        new(Thp: true, UffdWp: true, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: false);
+        new(Thp: true, UffdWp: true, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: false, ExecOnly: ExecOnlyPages.Entry);
 
     /// <summary>Changing a live contiguous run without invalidating it first is "misprogramming of the contiguous bit".</summary>
     /// Kernel: set_huge_pte_at() / clear_flush() in arch/arm64/mm/hugetlbpage.c.

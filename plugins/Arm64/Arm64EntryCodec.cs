@@ -63,7 +63,9 @@ public sealed class Arm64EntryCodec : IEntryCodec
 
     /// <summary>
     /// Kernel: pfn_pte() with the user prot bits (PROT_DEFAULT, PTE_NG, PTE_PXN), pte_mkwrite/mkdirty's
-    /// RDONLY rule, pte_mkhuge()'s block type, and PAGE_NONE (present-invalid, not user, UXN).
+    /// RDONLY rule, pte_mkhuge()'s block type, PAGE_NONE (present-invalid, not user, UXN) and
+    /// PAGE_EXECONLY (valid, UXN clear, no PTE_USER: EL0 may run it but not load). An exec-only entry
+    /// decodes as pte_user() false and pte_user_exec() true, as the kernel reads it.
     /// </summary>
     private ulong EncodePage(PageLevel level, in PageEntry e)
     {
@@ -79,7 +81,7 @@ public sealed class Arm64EntryCodec : IEntryCodec
         {
             raw |= Valid;
             if (!e.Has(EntryFlags.Global)) raw |= Ng;
-            if (e.Has(EntryFlags.User)) raw |= User;
+            if (e.Has(EntryFlags.User) && !e.Has(EntryFlags.ExecOnly)) raw |= User;
             if (!e.Has(EntryFlags.Exec)) raw |= Uxn;
         }
 

@@ -29,7 +29,8 @@ public sealed class Book3S64Architecture : Architecture
             UffdMinor: false,
             GupFast: true,
             PteSpecial: true,
-            SoftDirty: true);
+            SoftDirty: true,
+            ExecOnly: mmu == PowerPcMmu.Radix ? ExecOnlyPages.Entry : ExecOnlyPages.None);
     }
 
     public PowerPcMmu Mmu { get; }
@@ -52,10 +53,13 @@ public sealed class Book3S64Architecture : Architecture
     /// THP with hash needs a 16M pmd (64K pages). powerpc selects neither HAVE_ARCH_USERFAULTFD_WP nor
     /// _MINOR (a ppc64el 6.12 kernel still reports userfaultfd features 0x149fe, without them), but has
     /// ARCH_HAS_PTE_SPECIAL and HAVE_FAST_GUP, and selects HAVE_ARCH_SOFT_DIRTY for Book3S-64 with either page size.
+    /// Radix maps PROT_EXEC alone execute-only (PAGE_EXECONLY, no _PAGE_READ) and access_error() refuses a
+    /// load from such a VMA; hash maps it readable.
     /// </summary>
     /// Kernel: arch/powerpc/Kconfig (PPC_4K_PAGES / PPC_64K_PAGES select HAVE_ARCH_SOFT_DIRTY if PPC_BOOK3S_64),
     /// arch/powerpc/platforms/Kconfig.cputype (PPC_BOOK3S_64 selects HAVE_ARCH_TRANSPARENT_HUGEPAGE),
-    /// hash__has_transparent_hugepage() (mm/book3s64/hash_pgtable.c).
+    /// hash__has_transparent_hugepage() (mm/book3s64/hash_pgtable.c), vm_get_page_prot() (mm/book3s64/pgtable.c),
+    /// access_error() (mm/fault.c).
     public override ArchCapabilities Capabilities { get; }
 
     /// <summary>

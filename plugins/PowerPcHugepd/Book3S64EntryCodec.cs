@@ -108,7 +108,7 @@ public sealed class Book3S64EntryCodec : IEntryCodec
 
     /// <summary>
     /// Kernel: pfn_pte() (always _PAGE_PTE), the protection_map entries (_PAGE_BASE = PRESENT|ACCESSED,
-    /// READ for every accessible page, PRIVILEGED for PAGE_NONE), pte_mkwrite/mkdirty/mkyoung/mkspecial/
+    /// READ for every accessible page but radix's PAGE_EXECONLY, PRIVILEGED for PAGE_NONE), pte_mkwrite/mkdirty/mkyoung/mkspecial/
     /// mkdevmap/mksoft_dirty; a hash 64K pmd leaf also gets H_PAGE_THP_HUGE from pmd_mkhuge().
     /// </summary>
     private ulong EncodePage(PageLevel level, in PageEntry e)
@@ -118,7 +118,7 @@ public sealed class Book3S64EntryCodec : IEntryCodec
         ulong raw = Present | Pte | FrameBits(e.Frame, RpnMask(_geometry[level].Shift), level, "page");
         if (!e.Has(EntryFlags.ProtNone))
         {
-            raw |= Read;
+            if (!e.Has(EntryFlags.ExecOnly)) raw |= Read;
             if (e.Has(EntryFlags.Write)) raw |= Write;
             if (e.Has(EntryFlags.Exec)) raw |= Exec;
         }
@@ -139,6 +139,8 @@ public sealed class Book3S64EntryCodec : IEntryCodec
         var flags = EntryFlags.None;
         if ((raw & Rwx) == 0)
             flags |= EntryFlags.ProtNone;
+        else if ((raw & Read) == 0)
+            flags |= EntryFlags.ExecOnly;
         if ((raw & Write) != 0) flags |= EntryFlags.Write;
         if ((raw & Exec) != 0) flags |= EntryFlags.Exec;
         if ((raw & Privileged) == 0) flags |= EntryFlags.User;

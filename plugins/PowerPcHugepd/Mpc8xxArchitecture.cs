@@ -3,9 +3,10 @@ using Pluggable.Core.Arch;
 namespace Pluggable.Arch.PowerPc;
 
 /// <summary>
-/// The 32-bit MPC8xx with 4K pages: two-level tables of 4-byte entries, the 8M hugepd shared by two
-/// pgd slots, and 16K/512K huge pages as runs of ptes. Its instruction cache is not coherent with
-/// the data cache, so executable mappings go through the PowerPC exec filter.
+/// The 32-bit MPC8xx with 4K or 16K pages: two-level tables of 4-byte entries (a 16K page's pte
+/// four of them), the 8M hugepd shared by two pgd slots, and 16K (with 4K pages) and 512K huge pages
+/// as runs of ptes. Its instruction cache is not coherent with the data cache, so executable
+/// mappings go through the PowerPC exec filter.
 /// </summary>
 /// Kernel: arch/powerpc/include/asm/nohash/32 (pte-8xx.h, pgtable.h, hugetlb-8xx.h, mmu-8xx.h),
 /// arch/powerpc/mm/nohash/8xx.c, arch/powerpc/mm/pgtable.c (set_pte_filter), asm/cacheflush.h.
@@ -13,16 +14,25 @@ public sealed class Mpc8xxArchitecture : Architecture
 {
     public override string Name => PowerPcPlugin.ArchName;
 
-    public override string Configuration => "mmu=8xx,page=4k";
+    public Mpc8xxArchitecture(int pageShift = 12)
+    {
+        if (pageShift is not (12 or 14))
+            throw new ArgumentOutOfRangeException(nameof(pageShift), pageShift, "the 8xx runs 4K or 16K pages");
+        Geometry = Mpc8xxPaging.Geometry(pageShift);
+        Codec = new Mpc8xxEntryCodec(pageShift);
+        HugePageSizes = Mpc8xxHugePages.For(pageShift);
+    }
 
-    public override PageGeometry Geometry { get; } = Mpc8xxPaging.Geometry();
+    public override string Configuration => $"mmu=8xx,page={PowerPcPlugin.PageName(Geometry.PageShift)}";
 
-    public override IEntryCodec Codec { get; } = new Mpc8xxEntryCodec();
+    public override PageGeometry Geometry { get; }
 
-    public override IReadOnlyList<HugePageSize> HugePageSizes { get; } = Mpc8xxHugePages.For();
+    public override IEntryCodec Codec { get; }
+
+    public override IReadOnlyList<HugePageSize> HugePageSizes { get; }
 
     /// <summary>Kernel: HPAGE_SHIFT 19 for CONFIG_PPC_8xx (asm/page.h).</summary>
-    public override HugePageSize? DefaultHugePage => HugePageSizes[1];
+    public override HugePageSize? DefaultHugePage => HugePageSizes.First(size => size.Shift == Mpc8xxHugePages.Shift512K);
 
     /// <summary>
     /// Only Book3S-64 selects HAVE_ARCH_TRANSPARENT_HUGEPAGE and HAVE_ARCH_SOFT_DIRTY; powerpc as a

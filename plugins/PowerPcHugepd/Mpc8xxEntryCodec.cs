@@ -6,16 +6,24 @@ namespace Pluggable.Arch.PowerPc;
 /// <summary>
 /// The 8xx table words: 32 bits, big-endian. A pgd slot holds a pte table pointer or, with the 8M
 /// page size in its L1 size field, a hugepd; ptes carry the PP access field and, for the slots of a
-/// huge page, SPS (plus HUGE for 512K and 8M). Which huge page a slot belongs to is not in the word
-/// beyond that, so a decoded slot reports Huge|Cont without a size, as one 4K step of its page.
+/// huge page, SPS (plus HUGE for 512K and 8M). With 16K base pages every pte has SPS (_PAGE_PSIZE
+/// in _PAGE_BASE) and only HUGE marks a huge page's slot. Which huge page a slot belongs to is not
+/// in the word beyond that, so a decoded slot reports Huge|Cont without a size, as one base page of
+/// its page.
 /// Swap entries are the type and offset shifted past the three low bits; 6.1 has no swap-exclusive
 /// bit here, and type 0 with offset 0 would be the empty word (the kernel never stores it).
 /// </summary>
 /// Kernel: arch/powerpc/include/asm/nohash/32/pte-8xx.h (pte_write, pte_read, pte_user, PAGE_NONE),
 /// asm/nohash/32/pgalloc.h (pmd_populate), asm/nohash/32/hugetlb-8xx.h (hugepd_populate, arch_make_huge_pte),
 /// asm/nohash/32/pgtable.h (__swp_type, __swp_offset, __swp_entry_to_pte).
-public sealed class Mpc8xxEntryCodec : IEntryCodec
+public sealed class Mpc8xxEntryCodec(int pageShift = 12) : IEntryCodec
 {
+    /// <summary>The real page number: the bits above the page offset (PTE_RPN_SHIFT is PAGE_SHIFT).</summary>
+    private readonly uint _rpnMask = RpnMask & ~((1u << pageShift) - 1);
+
+    /// <summary>What marks a pte as one slot of a huge page: SPS with 4K pages, HUGE with 16K (whose every pte has SPS).</summary>
+    private readonly uint _hugeSlot = pageShift == 12 ? Sps : Huge;
+
     private const uint MaxType = (1u << SwapTypeBits) - 1;
 
     /// <summary>24 bits of offset are left above the type in the 32-bit word.</summary>
@@ -41,7 +49,7 @@ public sealed class Mpc8xxEntryCodec : IEntryCodec
         {
             if ((w & PmdPresent) == 0)
                 return PageEntry.Empty;
-            ulong frame = (w & ~HugePdShiftMask) >> Mpc8xxPaging.PageShift;
+            ulong frame = (w & ~HugePdShiftMask) >> pageShift;
             return (w & PmdPageMask) == PmdPage8M ? PageEntry.HugePd(frame, Mpc8xxHugePages.Shift8M) : PageEntry.Table(frame);
         }
 
@@ -63,8 +71,8 @@ public sealed class Mpc8xxEntryCodec : IEntryCodec
         if ((w & Dirty) != 0) flags |= EntryFlags.Dirty;
         if ((w & Accessed) != 0) flags |= EntryFlags.Young;
         if ((w & Special) != 0) flags |= EntryFlags.Special;
-        if ((w & Sps) != 0) flags |= EntryFlags.Huge | EntryFlags.Cont;
-        return PageEntry.Page((w & RpnMask) >> Mpc8xxPaging.PageShift, flags);
+        if ((w & _hugeSlot) != 0) flags |= EntryFlags.Huge | EntryFlags.Cont;
+        return PageEntry.Page((w & _rpnMask) >> pageShift, flags);
     }
 
     public string Describe(PageLevel level, ulong raw)
@@ -84,13 +92,14 @@ public sealed class Mpc8xxEntryCodec : IEntryCodec
     }
 
     /// <summary>
-    /// Kernel: pfn_pte() with the protection_map values (_PAGE_BASE = PRESENT|ACCESSED, RO for
-    /// read-only, NA for PAGE_NONE, SH for kernel pages), pte_mkwrite/mkdirty/mkyoung/mkspecial, and
-    /// arch_make_huge_pte(): SPS for 16K, SPS|HUGE for 512K and 8M.
+    /// Kernel: pfn_pte() with the protection_map values (_PAGE_BASE = PRESENT|ACCESSED, with SPS as
+    /// _PAGE_PSIZE for 16K pages, RO for read-only, NA for PAGE_NONE, SH for kernel pages),
+    /// pte_mkwrite/mkdirty/mkyoung/mkspecial, and arch_make_huge_pte(): SPS for 16K, SPS|HUGE for 512K and 8M.
     /// </summary>
-    private static ulong EncodePage(in PageEntry e)
+    private ulong EncodePage(in PageEntry e)
     {
         uint w = Phys(e.Frame, "page") | Present;
+        if (pageShift != 12) w |= Sps;
         if (!e.Has(EntryFlags.User)) w |= Sh;
         if (e.Has(EntryFlags.ProtNone)) w |= Na;
         else if (!e.Has(EntryFlags.Write)) w |= Ro;
@@ -115,10 +124,10 @@ public sealed class Mpc8xxEntryCodec : IEntryCodec
         return ((e.Frame << SwapTypeBits) | e.SwapType) << SwapShift;
     }
 
-    private static uint Phys(ulong frame, string what)
+    private uint Phys(ulong frame, string what)
     {
-        if (frame > RpnMask >> Mpc8xxPaging.PageShift)
+        if (frame > _rpnMask >> pageShift)
             throw new ArgumentOutOfRangeException("entry", $"frame 0x{frame:x} does not fit an 8xx {what} (32-bit real address)");
-        return (uint)(frame << Mpc8xxPaging.PageShift);
+        return (uint)(frame << pageShift);
     }
 }

@@ -22,23 +22,24 @@ public sealed class PowerPcPlugin : IArchitecturePlugin
 
     public IReadOnlyList<string> Aliases { get; } = ["ppc64", "ppc", "ppc64le"];
 
-    public string Description => "Book3S-64 hash (hugepd) or radix MMU with 4K/64K pages, 8xx with 4K pages";
+    public string Description => "Book3S-64 hash (hugepd) or radix MMU with 4K/64K pages, 8xx with 4K/16K pages";
 
     public string ModelledKernel => "Linux 6.1 (powerpc hugepd, last in 6.10)";
 
     public IReadOnlyList<ArchOption> Options { get; } =
     [
         new ArchOption(MmuOption, MmuValues, "hash", "MMU: Book3S-64 hash or radix, or the 32-bit 8xx"),
-        new ArchOption(PageOption, PageValues, "4k", "base page size (4k or 64k on Book3S-64, 4k on 8xx)"),
+        new ArchOption(PageOption, PageValues, "4k", "base page size (4k or 64k on Book3S-64, 4k or 16k on 8xx)"),
     ];
 
-    /// <summary>Hash 4K (the hugepd shape), radix 64K (the common distribution kernel), radix 4K and the 8xx (32-bit, two levels, the shared 8M hugepd).</summary>
+    /// <summary>Hash 4K (the hugepd shape), radix 64K (the common distribution kernel), radix 4K and the 8xx with 4K and 16K pages (32-bit, two levels, the shared 8M hugepd).</summary>
     public IEnumerable<IReadOnlyDictionary<string, string>> SnapshotConfigurations =>
     [
         new Dictionary<string, string> { [MmuOption] = "hash", [PageOption] = "4k" },
         new Dictionary<string, string> { [MmuOption] = "radix", [PageOption] = "64k" },
         new Dictionary<string, string> { [MmuOption] = "radix", [PageOption] = "4k" },
         new Dictionary<string, string> { [MmuOption] = "8xx", [PageOption] = "4k" },
+        new Dictionary<string, string> { [MmuOption] = "8xx", [PageOption] = "16k" },
     ];
 
     internal static string MmuName(PowerPcMmu mmu) => mmu switch
@@ -64,9 +65,7 @@ public sealed class PowerPcPlugin : IArchitecturePlugin
         {
             "8xx" when pageShift == 16 => throw new ArgumentException(
                 $"powerpc {MmuOption}=8xx has no {PageOption}=64k (Kconfig PPC_64K_PAGES depends on 44x || PPC_BOOK3S_64)", nameof(options)),
-            "8xx" when pageShift == 14 => throw new ArgumentException(
-                $"powerpc {MmuOption}=8xx is modelled with {PageOption}=4k only: with 16K pages its pte_t is four copies of the word (16 bytes), which the core's 4- or 8-byte entries cannot hold", nameof(options)),
-            "8xx" => new Mpc8xxArchitecture(),
+            "8xx" => new Mpc8xxArchitecture(pageShift),
             _ when pageShift == 14 => throw new ArgumentException(
                 $"powerpc {MmuOption}={mmu} has no {PageOption}=16k (Kconfig PPC_16K_PAGES depends on 44x || PPC_8xx)", nameof(options)),
             "radix" => new Book3S64Architecture(PowerPcMmu.Radix, pageShift),

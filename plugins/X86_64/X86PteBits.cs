@@ -32,6 +32,13 @@ internal static class X86PteBits
     /// <summary>Holds Dirty for read-only entries, since Write=0 with Dirty=1 means shadow stack (v6.6+).</summary>
     public const ulong SavedDirty = 1UL << 58;
 
+    /// <summary>
+    /// The protection key field, bits 59..62. The only key the core gives a mapping is the one
+    /// execute_only_pkey() allocates first in an mm, key 1 (key 0 is the default).
+    /// </summary>
+    /// Kernel: _PAGE_PKEY_BIT0.._PAGE_PKEY_BIT3, mm_pkey_alloc().
+    public const ulong PkeyMask = 0xfUL << 59, ExecOnlyPkey = 1UL << 59;
+
     public const ulong Nx = 1UL << 63;
 
     /// <summary>Physical address bits 12..51 (__PHYSICAL_MASK_SHIFT is 52).</summary>

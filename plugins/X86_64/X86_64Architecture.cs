@@ -15,21 +15,27 @@ public sealed class X86_64Architecture : Architecture
 
     private readonly int _userVaBits;
 
-    public X86_64Architecture(int levels)
+    public X86_64Architecture(int levels, bool protectionKeys = true)
     {
         if (levels is not (4 or 5))
             throw new ArgumentOutOfRangeException(nameof(levels), levels, "x86_64 paging has 4 or 5 levels");
         PagingLevels = levels;
+        ProtectionKeys = protectionKeys;
         Geometry = X86Paging.Geometry(levels);
         _userVaBits = X86Paging.UserVaBits(Geometry.VaBits);
+        Capabilities = new(Thp: true, UffdWp: true, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: true,
+            ExecOnly: protectionKeys ? ExecOnlyPages.ProtectionKey : ExecOnlyPages.None);
     }
 
     /// <summary>4, or 5 with LA57.</summary>
     public int PagingLevels { get; }
 
+    /// <summary>Whether the CPU has protection keys (OSPKE), which Linux uses for PROT_EXEC alone.</summary>
+    public bool ProtectionKeys { get; }
+
     public override string Name => X86_64Plugin.ArchName;
 
-    public override string Configuration => $"levels={PagingLevels}";
+    public override string Configuration => $"levels={PagingLevels},pku={(ProtectionKeys ? "on" : "off")}";
 
     public override PageGeometry Geometry { get; }
 
@@ -46,9 +52,13 @@ public sealed class X86_64Architecture : Architecture
         new HugePageSize(X86Paging.PmdShift, PageLevel.Pmd, HugePlacement.Leaf, Transparent: true),
     ];
 
-    /// <summary>Kernel: arch/x86/Kconfig selects HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP/_MINOR, HAVE_ARCH_SOFT_DIRTY, ARCH_HAS_PTE_SPECIAL.</summary>
-    public override ArchCapabilities Capabilities { get; } =
-        new(Thp: true, UffdWp: true, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: true);
+    /// <summary>
+    /// Kernel: arch/x86/Kconfig selects HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP/_MINOR,
+    /// HAVE_ARCH_SOFT_DIRTY, ARCH_HAS_PTE_SPECIAL. With protection keys, mmap and mprotect give
+    /// PROT_EXEC alone execute_only_pkey() (mm/mmap.c do_mmap(), arch/x86/mm/pkeys.c), whose PKRU
+    /// rights deny data access: a load is SIGSEGV (SEGV_PKUERR) and the task's own GUP is refused.
+    /// </summary>
+    public override ArchCapabilities Capabilities { get; }
 
     /// <summary>
     /// Anything below the top of the user half may be walked locklessly, including the guard page

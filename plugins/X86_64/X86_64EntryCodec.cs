@@ -73,6 +73,7 @@ public sealed class X86_64EntryCodec : IEntryCodec
         if (e.Has(EntryFlags.UffdWp)) raw |= UffdWp;
         if (e.Has(EntryFlags.SoftDirty)) raw |= SoftDirty;
         if (e.Has(EntryFlags.Devmap)) raw |= Devmap;
+        if (e.Has(EntryFlags.ExecOnly)) raw |= ExecOnlyPkey;
         if (!e.Has(EntryFlags.Exec)) raw |= Nx;
         return raw;
     }
@@ -96,6 +97,7 @@ public sealed class X86_64EntryCodec : IEntryCodec
         if ((raw & SoftDirty) != 0) flags |= EntryFlags.SoftDirty;
         if ((raw & Devmap) != 0) flags |= EntryFlags.Devmap;
         if ((raw & Nx) == 0) flags |= EntryFlags.Exec;
+        if ((raw & PkeyMask) == ExecOnlyPkey) flags |= EntryFlags.ExecOnly;
         return PageEntry.Page(phys >> PageShift, flags);
     }
 

@@ -42,10 +42,13 @@ public sealed class RiscVArchitecture : Architecture
     /// <summary>
     /// THP, uffd-minor and pte-special as Kconfig selects them. No uffd-wp and no soft-dirty: 6.18 selects
     /// neither; 6.19 adds both, only with RISCV_ISA_SVRSW60T59B and a hart that has the extension.
+    /// Exec-only: protection_map[VM_EXEC] is PAGE_EXEC (no R), and access_error() wants VM_READ or
+    /// VM_WRITE for a load.
     /// </summary>
-    /// Kernel: arch/riscv/Kconfig (HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_MINOR, HAVE_GUP_FAST, ARCH_HAS_PTE_SPECIAL).
+    /// Kernel: arch/riscv/Kconfig (HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_MINOR, HAVE_GUP_FAST,
+    /// ARCH_HAS_PTE_SPECIAL); arch/riscv/mm/init.c protection_map; arch/riscv/mm/fault.c access_error().
     public override ArchCapabilities Capabilities { get; } =
-        new(Thp: true, UffdWp: false, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: false);
+        new(Thp: true, UffdWp: false, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: false, ExecOnly: ExecOnlyPages.Entry);
 
     /// <summary>A live napot run is invalidated and fenced before it is rewritten (the privileged spec's rule).</summary>
     /// Kernel: set_huge_pte_at() -> clear_flush() (arch/riscv/mm/hugetlbpage.c).

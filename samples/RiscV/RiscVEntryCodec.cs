@@ -56,14 +56,14 @@ public sealed class RiscVEntryCodec(PageGeometry geometry) : IEntryCodec
     }
 
     /// <summary>
-    /// R is always set: the entry has no read flag, and W without R is reserved (so exec-only PAGE_EXEC,
-    /// R clear, is not modelled). PROT_NONE clears V and sets _PAGE_PROT_NONE, so the hardware faults.
+    /// R is set but on exec-only entries (PAGE_EXEC); W without R is reserved, and the core never asks
+    /// for it. PROT_NONE clears V and sets _PAGE_PROT_NONE (with R), so the hardware faults.
     /// </summary>
     /// Kernel: pfn_pte()/pfn_pmd()/pfn_pud() with PAGE_* (_PAGE_BASE = V|A|U), PAGE_NONE, pte_mknapot().
     private ulong EncodePage(PageLevel level, in PageEntry e)
     {
         bool napot = level == PageLevel.Pte && e.Has(EntryFlags.Cont);
-        ulong raw = Pfn(e.Frame, level, napot ? 1UL << NapotOrder : SpanPages(level)) | Read;
+        ulong raw = Pfn(e.Frame, level, napot ? 1UL << NapotOrder : SpanPages(level)) | (e.Has(EntryFlags.ExecOnly) ? 0 : Read);
         if (napot) raw |= Napot | 1UL << (PfnShift + NapotOrder - 1);
         raw |= e.Has(EntryFlags.ProtNone) ? ProtNone : Valid | (e.Has(EntryFlags.Global) ? Global : 0);
         foreach (var (flag, bit) in PageBits)
@@ -76,6 +76,7 @@ public sealed class RiscVEntryCodec(PageGeometry geometry) : IEntryCodec
     private PageEntry DecodePage(PageLevel level, ulong raw)
     {
         var flags = (raw & Valid) == 0 ? EntryFlags.ProtNone : (raw & Global) != 0 ? EntryFlags.Global : EntryFlags.None;
+        if ((raw & Read) == 0) flags |= EntryFlags.ExecOnly;
         foreach (var (flag, bit) in PageBits)
             if ((raw & bit) != 0) flags |= flag;
         ulong pfn = (raw & PfnMask) >> PfnShift;

@@ -3,7 +3,7 @@ namespace Pluggable.Fuzzing;
 /// <summary>Set-up commands: mappings, memory files, pools, THP, munmap/mprotect/madvise/mremap, fork.</summary>
 internal sealed partial class GenerationRun
 {
-    private static readonly string[] Protections = ["none", "r", "rw", "rx", "rwx"];
+    private static readonly string[] Protections = ["none", "r", "rw", "rx", "rwx", "x", "w"];
 
     private void SetUp()
     {

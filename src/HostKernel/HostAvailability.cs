@@ -54,6 +54,28 @@ public static class HostAvailability
         return [.. features];
     }
 
+    /// <summary>
+    /// This machine's x86_64 configuration in the plugin's terms, for expectations that name one:
+    /// levels=5 when the kernel runs 5-level paging (the la57 flag, which it clears when it does
+    /// not: "address sizes" may claim 57 virtual bits regardless), pku=on when it enabled
+    /// protection keys (the ospke flag).
+    /// </summary>
+    /// Kernel: arch/x86/kernel/cpu/proc.c show_cpuinfo() (the flags line), setup_pku().
+    public static string Configuration()
+    {
+        string cpuinfo;
+        try
+        {
+            cpuinfo = File.ReadAllText("/proc/cpuinfo");
+        }
+        catch (IOException)
+        {
+            return "";
+        }
+        var flags = cpuinfo.Split('\n').FirstOrDefault(l => l.StartsWith("flags", StringComparison.Ordinal))?.Split(' ') ?? [];
+        return $"levels={(flags.Contains("la57") ? 5 : 4)},pku={(flags.Contains("ospke") ? "on" : "off")}";
+    }
+
     /// <summary>uffd-wp and uffd-minor, as UFFDIO_API offers them.</summary>
     private static IEnumerable<string> UserfaultfdFeatures()
     {

@@ -32,6 +32,7 @@ public sealed class HostBackend : IScenarioBackend
 
     private static readonly Lazy<ulong> ZeroPfn = new(ProbeZeroPfn);
     private static readonly Lazy<string[]> HostFeatures = new(HostAvailability.Features);
+    private static readonly Lazy<string> HostConfiguration = new(HostAvailability.Configuration);
 
     private readonly Dictionary<int, HostProcess> _processes = [];
     private readonly ParkedCalls _parked = new();
@@ -53,7 +54,7 @@ public sealed class HostBackend : IScenarioBackend
         options ??= new HostBackendOptions();
         _notices = options.Notices;
         Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize, HostFeatures.Value,
-            HugePageSizes: HugePagePools());
+            HostConfiguration.Value, HugePagePools());
         ulong zeroPfn = ZeroPfn.Value;
         LiveHostRun.EndPrevious();
         _machine = HostMachine.Take(options);

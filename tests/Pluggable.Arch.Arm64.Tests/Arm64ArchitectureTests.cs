@@ -62,7 +62,7 @@ public sealed class Arm64ArchitectureTests
     public void Capabilities_have_uffd_wp_but_no_soft_dirty()
     {
         var caps = Create("4k", "48").Capabilities;
-        Assert.Equal("thp uffd-wp uffd-minor gup-fast pte-special", caps.ToString());
+        Assert.Equal("thp uffd-wp uffd-minor gup-fast pte-special exec-only", caps.ToString());
     }
 
     [Fact]

@@ -36,11 +36,35 @@ public sealed class Mpc8xxTests
         Assert.Equal("gup-fast pte-special", Arch.Capabilities.ToString());
     }
 
+    [Fact]
+    public void There_are_no_64k_pages() =>
+        Assert.Throws<ArgumentException>(() => PowerPcArchitectureTests.Create("8xx", "64k"));
+
+    // PTE_SHIFT = PAGE_SHIFT - PTE_T_LOG2 - 2 = 14 - 4 - 2: 256 ptes of 16 bytes, a quarter page; PGDIR_SHIFT 22.
+    [Fact]
+    public void With_16k_pages_a_pte_is_four_words_and_a_table_256_of_them()
+    {
+        var arch = PowerPcArchitectureTests.Create("8xx", "16k");
+        var g = arch.Geometry;
+        Assert.Equal("mmu=8xx,page=16k", arch.Configuration);
+        Assert.Equal("page 16K, pgd 22/1024, pte 14/256, va 32 bits, pte 4 x 4 bytes, folded: p4d pud pmd", g.ToString());
+        Assert.Equal(4096, g.TableBytes(PageLevel.Pte));
+        Assert.Equal("512K (contiguous pte run), 8M (hugepd at pgd)", string.Join(", ", arch.HugePageSizes));
+        Assert.Equal(19, arch.DefaultHugePage!.Shift);
+        ArchitectureValidator.Validate(arch);
+    }
+
+    // pfn 0x1234 << 14 = 0x048d0000; _PAGE_BASE has SPS (_PAGE_PSIZE); arch_make_huge_pte() adds HUGE for 512K.
     [Theory]
-    [InlineData("16k")]
-    [InlineData("64k")]
-    public void Only_4k_pages_are_offered(string page) =>
-        Assert.Throws<ArgumentException>(() => PowerPcArchitectureTests.Create("8xx", page));
+    [InlineData(User | Young, 0x048d0629UL)]
+    [InlineData(User | Young | Write | Dirty | Huge, 0x048d0929UL)]
+    public void With_16k_pages_every_pte_has_sps_and_huge_marks_a_huge_slot(EntryFlags flags, ulong raw)
+    {
+        var codec = PowerPcArchitectureTests.Create("8xx", "16k").Codec;
+        var pte = PageEntry.Page(0x1234, flags) with { Shift = (byte)(flags.HasFlag(Huge) ? 19 : 0) };
+        Assert.Equal(raw, codec.Encode(PageLevel.Pte, pte));
+        Assert.Equal(flags.HasFlag(Huge) ? flags | Cont : flags, codec.Decode(PageLevel.Pte, raw).Flags);
+    }
 
     // pfn 0x1234 << 12 = 0x01234000.
     [Theory]

@@ -75,13 +75,13 @@ public sealed class ArchitectureValidatorTests
 
     [Fact]
     public void The_message_names_the_architecture() =>
-        Assert.StartsWith("architecture 'x86_64 (levels=4)' is invalid: ",
+        Assert.StartsWith("architecture 'x86_64 (levels=4,pku=on)' is invalid: ",
             Assert.Throws<InvalidPluginException>(() => ArchitectureValidator.Validate(With(PageLevel.Pud, 30, 500))).Message);
 
     private static void AssertRejected(Architecture arch, string problem)
     {
         var e = Assert.Throws<InvalidPluginException>(() => ArchitectureValidator.Validate(arch));
-        Assert.Equal("x86_64 (levels=4)", e.Architecture);
+        Assert.Equal("x86_64 (levels=4,pku=on)", e.Architecture);
         Assert.Contains(e.Problems, p => p.Contains(problem, StringComparison.Ordinal));
     }
 

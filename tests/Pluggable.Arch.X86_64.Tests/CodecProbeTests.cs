@@ -11,7 +11,7 @@ namespace Pluggable.Arch.X86_64.Tests;
 public sealed class CodecProbeTests
 {
     private const EntryFlags PresentFlags =
-        Write | Dirty | Young | User | Exec | Special | UffdWp | SoftDirty | Global | Devmap | ProtNone;
+        Write | Dirty | Young | User | Exec | Special | UffdWp | SoftDirty | Global | Devmap | ProtNone | ExecOnly;
 
     private static readonly X86_64EntryCodec Codec = X86_64EntryCodec.Instance;
 

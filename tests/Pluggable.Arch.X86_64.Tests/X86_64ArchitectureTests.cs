@@ -49,7 +49,7 @@ public sealed class X86_64ArchitectureTests
     [Fact]
     public void Capabilities_are_all_present()
     {
-        Assert.Equal("thp uffd-wp uffd-minor gup-fast pte-special soft-dirty", FourLevel.Capabilities.ToString());
+        Assert.Equal("thp uffd-wp uffd-minor gup-fast pte-special soft-dirty exec-only-pkey", FourLevel.Capabilities.ToString());
         Assert.Equal(1, FourLevel.ZeroPageCount);
     }
 

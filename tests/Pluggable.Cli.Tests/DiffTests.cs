@@ -31,7 +31,7 @@ public class DiffTests
         string output = stdout.ToString();
         Assert.Contains("     2  end -> error ", output);
         Assert.Contains("| touch a read -> ok 0x00\n", output);
-        Assert.True(output.Contains($"  emulator said: {file}:2: error: the emulator x86_64 (levels=4) backend failed: VM_BUG_ON(test) (InvalidOperationException)\n"), output);
+        Assert.True(output.Contains($"  emulator said: {file}:2: error: the emulator x86_64 (levels=4,pku=on) backend failed: VM_BUG_ON(test) (InvalidOperationException)\n"), output);
     }
 
     [Fact]

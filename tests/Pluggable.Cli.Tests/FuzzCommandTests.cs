@@ -12,7 +12,7 @@ public class FuzzCommandTests
         var run = CliRun.Of("fuzz", "--mode", "random", "--count", "4", "--seed", "0x2a", "--out", output, "--arch", "x86_64:levels=5");
 
         Assert.True(run.ExitCode is 0 or 1, $"exit {run.ExitCode}\n{run.Err}\n{run.Out}");
-        Assert.StartsWith("fuzz: seed 0x000000000000002a on x86_64:levels=5; 4 cases; findings go to ", run.Out);
+        Assert.StartsWith("fuzz: seed 0x000000000000002a on x86_64:levels=5,pku=on; 4 cases; findings go to ", run.Out);
         Assert.Contains("fuzz: 4 cases (4 random) in ", run.Out);
         var kept = Directory.Exists(output) ? Directory.GetFiles(output, "*.scenario") : [];
         Assert.Equal(run.ExitCode == 1, kept.Length > 0);

@@ -96,7 +96,8 @@ public class HugeRangeTests
         var lines = stdout.ToString().Split('\n');
         Assert.True(exit == 0, stdout.ToString());
         Assert.Equal("pagemap a 64g -> present+zero+file x16777216", lines[3]);
-        Assert.True(clock.ElapsedMilliseconds < 1500, $"took {clock.ElapsedMilliseconds} ms");
+        // Base page by base page this takes minutes; a leaf at a time well under a second, five with the machine busy.
+        Assert.True(clock.ElapsedMilliseconds < 5000, $"took {clock.ElapsedMilliseconds} ms");
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public class ParseErrorTests
     [InlineData("mmap a anon 1p prot=r shared prot=rw", "1:30: error: expected 'prot=' once, found 'prot=rw'")]
     [InlineData("copy u a b 1p dontwake dontwake", "1:24: error: expected 'dontwake' once, found 'dontwake'")]
     [InlineData("mmap a anon 1p prot=", "1:16: error: expected a value after 'prot=', found 'prot='")]
-    [InlineData("mmap a anon 1p prot=rwz", "1:21: error: expected a protection (none, r, rw, rx, rwx), found 'rwz' (did you mean 'rw'?)")]
+    [InlineData("mmap a anon 1p prot=rwz", "1:21: error: expected a protection (none, r, rw, rx, rwx, x, w, wx), found 'rwz' (did you mean 'rw'?)")]
     [InlineData("mmap a fle=m", "1:8: error: expected anon or file=NAME, found 'fle=m' (did you mean 'file=m'?)")]
     [InlineData("mmap a anno 1p", "1:8: error: expected anon or file=NAME, found 'anno' (did you mean 'anon'?)")]
     [InlineData("mmap a file=m populate", "1:15: error: expected an option, found 'populate'")]

@@ -1,14 +1,16 @@
 namespace Pluggable.Core.Arch;
 
 /// <summary>What the architecture supports; every flag has a harmless default.</summary>
-/// Kernel: HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP/_MINOR, HAVE_FAST_GUP, ARCH_HAS_PTE_SPECIAL, HAVE_ARCH_SOFT_DIRTY.
+/// Kernel: HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP/_MINOR, HAVE_FAST_GUP, ARCH_HAS_PTE_SPECIAL,
+/// HAVE_ARCH_SOFT_DIRTY; PAGE_EXECONLY or execute_only_pkey() for PROT_EXEC alone.
 public sealed record ArchCapabilities(
     bool Thp = false,
     bool UffdWp = false,
     bool UffdMinor = false,
     bool GupFast = true,
     bool PteSpecial = true,
-    bool SoftDirty = false)
+    bool SoftDirty = false,
+    ExecOnlyPages ExecOnly = ExecOnlyPages.None)
 {
     public override string ToString()
     {
@@ -19,6 +21,33 @@ public sealed record ArchCapabilities(
         if (GupFast) names.Add("gup-fast");
         if (PteSpecial) names.Add("pte-special");
         if (SoftDirty) names.Add("soft-dirty");
+        if (ExecOnly == ExecOnlyPages.Entry) names.Add("exec-only");
+        if (ExecOnly == ExecOnlyPages.ProtectionKey) names.Add("exec-only-pkey");
         return string.Join(" ", names);
     }
+}
+
+/// <summary>
+/// How PROT_EXEC alone is enforced. Either way a load from such a VMA is SIGSEGV (access_error()),
+/// its entries carry <see cref="EntryFlags.ExecOnly"/>, and GUP without FOLL_FORCE refuses it (no
+/// VM_READ); they differ for GUP with FOLL_FORCE, MAP_POPULATE's.
+/// </summary>
+public enum ExecOnlyPages
+{
+    /// <summary>Execute implies read (x86_64 without protection keys, PowerPC hash and 8xx).</summary>
+    None,
+
+    /// <summary>
+    /// The entry says it: user mode may run it, not load through it (arm64 PAGE_EXECONLY with EPAN,
+    /// RISC-V PAGE_EXEC, PowerPC radix). A forced GUP reads it: populate maps it.
+    /// </summary>
+    Entry,
+
+    /// <summary>
+    /// A protection key whose rights deny data access, in the entry's key bits (x86
+    /// execute_only_pkey()). The task's own GUP is refused even with FOLL_FORCE, so populate maps
+    /// nothing; a remote GUP (FOLL_REMOTE) is not checked against the task's keys.
+    /// </summary>
+    /// Kernel: arch_vma_access_permitted() (arch/x86/include/asm/mmu_context.h).
+    ProtectionKey,
 }

@@ -45,10 +45,14 @@ public abstract class Architecture
     public virtual int ZeroPageIndex(ulong address) =>
         ZeroPageCount == 1 ? 0 : (int)((address >> Geometry.PageShift) & (ulong)(ZeroPageCount - 1));
 
-    /// <summary>Whether a present entry allows the access without a fault.</summary>
-    /// Kernel: pte_access_permitted().
+    /// <summary>
+    /// Whether a present entry allows the access without a fault: a user entry, not PROT_NONE,
+    /// writable for a store, not execute-only for a load.
+    /// </summary>
+    /// Kernel: pte_access_permitted() (x86 _PAGE_PRESENT|_PAGE_USER, arm64 PTE_VALID|PTE_USER, Book3S-64 _PAGE_READ).
     public virtual bool AccessPermitted(in PageEntry entry, bool write) =>
-        entry.Kind == EntryKind.Page && !entry.Has(EntryFlags.ProtNone) && entry.Has(EntryFlags.User) && (!write || entry.Has(EntryFlags.Write));
+        entry.Kind == EntryKind.Page && !entry.Has(EntryFlags.ProtNone) && entry.Has(EntryFlags.User)
+        && (write ? entry.Has(EntryFlags.Write) : !entry.Has(EntryFlags.ExecOnly));
 
     /// <summary>Kernel: gup_fast_permitted().</summary>
     public virtual bool GupFastPermitted(ulong start, ulong end) => end <= Geometry.TaskSize;

@@ -23,6 +23,7 @@ public static class ArchitectureValidator
             CheckCodec(arch, problems);
             CheckRuns(arch, problems);
             CheckMarkers(arch, problems);
+            CheckExecOnly(arch, problems);
         }
 
         if (problems.Count > 0)
@@ -70,6 +71,8 @@ public static class ArchitectureValidator
     {
         if (g[PageLevel.Pte].Shift != g.PageShift)
             problems.Add($"pte shift {g[PageLevel.Pte].Shift} differs from the page shift {g.PageShift}");
+        if (g.PteCopies < 1 || !BitOperations.IsPow2(g.PteCopies))
+            problems.Add($"a pte is stored {g.PteCopies} times; that must be a power of two, 1 for one word");
 
         foreach (var level in g.Levels)
         {
@@ -204,6 +207,27 @@ public static class ArchitectureValidator
         foreach (var level in levels.Where(l => !arch.Geometry[l].Folded))
             foreach (var bits in markers)
                 RoundTrip(arch, level, PteMarker.Make(bits), $"pte marker 0x{bits:x} at {level.KernelName()}", problems);
+    }
+
+    /// <summary>
+    /// A plugin that declares exec-only pages must write an exec-only pte that stays executable and
+    /// that a load is refused through, while the same entry without the flag is readable: otherwise
+    /// PROT_EXEC memory would silently read as on x86_64.
+    /// </summary>
+    /// Kernel: PAGE_EXECONLY and pte_access_permitted().
+    private static void CheckExecOnly(Architecture arch, List<string> problems)
+    {
+        if (arch.Capabilities.ExecOnly == ExecOnlyPages.None)
+            return;
+        var readable = PageEntry.Page(1, EntryFlags.User | EntryFlags.Exec | EntryFlags.Young);
+        var execOnly = readable.With(EntryFlags.ExecOnly);
+        if (!RoundTrip(arch, PageLevel.Pte, execOnly, "exec-only pte", problems))
+            return;
+        var back = arch.Codec.Decode(PageLevel.Pte, arch.Codec.Encode(PageLevel.Pte, execOnly));
+        var readableBack = arch.Codec.Decode(PageLevel.Pte, arch.Codec.Encode(PageLevel.Pte, readable));
+        if (!back.Has(EntryFlags.Exec) || arch.AccessPermitted(back, write: false) || !arch.AccessPermitted(readableBack, write: false))
+            problems.Add($"the plugin declares exec-only pages, but an exec-only pte decodes as {back} and a readable executable one as "
+                + $"{readableBack}: the first must keep Exec and refuse a load (AccessPermitted), the second allow it");
     }
 
     /// <summary>Encodes and decodes <paramref name="entry"/>: the word must fit the entry width and give back the kind, frame (swap type and offset) and, for a run slot, Cont.</summary>

@@ -31,4 +31,15 @@ public enum EntryFlags : uint
 
     /// <summary>Swap entry only: the page was exclusive anon when swapped (swp_exclusive).</summary>
     SwapExclusive = 1 << 13,
+
+    /// <summary>
+    /// The entry is not readable: user mode may run it (with <see cref="Exec"/>) but not load
+    /// through it, the kernel's PAGE_EXECONLY. Every other present user entry is readable, so the
+    /// read permission is the absence of this flag. The core sets it only on the entries of a
+    /// PROT_EXEC-only VMA, and only where the architecture declares
+    /// <see cref="ArchCapabilities.ExecOnly"/>; its codec then clears the read bit (arm64
+    /// PTE_USER, RISC-V _PAGE_READ, Book3S-64 radix _PAGE_READ) or writes the execute-only
+    /// protection key (x86_64 pkey 1). Elsewhere it is never set.
+    /// </summary>
+    ExecOnly = 1 << 14,
 }

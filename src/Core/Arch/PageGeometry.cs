@@ -9,7 +9,8 @@ public sealed class PageGeometry
 {
     private readonly LevelGeometry[] _levels;
 
-    public PageGeometry(int pageShift, int vaBits, ulong taskSize, int entryBytes, bool bigEndian, IReadOnlyList<LevelGeometry> levels)
+    /// <param name="pteCopies">How many times a pte's word is stored, side by side (see <see cref="PteCopies"/>).</param>
+    public PageGeometry(int pageShift, int vaBits, ulong taskSize, int entryBytes, bool bigEndian, IReadOnlyList<LevelGeometry> levels, int pteCopies = 1)
     {
         if (levels.Count != PageLevels.Count)
             throw new ArgumentException($"a geometry needs exactly {PageLevels.Count} levels (pgd, p4d, pud, pmd, pte), got {levels.Count}");
@@ -21,6 +22,7 @@ public sealed class PageGeometry
         TaskSize = taskSize;
         EntryBytes = entryBytes;
         BigEndian = bigEndian;
+        PteCopies = pteCopies;
     }
 
     public int PageShift { get; }
@@ -38,6 +40,17 @@ public sealed class PageGeometry
 
     /// <summary>Entries are stored big-endian in memory (Book3S-64).</summary>
     public bool BigEndian { get; }
+
+    /// <summary>
+    /// How many words one pte occupies, each holding the same value: 1 everywhere but the 8xx with
+    /// 16K pages, whose pte_t is four 32-bit words (the MMU works in 4K steps) that set_pte_at()
+    /// writes alike and ptep_get() reads the first of. Hugepte tables hold ptes too.
+    /// </summary>
+    /// Kernel: pte_t of CONFIG_PPC_8xx with CONFIG_PPC_16K_PAGES (asm/pgtable-types.h), __set_pte_at(), ptep_get().
+    public int PteCopies { get; }
+
+    /// <summary>Bytes one entry of <paramref name="level"/> occupies in its table.</summary>
+    public int SlotBytes(PageLevel level) => level == PageLevel.Pte ? EntryBytes * PteCopies : EntryBytes;
 
     public IReadOnlyList<LevelGeometry> Levels => _levels;
 
@@ -79,13 +92,15 @@ public sealed class PageGeometry
     }
 
     /// <summary>Bytes a table of <paramref name="level"/> occupies.</summary>
-    public int TableBytes(PageLevel level) => this[level].Entries * EntryBytes;
+    public int TableBytes(PageLevel level) => this[level].Entries * SlotBytes(level);
 
     public override string ToString()
     {
         var parts = _levels.Where(l => !l.Folded).Select(l => $"{l.Name} {l.Shift}/{l.Entries}");
         var folded = _levels.Where(l => l.Folded).Select(l => l.Name).ToArray();
         var text = $"page {PageSize / 1024}K, {string.Join(", ", parts)}, va {VaBits} bits";
+        if (PteCopies > 1)
+            text += $", pte {PteCopies} x {EntryBytes} bytes";
         return folded.Length == 0 ? text : $"{text}, folded: {string.Join(" ", folded)}";
     }
 }

@@ -115,7 +115,7 @@ public sealed class GetUserPages
                 vma = _mm.Vmas.Find(address);
                 if (vma is null)
                     return Stop(Errno.EFAULT);
-                var denied = VmaAccessCheck.Check(vma, _slowFlags);
+                var denied = VmaAccessCheck.Check(system, vma, _slowFlags);
                 if (denied != Errno.None)
                     return Stop(denied);
             }

@@ -41,12 +41,13 @@ public sealed unsafe class PageTable
 
     public ArchOps Ops => _ops;
 
-    public ulong ReadRaw(in Slot slot) => Words(slot.Table).Read(slot.Index);
+    public ulong ReadRaw(in Slot slot) => Words(slot.Table, slot.Level).Read(slot.Index);
 
-    public void WriteRaw(in Slot slot, ulong raw) => Words(slot.Table).Write(slot.Index, raw);
+    public void WriteRaw(in Slot slot, ulong raw) => Words(slot.Table, slot.Level).Write(slot.Index, raw);
 
     /// <summary>The raw words of the table in frame <paramref name="table"/>, for a loop over its entries.</summary>
-    public TableWords Words(ulong table) => new((byte*)_memory.Address(table), _geo.EntryBytes, _geo.BigEndian);
+    public TableWords Words(ulong table, PageLevel level) =>
+        new((byte*)_memory.Address(table), _geo.EntryBytes, level == PageLevel.Pte ? _geo.PteCopies : 1, _geo.BigEndian);
 
     public PageEntry Get(in Slot slot) => _ops.Codec.Decode(slot.Level, ReadRaw(slot));
 
@@ -231,7 +232,7 @@ public sealed unsafe class PageTable
     private int HugePteTableOrder(int entries)
     {
         int order = 0;
-        while ((_memory.PageSize << order) < entries * _geo.EntryBytes)
+        while ((_memory.PageSize << order) < entries * _geo.SlotBytes(PageLevel.Pte))
             order++;
         return order;
     }

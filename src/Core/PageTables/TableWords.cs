@@ -12,18 +12,21 @@ public readonly unsafe ref struct TableWords
 {
     private readonly byte* _base;
     private readonly int _entryBytes;
+    private readonly int _copies;
     private readonly bool _bigEndian;
 
-    internal TableWords(byte* tableBase, int entryBytes, bool bigEndian)
+    /// <param name="copies">Words per entry, all alike (<see cref="Arch.PageGeometry.PteCopies"/>): a read takes the first, a write stores each.</param>
+    internal TableWords(byte* tableBase, int entryBytes, int copies, bool bigEndian)
     {
         _base = tableBase;
         _entryBytes = entryBytes;
+        _copies = copies;
         _bigEndian = bigEndian;
     }
 
     public ulong Read(int index)
     {
-        byte* p = _base + (long)index * _entryBytes;
+        byte* p = _base + (long)index * _entryBytes * _copies;
         if (_entryBytes == 8)
             return _bigEndian ? BinaryPrimitives.ReverseEndianness(*(ulong*)p) : *(ulong*)p;
         uint w = *(uint*)p;
@@ -32,10 +35,13 @@ public readonly unsafe ref struct TableWords
 
     public void Write(int index, ulong raw)
     {
-        byte* p = _base + (long)index * _entryBytes;
-        if (_entryBytes == 8)
-            *(ulong*)p = _bigEndian ? BinaryPrimitives.ReverseEndianness(raw) : raw;
-        else
-            *(uint*)p = _bigEndian ? BinaryPrimitives.ReverseEndianness((uint)raw) : (uint)raw;
+        byte* p = _base + (long)index * _entryBytes * _copies;
+        for (int copy = 0; copy < _copies; copy++, p += _entryBytes)
+        {
+            if (_entryBytes == 8)
+                *(ulong*)p = _bigEndian ? BinaryPrimitives.ReverseEndianness(raw) : raw;
+            else
+                *(uint*)p = _bigEndian ? BinaryPrimitives.ReverseEndianness((uint)raw) : (uint)raw;
+        }
     }
 }

@@ -8,12 +8,15 @@ namespace Pluggable.Core.Scenarios;
 internal static class Keywords
 {
     public static readonly KeywordTable<Protection> Protections = new(
-        "a protection (none, r, rw, rx, rwx)",
+        "a protection (none, r, rw, rx, rwx, x, w, wx)",
         ("none", Protection.None),
         ("r", Protection.Read),
         ("rw", Protection.Read | Protection.Write),
         ("rx", Protection.Read | Protection.Exec),
-        ("rwx", Protection.Read | Protection.Write | Protection.Exec));
+        ("rwx", Protection.Read | Protection.Write | Protection.Exec),
+        ("x", Protection.Exec),
+        ("w", Protection.Write),
+        ("wx", Protection.Write | Protection.Exec));
 
     public static readonly KeywordTable<Advice> Advices = new(
         "an advice",

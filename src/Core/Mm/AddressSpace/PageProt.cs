@@ -14,8 +14,26 @@ public static class PageProt
         var flags = EntryFlags.User | system.ProtectionMapFlags;
         if (vma.Has(VmFlags.Exec))
             flags |= EntryFlags.Exec;
+        if (!Readable(system, vma))
+            flags |= EntryFlags.ExecOnly;
         return flags;
     }
+
+    /// <summary>
+    /// Whether user mode may read the VMA: write implies read everywhere, execute only where the
+    /// architecture has no execute-only pages.
+    /// </summary>
+    /// Kernel: access_error() for a read fault (arch/*/mm/fault.c); protection_map[VM_EXEC] (PAGE_EXECONLY or PAGE_READONLY_X).
+    public static bool Readable(MemorySystem system, Vma vma) =>
+        vma.Has(VmFlags.Read) || vma.Has(VmFlags.Write) || (vma.Has(VmFlags.Exec) && system.Capabilities.ExecOnly == ExecOnlyPages.None);
+
+    /// <summary>
+    /// Whether the VMA's protection key denies the task's own data accesses, forced GUP included:
+    /// an execute-only VMA where execute-only is a protection key.
+    /// </summary>
+    /// Kernel: arch_vma_access_permitted() with foreign = false (x86 pkeys).
+    public static bool KeyDeniesData(MemorySystem system, Vma vma) =>
+        system.Capabilities.ExecOnly == ExecOnlyPages.ProtectionKey && vma.IsAccessible && !Readable(system, vma);
 
     /// <summary>The attributes of vm_page_prot: base attributes, plus write where <see cref="ProtWritable"/>.</summary>
     public static EntryFlags ForSharedMapping(MemorySystem system, Vma vma) =>

@@ -22,7 +22,7 @@ public static class UserAccess
         {
             retry.Attempt(address);
             var vma = mm.Vmas.Find(address);
-            if (vma is null || !Allows(vma, write))
+            if (vma is null || !Allows(system, vma, write))
                 return FaultResult.SigSegv;
             if (TryTranslate(mm, address, write, out pfn))
                 return FaultResult.Done;
@@ -86,8 +86,8 @@ public static class UserAccess
     }
 
     /// <summary>Kernel: access_error() — the VMA must grant the access.</summary>
-    public static bool Allows(Vma vma, bool write) =>
-        write ? vma.Has(VmFlags.Write) : vma.Has(VmFlags.Read) || vma.Has(VmFlags.Write) || vma.Has(VmFlags.Exec);
+    public static bool Allows(MemorySystem system, Vma vma, bool write) =>
+        write ? vma.Has(VmFlags.Write) : PageProt.Readable(system, vma);
 
     /// <summary>Kernel: copy_from_user() with faults allowed; stops at the first failing page.</summary>
     public static FaultResult Read(MmStruct mm, ulong address, Span<byte> destination, uint threadId, bool fromUser)
@@ -117,7 +117,7 @@ public static class UserAccess
         {
             ulong at = address + (ulong)done;
             var vma = mm.Vmas.Find(at);
-            if (vma is null || !Allows(vma, false) || !TryTranslate(mm, at, false, out ulong pfn))
+            if (vma is null || !Allows(system, vma, false) || !TryTranslate(mm, at, false, out ulong pfn))
                 return false;
             int offset = (int)(at & (system.PageSize - 1));
             int chunk = Math.Min(destination.Length - done, (int)system.PageSize - offset);

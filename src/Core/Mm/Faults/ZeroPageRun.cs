@@ -31,7 +31,7 @@ internal static class ZeroPageRun
         ulong stop = system.Geometry.PteTableEnd(address, end);
         var prot = PageProt.Base(mm.System, vma) | EntryFlags.Special;
         var ops = system.Ops;
-        var words = mm.Tables.Words(walk.Slot.Table);
+        var words = mm.Tables.Words(walk.Slot.Table, PageLevel.Pte);
         var zero = system.Zero;
         system.Deadline.Check();
         if (ops.Sink.Enabled)

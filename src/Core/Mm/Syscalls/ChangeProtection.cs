@@ -22,7 +22,7 @@ public enum ChangeProtectionFlags
 /// Kernel: change_protection() -> change_pte_range() (mm/mprotect.c), can_change_pte_writable().
 public static class ChangeProtection
 {
-    private const EntryFlags ProtBits = EntryFlags.User | EntryFlags.Exec | EntryFlags.ProtNone | EntryFlags.Write;
+    private const EntryFlags ProtBits = EntryFlags.User | EntryFlags.ExecOnly | EntryFlags.Exec | EntryFlags.ProtNone | EntryFlags.Write;
 
     public static void Range(MmStruct mm, Vma vma, ulong start, ulong end, ChangeProtectionFlags flags)
     {
@@ -129,6 +129,7 @@ public static class ChangeProtection
     private static bool ReducesAccess(in PageEntry old, in PageEntry updated) =>
         (old.Has(EntryFlags.Write) && !updated.Has(EntryFlags.Write))
         || (old.Flags & ~updated.Flags & (EntryFlags.User | EntryFlags.Exec)) != 0
+        || (updated.Has(EntryFlags.ExecOnly) && !old.Has(EntryFlags.ExecOnly))
         || (updated.Has(EntryFlags.ProtNone) && !old.Has(EntryFlags.ProtNone));
 
     /// <summary>

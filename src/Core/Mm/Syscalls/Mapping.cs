@@ -92,7 +92,8 @@ public static class Mapping
     /// writable mappings, read faults otherwise; a VMA without access is passed by, and a fault
     /// that fails ends the VMA's part (mmap ignores both). Stops early only when the task was killed.
     /// </summary>
-    /// Kernel: __mm_populate(ignore_errors) -> populate_vma_page_range() (vma_is_accessible()).
+    /// Kernel: __mm_populate(ignore_errors) -> populate_vma_page_range() (vma_is_accessible(); the forced
+    /// GUP still fails check_vma_flags()'s arch_vma_access_permitted() under an execute-only protection key).
     public static void Populate(MmStruct mm, ulong start, ulong end)
     {
         var system = mm.System;
@@ -106,7 +107,7 @@ public static class Mapping
                 return;
             a = Math.Max(a, vma.Start);
             ulong stop = Math.Min(end, vma.End);
-            if (!vma.IsAccessible)
+            if (!vma.IsAccessible || PageProt.KeyDeniesData(system, vma))
             {
                 a = stop;
                 continue;

@@ -78,7 +78,7 @@ public static class Zap
     {
         var system = mm.System;
         ulong pageSize = system.PageSize;
-        var words = mm.Tables.Words(first.Table);
+        var words = mm.Tables.Words(first.Table, PageLevel.Pte);
         bool traced = system.Ops.Sink.Enabled;
         ulong lastRaw = 0;
         var entry = PageEntry.Empty;
