@@ -75,12 +75,36 @@ public class PortableScenarioTests
     [Theory]
     [InlineData("=> 1p", 8192L)]
     [InlineData("=> EAGAIN after 1p", 4096L)]
-    [InlineData("=> 4k", 4096L)]
+    [InlineData("=> 4k", 8192L)]
     public void A_byte_count_of_another_size_still_fails(string expectation, long bytes)
     {
         var backend = new FakeBackend().On("Copy", CommandResult.FromBytes(bytes));
         var run = Run.Text($"uffd u\nmmap a anon 4p\nmmap b anon 4p\ncopy u a b 2p {expectation}\n", backend);
         Assert.Equal(1, run.Exit);
+    }
+
+    [Theory]
+    [InlineData(4096UL, "=> 2m", 2L << 20)]
+    [InlineData(65536UL, "=> 2m", 2L << 20)]
+    public void An_expected_byte_count_in_bytes_matches_the_decimal_count(ulong pageSize, string expectation, long bytes)
+    {
+        var facts = pageSize == 4096 ? FakeBackend.X86 : FakeBackend.Arm64K64;
+        var backend = new FakeBackend(facts).On("Copy", CommandResult.FromBytes(bytes));
+        var run = Run.Text($"uffd u\nmmap a anon 4m\nmmap b anon 4m\ncopy u a b 2m {expectation}\n", backend);
+        Assert.True(run.Exit == 0, run.Stderr);
+    }
+
+    [Theory]
+    [InlineData("a+2m", "a+512p", "x86_64", true)]
+    [InlineData("a+2m", "a+32p", "arm64", true)]
+    [InlineData("a+1hp+0x10", "a+8192p+0x10", "arm64", true)]
+    [InlineData("a+2m", "a+32p", "x86_64", false)]
+    [InlineData("a+2m", "b+512p", "x86_64", false)]
+    [InlineData("a+2m", "a+512p+0x1", "x86_64", false)]
+    public void An_expected_address_matches_the_printed_one_with_the_same_label_and_offset(string expected, string printed, string arch, bool holds)
+    {
+        var facts = arch == "x86_64" ? FakeBackend.X86 : FakeBackend.Arm64K64;
+        Assert.Equal(holds, ExpectationText.Holds($"pagefault {expected} write", $"pagefault {printed} write", facts));
     }
 
     [Theory]

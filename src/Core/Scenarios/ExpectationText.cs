@@ -5,10 +5,12 @@ namespace Pluggable.Core.Scenarios;
 
 /// <summary>
 /// How an expectation (<c>=&gt; TEXT</c>) is compared with a result. The texts are equal word for
-/// word, except that an expected word written as a size in an architecture's units (<c>2p</c>,
-/// <c>1hp</c>, <c>1pmd</c>) matches the decimal byte count it stands for on the selected
+/// word, except that an expected word written as a size with a unit (<c>2p</c>, <c>1hp</c>,
+/// <c>1pmd</c>, <c>2m</c>) matches the decimal byte count it stands for on the selected
 /// architecture: <c>copy u a src 2p =&gt; 2p</c> holds where the kernel reports 8192 bytes
 /// (4K pages) and where it reports 32768 (16K pages), so the line needs no architecture pin.
+/// Likewise an expected address <c>LABEL+SIZE...</c> matches the address the result prints for
+/// the same label and byte offset (<c>a+2m</c> is printed <c>a+512p</c> with 4K pages, <c>a+128p</c> with 16K).
 /// Where the kernel answers differently on an architecture, the line says so with alternatives:
 /// <c>=&gt; ok ioctls=wake,copy || powerpc: EINVAL</c> (the first text everywhere else); an
 /// alternative may name a configuration too, <c>|| powerpc:mmu=8xx: ENOMEM</c>.
@@ -32,7 +34,7 @@ internal static partial class ExpectationText
             return false;
         for (int i = 0; i < want.Length; i++)
         {
-            if (want[i] != got[i] && !SameBytes(want[i], got[i], facts))
+            if (want[i] != got[i] && !SameBytes(want[i], got[i], facts) && !SameAddress(want[i], got[i], facts))
                 return false;
         }
         return true;
@@ -86,15 +88,50 @@ internal static partial class ExpectationText
         {
             return false;
         }
-        if (size.Unit is not (SizeUnit.Pages or SizeUnit.HugePages or SizeUnit.PmdSizes))
+        return Bytes(size, facts) == bytes;
+    }
+
+    /// <summary><c>LABEL+SIZE[+SIZE...]</c> on both sides, the same label, the same offset in bytes.</summary>
+    private static bool SameAddress(string expected, string actual, BackendFacts facts)
+    {
+        int plus = expected.IndexOf('+');
+        if (plus <= 0 || !char.IsAsciiLetter(expected[0]) || !actual.StartsWith(expected[..(plus + 1)], StringComparison.Ordinal))
             return false;
+        ulong? want = Offset(expected[(plus + 1)..], facts), got = Offset(actual[(plus + 1)..], facts);
+        return want is not null && want == got;
+    }
+
+    private static ulong? Offset(string terms, BackendFacts facts)
+    {
+        ulong total = 0;
+        foreach (var term in terms.Split('+'))
+        {
+            if (term.Length == 0 || !char.IsAsciiDigit(term[0]))
+                return null;
+            try
+            {
+                if (Bytes(ValueScanner.Size(new Token(term, 1, 1)), facts) is not { } bytes)
+                    return null;
+                total += bytes;
+            }
+            catch (ParseErrorException)
+            {
+                return null;
+            }
+        }
+        return total;
+    }
+
+    /// <summary>The bytes a size stands for on the selected architecture; null when it has no value there.</summary>
+    private static ulong? Bytes(SizeExpr size, BackendFacts facts)
+    {
         try
         {
-            return size.Resolve(facts) == bytes;
+            return size.Resolve(facts);
         }
         catch (ScriptErrorException)
         {
-            return false;
+            return null;
         }
     }
 }
