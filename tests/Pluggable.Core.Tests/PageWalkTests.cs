@@ -104,6 +104,18 @@ public class PageWalkTests
     }
 
     [Fact]
+    public void A_marker_in_a_leaf_slot_above_the_pte_is_a_leaf_for_the_callback()
+    {
+        var (memory, tables) = Create();
+        using var _ = memory;
+        var pmd = tables.Walk(Base, PageLevel.Pmd, allocate: true);
+        tables.Set(pmd.Slot, Base, PteMarker.Make(PteMarker.Poisoned));
+        var ops = new Recorder(tables);
+        Assert.True(PageWalk.Range(tables, Base, Base + Pmd, ref ops));
+        Assert.Equal("leaf pmd 0x40000000-0x40200000", ops.Calls[^1]);
+    }
+
+    [Fact]
     public void A_callback_that_keeps_asking_to_read_a_slot_again_is_a_named_bug_not_a_hang()
     {
         var (memory, tables) = Create();

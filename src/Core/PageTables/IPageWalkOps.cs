@@ -26,10 +26,11 @@ public interface IPageWalkOps
     WalkAction Hole(in Slot slot, ulong start, ulong end);
 
     /// <summary>
-    /// A leaf above the lowest level (a transparent huge PMD, a hugetlb block) mapping [start, end)
-    /// of the walk. Again when the callback split it: the walk reads the slot again.
+    /// A leaf above the lowest level covering [start, end) of the walk: present (a transparent huge
+    /// PMD, a hugetlb block) or not (a hugetlb page's marker or swap entry in its leaf slot). Again
+    /// when the callback split it: the walk reads the slot again.
     /// </summary>
-    /// Kernel: pmd_entry / pud_entry on a pmd_leaf() / pud_leaf() entry, with ACTION_AGAIN after a split.
+    /// Kernel: pmd_entry / pud_entry on a pmd_leaf() / pud_leaf() or is_swap_pmd() entry, with ACTION_AGAIN after a split.
     WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry);
 
     /// <summary>A hugepd: a table of huge entries standing where a table would (<see cref="HugePdTable"/> finds them).</summary>

@@ -39,10 +39,10 @@ public static class PageWalk
                 {
                     EntryKind.Table => ops.Table(slot, address, next, entry),
                     EntryKind.None => ops.Hole(slot, address, next),
-                    EntryKind.Page => ops.Leaf(slot, address, next, entry),
+                    EntryKind.Page or EntryKind.Swap => ops.Leaf(slot, address, next, entry),
                     EntryKind.HugePd => ops.HugePd(slot, address, next, entry),
                     _ => throw new InvalidOperationException(
-                        $"BUG: a page walk found a {entry.Kind} entry in the {level.Name} slot at 0x{address:x}; above the lowest level only tables, leaves and hugepds are modelled"),
+                        $"BUG: a page walk found an entry of kind {entry.Kind} in the {level.Name} slot at 0x{address:x}"),
                 };
                 if (action == WalkAction.Stop)
                     return false;
