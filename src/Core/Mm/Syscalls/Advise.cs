@@ -194,13 +194,23 @@ public static class Advise
 
     /// <summary>
     /// Unmaps [first, last) of the file from every address space, then drops the pages from the cache.
+    /// A large folio (a collapsed block) the range covers only in part stays whole, its covered pages
+    /// zeroed, as when the kernel cannot split it; a split would drop them instead, which leaves the
+    /// same contents and the same mappings, so the split is not modelled.
     /// </summary>
-    /// Kernel: shmem_fallocate(FALLOC_FL_PUNCH_HOLE) -> unmap_mapping_range() + shmem_truncate_range().
+    /// Kernel: shmem_fallocate(FALLOC_FL_PUNCH_HOLE) -> unmap_mapping_range() + shmem_truncate_range()
+    /// -> shmem_undo_range() -> truncate_inode_partial_folio() (folio_zero_range(), split_folio()).
     public static void PunchHole(MemorySystem system, MemoryFile file, ulong first, ulong last)
     {
         PunchMappings(system, file, first, last);
         foreach (var (index, pfn) in file.Cache.EntriesIn(first, last).ToArray())
         {
+            ref var head = ref system.Memory[system.Memory.HeadOf(pfn)];
+            if (head.Index < first || head.Index + (1UL << head.Order) > last)
+            {
+                system.Memory.Data(pfn).Clear();
+                continue;
+            }
             file.Cache.Store(index, 0);
             system.Memory[pfn].Flags &= ~Physical.PageFlags.PageCache;
             Folios.Put(system, pfn);
