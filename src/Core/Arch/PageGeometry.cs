@@ -49,8 +49,11 @@ public sealed class PageGeometry
     /// Kernel: pte_t of CONFIG_PPC_8xx with CONFIG_PPC_16K_PAGES (asm/pgtable-types.h), __set_pte_at(), ptep_get().
     public int PteCopies { get; }
 
+    /// <summary>How many words one entry of <paramref name="level"/> is stored as: <see cref="PteCopies"/> for a pte, else 1.</summary>
+    public int WordsPerEntry(PageLevel level) => level == PageLevel.Pte ? PteCopies : 1;
+
     /// <summary>Bytes one entry of <paramref name="level"/> occupies in its table.</summary>
-    public int SlotBytes(PageLevel level) => level == PageLevel.Pte ? EntryBytes * PteCopies : EntryBytes;
+    public int SlotBytes(PageLevel level) => EntryBytes * WordsPerEntry(level);
 
     public IReadOnlyList<LevelGeometry> Levels => _levels;
 

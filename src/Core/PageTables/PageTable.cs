@@ -47,7 +47,7 @@ public sealed unsafe class PageTable
 
     /// <summary>The raw words of the table in frame <paramref name="table"/>, for a loop over its entries.</summary>
     public TableWords Words(ulong table, PageLevel level) =>
-        new((byte*)_memory.Address(table), _geo.EntryBytes, level == PageLevel.Pte ? _geo.PteCopies : 1, _geo.BigEndian);
+        new((byte*)_memory.Address(table), _geo.EntryBytes, _geo.WordsPerEntry(level), _geo.BigEndian);
 
     public PageEntry Get(in Slot slot) => _ops.Codec.Decode(slot.Level, ReadRaw(slot));
 

@@ -74,7 +74,8 @@ public static class PageTableDump
             {
                 if (Full(address))
                     return WalkAction.Stop;
-                if (tables.ReadRaw(slot) == 0 || tables.Get(slot).Kind == EntryKind.None)
+                var entry = tables.Get(slot);
+                if (entry.Kind == EntryKind.None)
                 {
                     if (_emptyRun > 0 && slot.Table == _emptyFirst.Table && slot.Index == _emptyFirst.Index + _emptyRun)
                     {
@@ -85,7 +86,7 @@ public static class PageTableDump
                     (_emptyFirst, _emptyAddress, _emptyRun) = (slot, address, 1);
                     continue;
                 }
-                if (Entry(slot, address, tables.Get(slot)) == WalkAction.Stop)
+                if (Entry(slot, address, entry) == WalkAction.Stop)
                     return WalkAction.Stop;
             }
             return WalkAction.Continue;

@@ -77,18 +77,9 @@ internal static partial class ExpectationText
     {
         if (!ulong.TryParse(actual, NumberStyles.None, CultureInfo.InvariantCulture, out ulong bytes))
             return false;
-        if (expected.Length < 2 || !char.IsAsciiDigit(expected[0]) || char.IsAsciiDigit(expected[^1]))
+        if (expected.Length < 2 || char.IsAsciiDigit(expected[^1]))
             return false;
-        SizeExpr size;
-        try
-        {
-            size = ValueScanner.Size(new Token(expected, 1, 1));
-        }
-        catch (ParseErrorException)
-        {
-            return false;
-        }
-        return Bytes(size, facts) == bytes;
+        return Bytes(expected, facts) == bytes;
     }
 
     /// <summary><c>LABEL+SIZE[+SIZE...]</c> on both sides, the same label, the same offset in bytes.</summary>
@@ -106,30 +97,23 @@ internal static partial class ExpectationText
         ulong total = 0;
         foreach (var term in terms.Split('+'))
         {
-            if (term.Length == 0 || !char.IsAsciiDigit(term[0]))
+            if (Bytes(term, facts) is not { } bytes)
                 return null;
-            try
-            {
-                if (Bytes(ValueScanner.Size(new Token(term, 1, 1)), facts) is not { } bytes)
-                    return null;
-                total += bytes;
-            }
-            catch (ParseErrorException)
-            {
-                return null;
-            }
+            total += bytes;
         }
         return total;
     }
 
-    /// <summary>The bytes a size stands for on the selected architecture; null when it has no value there.</summary>
-    private static ulong? Bytes(SizeExpr size, BackendFacts facts)
+    /// <summary>The bytes a SIZE word stands for on the selected architecture; null when it is no size, or has no value there.</summary>
+    private static ulong? Bytes(string word, BackendFacts facts)
     {
+        if (word.Length == 0 || !char.IsAsciiDigit(word[0]))
+            return null;
         try
         {
-            return size.Resolve(facts);
+            return ValueScanner.Size(new Token(word, 1, 1)).Resolve(facts);
         }
-        catch (ScriptErrorException)
+        catch (Exception e) when (e is ParseErrorException or ScriptErrorException)
         {
             return null;
         }

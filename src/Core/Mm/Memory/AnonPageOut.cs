@@ -29,7 +29,7 @@ public static class AnonPageOut
 
         public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
-            if (HugePmd.IsLeaf(vma, new WalkResult(slot, entry)) && !HugePmd.IsHugeZero(mm.System, entry))
+            if (HugePmd.IsLeaf(vma, slot, entry) && !HugePmd.IsHugeZero(mm.System, entry))
                 SplitPmdMapped(mm, vma, slot, start, entry.Frame);
             return WalkAction.Continue;
         }

@@ -53,7 +53,7 @@ public static class ChangeProtection
         public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
             var system = mm.System;
-            if (!HugePmd.IsLeaf(vma, new WalkResult(slot, entry)))
+            if (!HugePmd.IsLeaf(vma, slot, entry))
                 return WalkAction.Continue;
             if (end - start < system.Geometry.PmdSize)
             {

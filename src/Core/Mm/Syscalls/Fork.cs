@@ -96,7 +96,7 @@ public static class Fork
 
         public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
-            if (!HugePmd.IsLeaf(src, new WalkResult(slot, entry)))
+            if (!HugePmd.IsLeaf(src, slot, entry))
                 throw new InvalidOperationException($"BUG: fork found a huge {slot.Level.KernelName()} entry; huge copies are not modelled here");
             if (!parent.System.Checkpoint(parent))
                 return WalkAction.Stop;

@@ -137,10 +137,10 @@ public static class Remap
 
         public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
-            if (!HugePmd.IsLeaf(vma, new WalkResult(slot, entry)))
+            if (!HugePmd.IsLeaf(vma, slot, entry))
                 throw new InvalidOperationException($"BUG: mremap found a huge {slot.Level.KernelName()} entry; huge moves are not modelled here");
             ulong pmdSize = mm.System.Geometry.PmdSize;
-            if (((start | (start + delta)) & (pmdSize - 1)) == 0 && end - start == pmdSize && MovePmd(mm, new WalkResult(slot, entry), start, start + delta, keepWp))
+            if (((start | (start + delta)) & (pmdSize - 1)) == 0 && end - start == pmdSize && MovePmd(mm, slot, start, start + delta, keepWp))
             {
                 Flush = true;
                 return WalkAction.Continue;
@@ -175,12 +175,12 @@ public static class Remap
     }
 
     /// <summary>Kernel: move_huge_pmd() — the leaf moves to an empty PMD slot at the new place.</summary>
-    private static bool MovePmd(MmStruct mm, in WalkResult walk, ulong old, ulong target, bool keepWp)
+    private static bool MovePmd(MmStruct mm, in Slot slot, ulong old, ulong target, bool keepWp)
     {
         var place = mm.Tables.Walk(target, PageLevel.Pmd, allocate: true);
         if (place.Level != PageLevel.Pmd || place.Entry.Kind != EntryKind.None)
             return false;
-        var entry = mm.Tables.Clear(walk.Slot, old);
+        var entry = mm.Tables.Clear(slot, old);
         Carried(entry, keepWp, out var carried);
         mm.Tables.MoveDeposit(old, target);
         mm.Tables.Set(place.Slot, target, carried);

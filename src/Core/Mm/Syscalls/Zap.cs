@@ -42,7 +42,7 @@ public static class Zap
         public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
             var system = mm.System;
-            if (!HugePmd.IsLeaf(vma, new WalkResult(slot, entry)))
+            if (!HugePmd.IsLeaf(vma, slot, entry))
                 throw new InvalidOperationException(
                     $"BUG: zap found a {entry.Kind} {slot.Level.KernelName()} entry at 0x{start:x}; huge mappings are not zapped here");
             if (end - start < system.Geometry.PmdSize)

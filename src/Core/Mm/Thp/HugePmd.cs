@@ -14,14 +14,14 @@ public static class HugePmd
 {
     /// <summary>A present PMD leaf of a THP-capable (not hugetlb) VMA.</summary>
     /// Kernel: pmd_trans_huge().
-    public static bool IsLeaf(Vma vma, in WalkResult walk) =>
-        walk.Level == PageLevel.Pmd && walk.Entry.Kind == EntryKind.Page && !vma.IsHugetlb;
+    public static bool IsLeaf(Vma vma, in Slot slot, in PageEntry entry) =>
+        slot.Level == PageLevel.Pmd && entry.Kind == EntryKind.Page && !vma.IsHugetlb;
+
+    /// <summary>As <see cref="IsLeaf(Vma, in Slot, in PageEntry)"/>, for where a walk stopped.</summary>
+    public static bool IsLeaf(Vma vma, in WalkResult walk) => IsLeaf(vma, walk.Slot, walk.Entry);
 
     /// <summary>Kernel: is_huge_zero_pmd().</summary>
     public static bool IsHugeZero(MemorySystem system, in PageEntry entry) => system.HugeZero.Contains(entry.Frame);
-
-    /// <summary>The first address after the PMD block holding <paramref name="address"/>.</summary>
-    public static ulong NextBlock(MemorySystem system, ulong address) => system.Geometry[PageLevel.Pmd].NextEntryStart(address);
 
     /// <summary>
     /// Allocates a zeroed PMD-order anonymous folio; false when the machine has no such block free
