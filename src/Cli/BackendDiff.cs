@@ -1,6 +1,7 @@
 using System.Globalization;
 using Pluggable.Core.Scenarios;
 using Pluggable.HostKernel;
+using Pluggable.HostKernel.Vm;
 
 namespace Pluggable.Cli;
 
@@ -15,25 +16,27 @@ namespace Pluggable.Cli;
 internal static class BackendDiff
 {
     private const string EmulatorSide = "emulator";
-    private const string HostSide = "host";
 
+    /// <param name="vm">The booted kernel to compare with, or null for this machine's.</param>
     /// <param name="options">The time limit, for both runs of a file.</param>
-    public static int Run(string[] files, Emulator emulator, ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
+    public static int Run(string[] files, Emulator emulator, VmSession? vm, ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
     {
         using (emulator)
         {
             Commands.CheckFiles(files);
-            if (HostAvailability.WhyUnavailable() is { } reason)
+            if (vm is null && HostAvailability.WhyUnavailable() is { } reason)
             {
                 stderr.WriteLine($"pluggable: the host backend is not available: {reason}");
                 return 2;
             }
+            Func<IScenarioBackend> kernel = vm is null ? () => new HostBackend() : () => vm.NewBackend(stderr);
+            string side = vm?.Name ?? "host";
 
             var counts = new SortedDictionary<string, int>(StringComparer.Ordinal);
             int worst = 0;
             foreach (var file in files)
             {
-                var (status, word) = CompareFile(file, emulator.Backend, emulator.Selected.Architecture.Name, () => new HostBackend(), options, stdout, stderr);
+                var (status, word) = CompareFile(file, emulator.Backend, emulator.Selected.Architecture.Name, kernel, side, options, stdout, stderr);
                 worst = Math.Max(worst, status);
                 counts[word] = counts.GetValueOrDefault(word) + 1;
             }
@@ -45,7 +48,7 @@ internal static class BackendDiff
 
     /// <summary>Compares one file; its exit status and the word the summary counts it under.</summary>
     internal static (int Status, string Word) CompareFile(string file, Func<IScenarioBackend> emulator, string emulatorArch, Func<IScenarioBackend> host,
-        ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
+        string hostSide, ScenarioRunOptions options, TextWriter stdout, TextWriter stderr)
     {
         if (ScenarioRunner.Load(file, stderr, out _) is not { } script)
             return (2, "error");
@@ -53,14 +56,14 @@ internal static class BackendDiff
         var result = ScenarioComparison.Compare(script, emulator, host, TextWriter.Null, options, options);
         if (result.SkipReason is { } skipped)
         {
-            string side = result.LeftOutcome.Status == ScenarioStatus.Skipped ? $"the {EmulatorSide} ({emulatorArch})" : $"the {HostSide}";
+            string side = result.LeftOutcome.Status == ScenarioStatus.Skipped ? $"the {EmulatorSide} ({emulatorArch})" : $"the {hostSide}";
             stdout.WriteLine($"{file}: skipped on both sides: {side} does not run it ({skipped})");
             return (0, "skipped");
         }
 
-        WriteDifferences(file, result.Differences, stdout);
+        WriteDifferences(file, result.Differences, hostSide, stdout);
         WriteErrors(EmulatorSide, result.LeftErrors, stdout);
-        WriteErrors(HostSide, result.RightErrors, stdout);
+        WriteErrors(hostSide, result.RightErrors, stdout);
         if (result.Differences.Count > 0)
             return (1, "differ");
         if (result.LeftOutcome.Status == ScenarioStatus.Error)
@@ -68,17 +71,17 @@ internal static class BackendDiff
         return (0, "agree");
     }
 
-    private static void WriteDifferences(string file, IReadOnlyList<TranscriptDifference> differences, TextWriter stdout)
+    private static void WriteDifferences(string file, IReadOnlyList<TranscriptDifference> differences, string hostSide, TextWriter stdout)
     {
         if (differences.Count == 0)
         {
-            stdout.WriteLine($"{file}: {EmulatorSide} and {HostSide} agree");
+            stdout.WriteLine($"{file}: {EmulatorSide} and {hostSide} agree");
             return;
         }
         const string none = "(no line)";
         int width = Math.Max(EmulatorSide.Length, differences.Max(d => (d.Left ?? none).Length));
         stdout.WriteLine($"{file}: {differences.Count} line(s) differ");
-        stdout.WriteLine($"  line  {EmulatorSide.PadRight(width)}  | {HostSide}");
+        stdout.WriteLine($"  line  {EmulatorSide.PadRight(width)}  | {hostSide}");
         foreach (var d in differences)
         {
             string line = d.Line > 0 ? d.Line.ToString(CultureInfo.InvariantCulture) : "end";

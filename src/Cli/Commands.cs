@@ -4,6 +4,7 @@ using Pluggable.Core.Emulator;
 using Pluggable.Core.Scenarios;
 using Pluggable.Hosting;
 using Pluggable.HostKernel;
+using Pluggable.HostKernel.Vm;
 
 namespace Pluggable.Cli;
 
@@ -17,6 +18,7 @@ internal static class Commands
     private const string DemoResource = "Pluggable.Cli.Demo.demo.scenario";
     private const string EmulatorBackendName = "emulator";
     private const string HostBackendName = "host";
+    private const string VmBackendPrefix = "vm:";
     private const string DefaultMemory = "default 4g";
 
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
@@ -91,21 +93,33 @@ internal static class Commands
         var dirs = PluginDirOption();
         var memory = MachineOptions.Memory("default: this machine's MemTotal, so that both sides do the same overcommit arithmetic");
         var time = MachineOptions.TimeLimit();
-        var diff = new Command("diff", "Run scenario files on the emulator and on this machine's kernel and print the lines where the transcripts differ; exit 1 on any difference.")
+        var against = AgainstOption();
+        var diff = new Command("diff", "Run scenario files on the emulator and on a real kernel (this machine's, or one under QEMU with --against vm:NAME) "
+            + "and print the lines where the transcripts differ; exit 1 on any difference.")
         {
             files,
             arch,
             dirs,
             memory,
             time,
+            against,
         };
         UsageErrors.RefuseOptionsAsFiles(diff, files);
         diff.SetAction(r =>
         {
             var limits = Limits(r, memory, time);
-            var machine = limits.Machine with { MemoryBytes = r.GetValue(memory) ?? HostMemory.TotalBytes() ?? limits.Machine.MemoryBytes };
-            var emulator = Emulator(r.GetValue(arch)!, r.GetValue(dirs)!, machine, stderr);
-            return BackendDiff.Run(r.GetValue(files)!, emulator, limits.Run, stdout, stderr);
+            string kernel = r.GetValue(against)!;
+            if (!kernel.StartsWith(VmBackendPrefix, StringComparison.Ordinal))
+            {
+                var machine = limits.Machine with { MemoryBytes = r.GetValue(memory) ?? HostMemory.TotalBytes() ?? limits.Machine.MemoryBytes };
+                var emulator = Emulator(r.GetValue(arch)!, r.GetValue(dirs)!, machine, stderr);
+                return BackendDiff.Run(r.GetValue(files)!, emulator, null, limits.Run, stdout, stderr);
+            }
+            CheckFiles(r.GetValue(files)!);
+            using var vm = BootVm(kernel, stderr);
+            var vmMachine = limits.Machine with { MemoryBytes = r.GetValue(memory) ?? vm.MemoryBytes };
+            string emulatorArch = r.GetResult(arch) is { Implicit: false } ? r.GetValue(arch)! : vm.Spec.Emulator;
+            return BackendDiff.Run(r.GetValue(files)!, Emulator(emulatorArch, r.GetValue(dirs)!, vmMachine, stderr), vm, limits.Run, stdout, stderr);
         });
         return diff;
     }
@@ -190,26 +204,51 @@ internal static class Commands
         DefaultValueFactory = _ => ArchSpec.DefaultName,
     };
 
-    /// <summary><c>--backend emulator|host</c>, in any case, as <c>--arch</c> takes names.</summary>
+    /// <summary><c>--backend emulator|host|vm:NAME</c>, in any case, as <c>--arch</c> takes names.</summary>
     private static Option<string> BackendOption() => new("--backend")
     {
-        HelpName = "emulator|host",
-        Description = "Where scenarios run: the emulator (with --arch) or this machine's Linux kernel (x86_64, root).",
+        HelpName = "emulator|host|vm:NAME",
+        Description = "Where scenarios run: the emulator (with --arch), this machine's Linux kernel (x86_64, root), "
+            + "or a real kernel booted under QEMU ('pluggable archs' lists the VM kernels).",
         DefaultValueFactory = _ => EmulatorBackendName,
-        CustomParser = result =>
-        {
-            string word = result.Tokens[^1].Value;
-            string[] names = [EmulatorBackendName, HostBackendName];
-            foreach (var name in names)
-            {
-                if (string.Equals(word, name, StringComparison.OrdinalIgnoreCase))
-                    return name;
-            }
-            string hint = Suggestions.Closest(word.ToLowerInvariant(), names) is { } closest ? $" (did you mean '{closest}'?)" : "";
-            result.AddError($"unknown backend {ScenarioDiagnostic.Quote(word)}{hint}; expected emulator or host");
-            return null;
-        },
+        CustomParser = result => ParseBackend(result, [EmulatorBackendName, HostBackendName]),
     };
+
+    /// <summary><c>--against host|vm:NAME</c>: the real kernel <c>diff</c> compares the emulator with.</summary>
+    private static Option<string> AgainstOption() => new("--against")
+    {
+        HelpName = "host|vm:NAME",
+        Description = "The real kernel to compare with: this machine's (host, the default) or one booted under QEMU (vm:NAME; "
+            + "then --arch defaults to the emulator configuration of the same machine).",
+        DefaultValueFactory = _ => HostBackendName,
+        CustomParser = result => ParseBackend(result, [HostBackendName]),
+    };
+
+    private static string? ParseBackend(System.CommandLine.Parsing.ArgumentResult result, string[] names)
+    {
+        string word = result.Tokens[^1].Value;
+        foreach (var name in names)
+        {
+            if (string.Equals(word, name, StringComparison.OrdinalIgnoreCase))
+                return name;
+        }
+        if (word.StartsWith(VmBackendPrefix, StringComparison.OrdinalIgnoreCase) && word.Length > VmBackendPrefix.Length)
+        {
+            try
+            {
+                return VmBackendPrefix + VmCatalog.Find(word[VmBackendPrefix.Length..]).Name;
+            }
+            catch (VmException e)
+            {
+                result.AddError(e.Message);
+                return null;
+            }
+        }
+        string[] all = [.. names, VmBackendPrefix + "NAME"];
+        string hint = Suggestions.Closest(word.ToLowerInvariant(), names) is { } closest ? $" (did you mean '{closest}'?)" : "";
+        result.AddError($"unknown backend {ScenarioDiagnostic.Quote(word)}{hint}; expected {string.Join(" or ", all)}");
+        return null;
+    }
 
     private static Option<string[]> PluginDirOption() => new("--plugin-dir")
     {
@@ -267,6 +306,11 @@ internal static class Commands
         CheckFiles(files);
         if (backendName == HostBackendName)
             return RunOnHost(files, limits.Run, stdout, stderr);
+        if (backendName.StartsWith(VmBackendPrefix, StringComparison.Ordinal))
+        {
+            using var vm = BootVm(backendName, stderr);
+            return RunEach(files, () => vm.NewBackend(stderr), limits.Run, stdout, stderr);
+        }
 
         using var emulator = Emulator(arch, pluginDirs, limits.Machine, stderr);
         return RunEach(files, emulator.Backend, limits.Run, stdout, stderr);
@@ -280,6 +324,16 @@ internal static class Commands
             return 2;
         }
         return RunEach(files, () => new HostBackend(), options, stdout, stderr);
+    }
+
+    /// <summary>Boots the kernel of <c>vm:NAME</c> and says so, with the time it took, on <paramref name="stderr"/>.</summary>
+    /// <exception cref="VmException">It cannot be booted.</exception>
+    internal static VmSession BootVm(string backendName, TextWriter stderr)
+    {
+        var vm = VmSession.Boot(backendName[VmBackendPrefix.Length..], stderr);
+        stderr.WriteLine($"pluggable: {vm.Name}: Linux {vm.Release}, {vm.Facts.PageSize / 1024}K pages, booted in {vm.BootTime.TotalSeconds:0.0} s");
+        stderr.Flush();
+        return vm;
     }
 
     /// <summary>Each file under a <c>== FILE ==</c> header when there are several, then their summary on stderr.</summary>

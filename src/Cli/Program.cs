@@ -41,7 +41,7 @@ public static class Program
 
     private static string Describe(Exception e) => e switch
     {
-        Hosting.HostingException or PluginKit.KitException or IOException or UnauthorizedAccessException => e.Message,
+        Hosting.HostingException or PluginKit.KitException or HostKernel.Vm.VmException or IOException or UnauthorizedAccessException => e.Message,
         _ => $"internal error: {e.GetType().Name}: {e.Message}",
     };
 }

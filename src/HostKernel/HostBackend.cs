@@ -25,18 +25,15 @@ public sealed class HostBackend : IScenarioBackend
     /// <summary>Mappings are placed upward from here, far from the worker's own mappings.</summary>
     internal const ulong MapBase = 0x1000_0000_0000;
 
-    private const ulong PageSize = 4096;
-    private const ulong PmdSize = 2UL << 20;
     private const int ReadWaitMilliseconds = 200;
     private const int MapFixedNoreplaceRetries = 64;
 
-    private static readonly Lazy<ulong> ZeroPfn = new(ProbeZeroPfn);
-    private static readonly Lazy<string[]> HostFeatures = new(HostAvailability.Features);
-    private static readonly Lazy<string> HostConfiguration = new(HostAvailability.Configuration);
-
     private readonly Dictionary<int, HostProcess> _processes = [];
-    private readonly ParkedCalls _parked = new();
-    private readonly HostMachine _machine;
+    private readonly ITargetKernel _kernel;
+    private readonly ParkedCalls _parked;
+    private readonly ulong _pageSize;
+    private readonly ulong _pmdSize;
+    private readonly IMachineSettings _machine;
     private readonly ScenarioGroup _group;
     private readonly ZeroPageFrames _zero;
     private readonly TextWriter _notices;
@@ -48,31 +45,38 @@ public sealed class HostBackend : IScenarioBackend
 
     /// <exception cref="HostUnavailableException">This machine cannot run the host backend.</exception>
     public HostBackend(HostBackendOptions? options = null)
+        : this(LocalKernel.Instance, options)
     {
-        if (HostAvailability.WhyUnavailable() is { } reason)
-            throw new HostUnavailableException(reason);
+    }
+
+    /// <summary>A run on <paramref name="kernel"/>: this machine's, or a VM's.</summary>
+    internal HostBackend(ITargetKernel kernel, HostBackendOptions? options = null)
+    {
         options ??= new HostBackendOptions();
+        _kernel = kernel;
         _notices = options.Notices;
-        Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize, HostFeatures.Value,
-            HostConfiguration.Value, HugePagePools());
-        ulong zeroPfn = ZeroPfn.Value;
+        Facts = kernel.Facts;
+        _pageSize = Facts.PageSize;
+        _pmdSize = Facts.PmdSize;
+        _parked = new ParkedCalls(kernel);
+        ulong zeroPfn = kernel.ZeroPfn;
         LiveHostRun.EndPrevious();
-        _machine = HostMachine.Take(options);
+        _machine = kernel.TakeMachine(options);
         try
         {
-            _group = ScenarioGroup.Spawn(_machine.LockDescriptor, MapBase);
+            _group = ScenarioGroup.Spawn(kernel, _machine.LockDescriptor, kernel.MapBase);
         }
         catch
         {
             _machine.RestoreAndRelease();
             throw;
         }
-        _zero = new ZeroPageFrames(zeroPfn, PmdSize / PageSize);
+        _zero = new ZeroPageFrames(zeroPfn, _pmdSize / _pageSize, kernel.IsZeroPageFrame);
         _processes[_nextProcess++] = _group.First;
         LiveHostRun.Enter(this);
     }
 
-    public string Name => "host";
+    public string Name => _kernel.Name;
 
     public BackendFacts Facts { get; }
 
@@ -111,7 +115,7 @@ public sealed class HostBackend : IScenarioBackend
                 return CommandResult.ScriptError($"unknown memory file '{request.File}'");
             fd = (ulong)file;
         }
-        ulong alignment = Math.Max(PmdSize, request.Align);
+        ulong alignment = Math.Max(_pmdSize, request.Align);
         if ((alignment & (alignment - 1)) != 0)
             return CommandResult.Error(Errno.EINVAL);
         const int mapShared = 0x01, mapPrivate = 0x02, mapAnonymous = 0x20, mapPopulate = 0x8000;
@@ -131,13 +135,13 @@ public sealed class HostBackend : IScenarioBackend
             if (taken && attempt < MapFixedNoreplaceRetries)
             {
                 // Something of the runtime's sits there: try the next slot.
-                start = AlignUp(start + PmdSize, alignment);
+                start = AlignUp(start + _pmdSize, alignment);
                 continue;
             }
             if (result.Kind is ResultKind.Ok or ResultKind.Blocked)
             {
                 address = at;
-                p.NextFree = AlignUp(at + request.Size, PmdSize) + PmdSize;
+                p.NextFree = AlignUp(at + request.Size, _pmdSize) + _pmdSize;
             }
             return result;
         }
@@ -170,11 +174,11 @@ public sealed class HostBackend : IScenarioBackend
         newAddress = 0;
         if (!TryProcess(process, out var p))
             return Esrch;
-        ulong target = AlignUp(p.NextFree, PmdSize);
+        ulong target = AlignUp(p.NextFree, _pmdSize);
         newAddress = target;
         // The place is used up even when the call fails: a move of several VMAs that fails part-way
         // (6.17+) leaves the first ones there, and the next mremap must not land on them.
-        p.NextFree = AlignUp(target + newSize, PmdSize) + PmdSize;
+        p.NextFree = AlignUp(target + newSize, _pmdSize) + _pmdSize;
         return Run(p, new HostCall(HostOp.Mremap, address, oldSize, newSize, target), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
     }
 
@@ -195,7 +199,7 @@ public sealed class HostBackend : IScenarioBackend
                 _processes.Remove(number);
                 return ErrnoOf(c);
             }
-            forked.Attach((int)c.Ret, c.PassedFd);
+            forked.Attach((int)c.Ret, c.Passed!);
             return CommandResult.Ok();
         });
         if (result.Kind is not (ResultKind.Ok or ResultKind.Blocked))
@@ -284,7 +288,7 @@ public sealed class HostBackend : IScenarioBackend
     {
         if (!TryProcess(process, out var p) || p.Pid <= 0)
             return Esrch;
-        return CommandResult.FromPagemap(PagemapReader.Read(p.Pid, address, size, PageSize, MapBase, p.NextFree, _zero));
+        return CommandResult.FromPagemap(_kernel.Pagemap(p.Pid, address, size, _kernel.MapBase, p.NextFree, _zero));
     }
 
     public CommandResult Gup(int process, GupRequest request) => CommandResult.Unsupported();
@@ -317,7 +321,6 @@ public sealed class HostBackend : IScenarioBackend
         var (survivors, failures, changes) = End("its teardown");
         // Here, on the run's own thread, nothing looks at the calls any more (after a run given up too).
         _group.CloseChannels();
-        _zero.Dispose();
         var problems = survivors.Select(s => $"scenario process {s} is still there after SIGKILL").Concat(failures).ToList();
         if (changes.Count > 0)
             throw new OutsideChangeException(_machine.LockPath, [.. changes, .. problems]);
@@ -459,8 +462,8 @@ public sealed class HostBackend : IScenarioBackend
         });
     }
 
-    private static HostCall RangeCall(HostOp op, ulong address, ulong size, BytePattern pattern) =>
-        new(op, address, size, pattern.PageIndex ? 1UL : 0UL, pattern.Value, PageSize);
+    private HostCall RangeCall(HostOp op, ulong address, ulong size, BytePattern pattern) =>
+        new(op, address, size, pattern.PageIndex ? 1UL : 0UL, pattern.Value, _pageSize);
 
     /// <summary>Decodes the <c>struct uffd_msg</c> words; a fork event's descriptor becomes a handle of the reader.</summary>
     /// Kernel: struct uffd_msg (include/uapi/linux/userfaultfd.h).
@@ -484,60 +487,6 @@ public sealed class HostBackend : IScenarioBackend
             default:
                 return new UffdMessage(ev, w1, 0, 0, w2 - w1, 0, 0);
         }
-    }
-
-    /// <summary>
-    /// Maps, reads and looks up one fresh private anonymous page, which the kernel backs with the
-    /// zero page (in this process, once: the zero page never moves).
-    /// </summary>
-    private static unsafe ulong ProbeZeroPfn()
-    {
-        const int protRead = 1, mapPrivateAnonymous = 0x22;
-        var map = new HostCall(HostOp.Mmap, MapBase, PageSize, protRead, mapPrivateAnonymous, ulong.MaxValue, 0);
-        map.ExecuteHere();
-        if (map.Ret < 0)
-            throw new HostUnavailableException($"cannot map a probe page: {(Errno)map.Err}");
-        try
-        {
-            var touch = new HostCall(HostOp.Touch, MapBase, 0, 0);
-            touch.ExecuteHere();
-            ulong pfn = PagemapEntry.Pfn(PagemapReader.ReadEntries(Environment.ProcessId, MapBase, 1, PageSize)[0]);
-            if (pfn == 0)
-                throw new HostUnavailableException("pagemap shows no page frame numbers here (CAP_SYS_ADMIN is needed)");
-            return pfn;
-        }
-        finally
-        {
-            NativeMethods.Munmap(MapBase, PageSize);
-        }
-    }
-
-    /// <summary>The huge page sizes with a pool: /sys/kernel/mm/hugepages/hugepages-NkB.</summary>
-    /// Kernel: hugetlb_sysfs_add_hstate() (mm/hugetlb.c).
-    private static ulong[] HugePagePools()
-    {
-        const string Root = "/sys/kernel/mm/hugepages";
-        if (!Directory.Exists(Root))
-            return [];
-        return [.. Directory.GetDirectories(Root, "hugepages-*kB")
-            .Select(d => Path.GetFileName(d)["hugepages-".Length..^"kB".Length])
-            .Select(kb => ulong.TryParse(kb, NumberStyles.None, CultureInfo.InvariantCulture, out ulong n) ? n * 1024 : 0)
-            .Where(size => size != 0)
-            .Order()];
-    }
-
-    /// <summary>The default huge page size (Hugepagesize in /proc/meminfo), 2 MiB on x86_64.</summary>
-    private static ulong DefaultHugePageSize()
-    {
-        foreach (var line in File.ReadLines("/proc/meminfo"))
-        {
-            if (!line.StartsWith("Hugepagesize:", StringComparison.Ordinal))
-                continue;
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length >= 2 && ulong.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out ulong kb))
-                return kb * 1024;
-        }
-        return PmdSize;
     }
 }
 

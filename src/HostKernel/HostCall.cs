@@ -41,8 +41,8 @@ internal sealed unsafe class HostCall
 
     public ulong V(int i) => _data.V[i];
 
-    /// <summary>A descriptor a child passed along with its reply (a nested fork's channel), else -1.</summary>
-    public int PassedFd { get; private set; } = -1;
+    /// <summary>The channel a child passed along with its reply (a fork's child), else null.</summary>
+    public IProcessChannel? Passed { get; private set; }
 
     /// <summary>Waits until the call's reply (or its abandonment) is in; only for a call that will get one soon.</summary>
     public void WaitDone()
@@ -67,15 +67,15 @@ internal sealed unsafe class HostCall
             NativeMethods.Exec(data);
     }
 
-    /// <summary>Writes the call to a process's socket; 0, or the shim's negative errno.</summary>
-    public int SendTo(int channel)
+    /// <summary>Writes the call to a process's channel; 0, or an errno.</summary>
+    public int SendTo(IProcessChannel channel)
     {
         fixed (HostCallData* data = &_data)
-            return NativeMethods.Send(channel, data);
+            return channel.Send(data);
     }
 
     /// <summary>A child's reply: the start notice carries the thread id, the final one everything.</summary>
-    public void Absorb(in HostCallData reply, int passedFd)
+    public void Absorb(in HostCallData reply, IProcessChannel? passed)
     {
         if (reply.Done == 0)
         {
@@ -85,7 +85,7 @@ internal sealed unsafe class HostCall
         var copy = reply;
         copy.Done = 0;
         _data = copy;
-        PassedFd = passedFd;
+        Passed = passed;
         Volatile.Write(ref _data.Done, 1);
     }
 

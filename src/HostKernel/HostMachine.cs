@@ -8,7 +8,7 @@ namespace Pluggable.HostKernel;
 /// changes a machine-wide setting until the settings are back; the settings the scenario changes;
 /// and the watch that names a change made meanwhile by anything that does not honour the lock.
 /// </summary>
-internal sealed class HostMachine
+internal sealed class HostMachine : IMachineSettings
 {
     private const string DefaultThp = "madvise";
 

@@ -14,14 +14,14 @@ internal sealed class HostProcess
     private static readonly TimeSpan ReaderJoin = TimeSpan.FromSeconds(1);
     private readonly ConcurrentDictionary<int, HostCall> _inFlight = new();
     private readonly object _sending = new();
-    private int _channel = -1;
+    private IProcessChannel? _channel;
     private volatile bool _ended;
     private Thread? _reader;
 
     private HostProcess(int number) => Number = number;
 
     /// <summary>Process 0, spawned with <paramref name="channel"/> as its socket.</summary>
-    public static HostProcess First(int pid, int channel, ulong mapBase)
+    public static HostProcess First(int pid, IProcessChannel channel, ulong mapBase)
     {
         var first = new HostProcess(0) { NextFree = mapBase };
         first.Attach(pid, channel);
@@ -53,7 +53,7 @@ internal sealed class HostProcess
     };
 
     /// <summary>The fork returned: the child's pid and the socket to its command loop.</summary>
-    public void Attach(int pid, int channel)
+    public void Attach(int pid, IProcessChannel channel)
     {
         Pid = pid;
         lock (_sending)
@@ -72,7 +72,7 @@ internal sealed class HostProcess
         bool sent;
         // Under the same lock as Close: a descriptor number closed meanwhile may already name another file.
         lock (_sending)
-            sent = _channel >= 0 && !_ended && call.SendTo(_channel) == 0;
+            sent = _channel is not null && !_ended && call.SendTo(_channel) == 0;
         if (!sent)
         {
             if (_inFlight.TryRemove(call.Id, out _))
@@ -109,23 +109,22 @@ internal sealed class HostProcess
             return;
         lock (_sending)
         {
-            if (_channel >= 0)
-                NativeMethods.Close(_channel);
-            _channel = -1;
+            _channel?.Close();
+            _channel = null;
         }
     }
 
     private unsafe void ReadReplies()
     {
         HostCallData reply;
-        int channel = Volatile.Read(ref _channel);
-        while (channel >= 0 && NativeMethods.Receive(channel, &reply, out int fd) == 1)
+        var channel = Volatile.Read(ref _channel);
+        while (channel is not null && channel.Receive(&reply, out var passed))
         {
             bool last = reply.Done != 0;
             if ((last ? _inFlight.TryRemove(reply.Id, out var call) : _inFlight.TryGetValue(reply.Id, out call)) && call is not null)
-                call.Absorb(reply, fd);
-            else if (fd >= 0)
-                NativeMethods.Close(fd);
+                call.Absorb(reply, passed);
+            else
+                passed?.Close();
         }
         _ended = true;
         foreach (var id in _inFlight.Keys)

@@ -10,7 +10,7 @@ namespace Pluggable.HostKernel;
 /// slow call is never mistaken for a blocked one. After every command the parked calls are
 /// looked at again, and those that finished are reported in the order they were parked.
 /// </summary>
-internal sealed class ParkedCalls
+internal sealed class ParkedCalls(ITargetKernel kernel)
 {
     /// <summary>A thread asleep outside userfaultfd this long is stuck on something a scenario cannot resolve.</summary>
     internal static readonly TimeSpan StuckLimit = TimeSpan.FromSeconds(10);
@@ -52,7 +52,7 @@ internal sealed class ParkedCalls
     }
 
     /// <summary>Waits until the call is done (true) or its thread is parked in userfaultfd (false).</summary>
-    internal static bool Settle(HostProcess process, HostCall call)
+    internal bool Settle(HostProcess process, HostCall call)
     {
         var spin = new SpinWait();
         long elsewhereSince = 0;
@@ -63,7 +63,7 @@ internal sealed class ParkedCalls
             int tid = call.Tid;
             if (tid != 0 && spin.Count >= 2)
             {
-                var state = ThreadState.Read(process.Pid, tid);
+                var state = kernel.ReadThread(process.Pid, tid);
                 if (state.Activity == ThreadActivity.Userfault)
                 {
                     // Parked — unless this thread finished our call and sleeps there for a later one: the reply would be in already.

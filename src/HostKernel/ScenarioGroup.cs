@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 
 namespace Pluggable.HostKernel;
 
@@ -17,11 +16,12 @@ internal sealed class ScenarioGroup
     public const string WorkerName = "pluggable-host-worker";
 
     private static readonly TimeSpan ExitLimit = TimeSpan.FromSeconds(10);
-    private static int s_subreaper;
     private readonly List<HostProcess> _processes = [];
+    private readonly ITargetKernel _kernel;
 
-    private ScenarioGroup(HostProcess first)
+    private ScenarioGroup(ITargetKernel kernel, HostProcess first)
     {
+        _kernel = kernel;
         First = first;
         _processes.Add(first);
     }
@@ -33,16 +33,10 @@ internal sealed class ScenarioGroup
 
     /// <summary>Spawns process 0, which inherits <paramref name="lockFd"/> (and so do its forks).</summary>
     /// <exception cref="HostUnavailableException">The worker cannot be started.</exception>
-    public static ScenarioGroup Spawn(int lockFd, ulong mapBase)
+    public static ScenarioGroup Spawn(ITargetKernel kernel, int lockFd, ulong mapBase)
     {
-        // Orphans of the group (a child whose parent was killed first) come back to this process, to be reaped.
-        if (Interlocked.Exchange(ref s_subreaper, 1) == 0)
-            NativeMethods.Prctl(NativeMethods.PrSetChildSubreaper, 1, 0, 0, 0);
-        string worker = WorkerPath();
-        int pid = NativeMethods.Spawn(worker, lockFd, out int channel);
-        if (pid < 0)
-            throw new HostUnavailableException($"cannot start {worker}: {Marshal.GetPInvokeErrorMessage(-pid)}");
-        return new ScenarioGroup(HostProcess.First(pid, channel, mapBase));
+        var (pid, channel) = kernel.Spawn(lockFd);
+        return new ScenarioGroup(kernel, HostProcess.First(pid, channel, mapBase));
     }
 
     /// <summary>Where the worker executable is: beside the application, else beside this assembly.</summary>
@@ -66,24 +60,31 @@ internal sealed class ScenarioGroup
     /// </summary>
     public IReadOnlyList<string> End()
     {
+        var survivors = _kernel.EndGroup(Id);
+        CloseChannels();
+        return survivors;
+    }
+
+    /// <summary>Kills a process group of this machine and reaps it; the processes still there after the limit.</summary>
+    internal static IReadOnlyList<string> KillAndReap(int group)
+    {
         var clock = Stopwatch.StartNew();
         IReadOnlyList<string> survivors = [];
         while (true)
         {
-            NativeMethods.Kill(-Id, NativeMethods.SigKill);
-            while (NativeMethods.WaitPid(-Id, out _, NativeMethods.WNoHang) > 0)
+            NativeMethods.Kill(-group, NativeMethods.SigKill);
+            while (NativeMethods.WaitPid(-group, out _, NativeMethods.WNoHang) > 0)
             {
             }
-            if (NativeMethods.Kill(-Id, 0) != 0)
+            if (NativeMethods.Kill(-group, 0) != 0)
                 break;
             if (clock.Elapsed > ExitLimit)
             {
-                survivors = Members(Id);
+                survivors = Members(group);
                 break;
             }
             Thread.Sleep(1);
         }
-        CloseChannels();
         return survivors;
     }
 

@@ -11,8 +11,10 @@ namespace Pluggable.HostKernel;
 /// process dies first — and <see cref="Restore"/> puts them back.
 /// </summary>
 /// Kernel: /sys/kernel/mm/hugepages/hugepages-NkB/nr_hugepages (mm/hugetlb_sysfs), /sys/kernel/mm/transparent_hugepage/enabled.
-internal sealed partial class SysfsKnobs(string root = "/sys/kernel/mm", Action<IEnumerable<(string Path, string Value)>>? record = null)
+/// <param name="files">The files of the kernel the settings belong to: this machine's unless a VM's.</param>
+internal sealed partial class SysfsKnobs(string root = "/sys/kernel/mm", Action<IEnumerable<(string Path, string Value)>>? record = null, IKernelFiles? files = null)
 {
+    private readonly IKernelFiles _files = files ?? LocalFiles.Instance;
     private readonly List<(string Path, string Value)> _original = [];
 
     public string HugepagesPath(ulong size) => Path.Combine(root, "hugepages", $"hugepages-{size / 1024}kB", "nr_hugepages");
@@ -26,12 +28,12 @@ internal sealed partial class SysfsKnobs(string root = "/sys/kernel/mm", Action<
     public Errno Hugepages(ulong size, ulong count)
     {
         string path = HugepagesPath(size);
-        if (size % 1024 != 0 || !File.Exists(path))
+        if (size % 1024 != 0 || _files.Read(path) is null)
             return Errno.EINVAL;
         var error = Write(path, count.ToString(System.Globalization.CultureInfo.InvariantCulture));
         if (error != Errno.None)
             return error;
-        return ulong.TryParse(File.ReadAllText(path).Trim(), out ulong now) && now >= count ? Errno.None : Errno.ENOMEM;
+        return ulong.TryParse(_files.Read(path)?.Trim(), out ulong now) && now >= count ? Errno.None : Errno.ENOMEM;
     }
 
     public Errno Thp(ThpPolicy policy) => Write(ThpPath, policy.ToString().ToLowerInvariant());
@@ -81,42 +83,26 @@ internal sealed partial class SysfsKnobs(string root = "/sys/kernel/mm", Action<
     [GeneratedRegex("^hugepages-[0-9]+kB$")]
     private static partial Regex HugepagesDirectory();
 
-    private static List<string> RestoreAll(IEnumerable<(string Path, string Value)> settings)
+    private List<string> RestoreAll(IEnumerable<(string Path, string Value)> settings)
     {
         var failures = new List<string>();
         foreach (var (path, value) in settings)
         {
-            try
-            {
-                File.WriteAllText(path, value);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                failures.Add($"{path}: cannot write {value}: {e.Message}");
-            }
+            if (_files.Write(path, value) is var error and not Errno.None)
+                failures.Add($"{path}: cannot write {value}: {error}");
         }
         return failures;
     }
 
     private Errno Write(string path, string value)
     {
-        try
+        if (!_original.Exists(o => o.Path == path))
         {
-            if (!_original.Exists(o => o.Path == path))
-            {
-                _original.Add((path, Selected(File.ReadAllText(path))));
-                record?.Invoke(_original);
-            }
-            File.WriteAllText(path, value);
-            return Errno.None;
+            if (_files.Read(path) is not { } old)
+                return Errno.ENOENT;
+            _original.Add((path, Selected(old)));
+            record?.Invoke(_original);
         }
-        catch (UnauthorizedAccessException)
-        {
-            return Errno.EACCES;
-        }
-        catch (IOException e)
-        {
-            return e.HResult is var code && Enum.IsDefined((Errno)(code & 0xffff)) ? (Errno)(code & 0xffff) : Errno.EINVAL;
-        }
+        return _files.Write(path, value);
     }
 }

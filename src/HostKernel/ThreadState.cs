@@ -26,11 +26,14 @@ internal enum ThreadActivity
 /// Kernel: get_wchan() (kernel/sched/core.c), proc_pid_wchan() and do_task_stat() (fs/proc), handle_userfault(), userfaultfd_event_wait_completion().
 internal readonly record struct ThreadState(ThreadActivity Activity, char State, string Wchan)
 {
-    public static ThreadState Read(int pid, int tid)
+    public static ThreadState Read(int pid, int tid) => Read(pid, tid, ReadOrNull);
+
+    /// <param name="read">Reads a file of the kernel the thread runs on; null when it cannot.</param>
+    public static ThreadState Read(int pid, int tid, Func<string, string?> read)
     {
         string dir = $"/proc/{pid}/task/{tid}";
-        string? wchan = ReadOrNull($"{dir}/wchan");
-        string? stat = wchan is null || IsUserfaultWait(wchan) ? null : ReadOrNull($"{dir}/stat");
+        string? wchan = read($"{dir}/wchan");
+        string? stat = wchan is null || IsUserfaultWait(wchan) ? null : read($"{dir}/stat");
         return Classify(stat, wchan);
     }
 

@@ -25,7 +25,7 @@ public class DiffTests
         var file = dir.File("f.scenario", "mmap a anon 1p\ntouch a read\nmmap b anon 1p\n");
         var stdout = new StringWriter { NewLine = "\n" };
 
-        var (status, word) = BackendDiff.CompareFile(file, () => FailingBackend.Wrap(Emulator(), "Touch"), "x86_64", Emulator, Limits, stdout, TextWriter.Null);
+        var (status, word) = BackendDiff.CompareFile(file, () => FailingBackend.Wrap(Emulator(), "Touch"), "x86_64", Emulator, "host", Limits, stdout, TextWriter.Null);
 
         Assert.Equal((1, "differ"), (status, word));
         string output = stdout.ToString();
@@ -42,7 +42,7 @@ public class DiffTests
         var stdout = new StringWriter { NewLine = "\n" };
         int hostRuns = 0;
 
-        var (status, word) = BackendDiff.CompareFile(file, Emulator, "x86_64", () => { hostRuns++; return Emulator(); }, Limits, stdout, TextWriter.Null);
+        var (status, word) = BackendDiff.CompareFile(file, Emulator, "x86_64", () => { hostRuns++; return Emulator(); }, "host", Limits, stdout, TextWriter.Null);
 
         Assert.Equal((0, "skipped"), (status, word));
         Assert.Equal(0, hostRuns);
@@ -55,7 +55,7 @@ public class DiffTests
         using var dir = new TempDir();
         var file = dir.File("f.scenario", "mmap a anon 1p => EINVAL\n");
         var stdout = new StringWriter { NewLine = "\n" };
-        Assert.Equal((0, "agree"), BackendDiff.CompareFile(file, Emulator, "x86_64", Emulator, Limits, stdout, TextWriter.Null));
+        Assert.Equal((0, "agree"), BackendDiff.CompareFile(file, Emulator, "x86_64", Emulator, "host", Limits, stdout, TextWriter.Null));
         Assert.Equal($"{file}: emulator and host agree\n", stdout.ToString());
     }
 }
