@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Kernel;
 
 namespace Pluggable.Arch.Arm64;
 
@@ -6,7 +7,8 @@ namespace Pluggable.Arch.Arm64;
 /// Kernel: arch/arm64 (asm/pgtable*.h, asm/tlbflush.h, mm/hugetlbpage.c, mm/flush.c).
 public sealed class Arm64Architecture : Architecture
 {
-    public Arm64Architecture(int pageShift, int vaBits)
+    /// <param name="epan">The CPU has Enhanced PAN, so PROT_EXEC alone is execute-only.</param>
+    public Arm64Architecture(int pageShift, int vaBits, bool epan = true)
     {
         if (pageShift is not (12 or 14 or 16))
             throw new ArgumentOutOfRangeException(nameof(pageShift), pageShift, "arm64 granules are 4K, 16K or 64K");
@@ -16,14 +18,20 @@ public sealed class Arm64Architecture : Architecture
         Codec = new Arm64EntryCodec(Geometry);
         HugePageSizes = Arm64HugePages.For(Geometry);
         Granule = Arm64Plugin.GranuleName(pageShift);
+        Epan = epan;
+        Capabilities = new(Thp: true, UffdWp: true, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: false,
+            ExecOnly: epan ? ExecOnlyPages.Entry : ExecOnlyPages.None, UffdWpSince: new LinuxVersion(6, 10));
     }
+
+    /// <summary>Whether the CPU has Enhanced PAN (FEAT_PAN3).</summary>
+    public bool Epan { get; }
 
     /// <summary>"4k", "16k" or "64k".</summary>
     public string Granule { get; }
 
     public override string Name => Arm64Plugin.ArchName;
 
-    public override string Configuration => $"granule={Granule},va={Geometry.VaBits}";
+    public override string Configuration => $"granule={Granule},va={Geometry.VaBits},epan={(Epan ? "on" : "off")}";
 
     public override PageGeometry Geometry { get; }
 
@@ -33,12 +41,12 @@ public sealed class Arm64Architecture : Architecture
 
     /// <summary>
     /// Kernel: arch/arm64/Kconfig selects HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP (v6.10+)
-    /// and _MINOR, ARCH_HAS_PTE_SPECIAL; it has no HAVE_ARCH_SOFT_DIRTY. Exec-only as on a CPU with
-    /// EPAN (FEAT_PAN3; QEMU's -cpu max has it): adjust_protection_map() makes VM_EXEC PAGE_EXECONLY
-    /// (no PTE_USER), and do_page_fault() no longer lets VM_EXEC satisfy a load (arch/arm64/mm/mmap.c, fault.c).
+    /// and _MINOR, ARCH_HAS_PTE_SPECIAL; it has no HAVE_ARCH_SOFT_DIRTY. Exec-only on a CPU with EPAN
+    /// (FEAT_PAN3; QEMU 7.2's -cpu max lacks it, so epan=off models the VM kernels):
+    /// adjust_protection_map() makes VM_EXEC PAGE_EXECONLY (no PTE_USER), and do_page_fault() no
+    /// longer lets VM_EXEC satisfy a load (arch/arm64/mm/mmap.c, fault.c).
     /// </summary>
-    public override ArchCapabilities Capabilities { get; } =
-        new(Thp: true, UffdWp: true, UffdMinor: true, GupFast: true, PteSpecial: true, SoftDirty: false, ExecOnly: ExecOnlyPages.Entry);
+    public override ArchCapabilities Capabilities { get; }
 
     /// <summary>Changing a live contiguous run without invalidating it first is "misprogramming of the contiguous bit".</summary>
     /// Kernel: set_huge_pte_at() / clear_flush() in arch/arm64/mm/hugetlbpage.c.

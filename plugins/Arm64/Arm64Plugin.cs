@@ -12,9 +12,11 @@ public sealed class Arm64Plugin : IArchitecturePlugin
     public const string ArchName = "arm64";
     public const string GranuleOption = "granule";
     public const string VaOption = "va";
+    public const string EpanOption = "epan";
 
     private static readonly string[] GranuleValues = ["4k", "16k", "64k"];
     private static readonly string[] VaValues = ["39", "48"];
+    private static readonly string[] OnOff = ["on", "off"];
 
     public string Name => ArchName;
 
@@ -26,6 +28,7 @@ public sealed class Arm64Plugin : IArchitecturePlugin
     [
         new ArchOption(GranuleOption, GranuleValues, "4k", "translation granule (base page size)"),
         new ArchOption(VaOption, VaValues, "48", "user virtual address bits (39 only with the 4k granule)"),
+        new ArchOption(EpanOption, OnOff, "on", "a CPU with Enhanced PAN (FEAT_PAN3), which makes PROT_EXEC alone execute-only"),
     ];
 
     /// <summary>Every granule, and both VA sizes of the 4K one (3 and 4 levels).</summary>
@@ -43,15 +46,15 @@ public sealed class Arm64Plugin : IArchitecturePlugin
     public Architecture Create(IReadOnlyDictionary<string, string> options)
     {
         foreach (var name in options.Keys)
-            if (name is not (GranuleOption or VaOption))
-                throw new ArgumentException($"arm64 has no option '{name}'; known options: {GranuleOption}, {VaOption}", nameof(options));
+            if (name is not (GranuleOption or VaOption or EpanOption))
+                throw new ArgumentException($"arm64 has no option '{name}'; known options: {GranuleOption}, {VaOption}, {EpanOption}", nameof(options));
 
         string granule = Value(options, GranuleOption, "4k", GranuleValues);
         string va = Value(options, VaOption, "48", VaValues);
         if (va == "39" && granule != "4k")
             throw new ArgumentException($"arm64 {VaOption}=39 needs {GranuleOption}=4k (Kconfig ARM64_VA_BITS_39 depends on 4K pages)", nameof(options));
         int pageShift = granule switch { "4k" => 12, "16k" => 14, _ => 16 };
-        return new Arm64Architecture(pageShift, va == "39" ? 39 : 48);
+        return new Arm64Architecture(pageShift, va == "39" ? 39 : 48, Value(options, EpanOption, "on", OnOff) == "on");
     }
 
     private static string Value(IReadOnlyDictionary<string, string> options, string name, string fallback, string[] allowed)

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Pluggable.Core.Emulator;
+using Pluggable.Core.Kernel;
 using Pluggable.Core.Scenarios;
 using Pluggable.Hosting;
 using Pluggable.HostKernel;
@@ -40,6 +41,7 @@ internal static class Commands
         var dirs = PluginDirOption();
         var memory = MachineOptions.Memory(DefaultMemory);
         var time = MachineOptions.TimeLimit();
+        var kernel = MachineOptions.Kernel();
         var root = new RootCommand(
             "Pluggable: Linux memory management and userfaultfd, emulated, with each CPU architecture in a plugin. " +
             "Without a command, runs a bundled demo scenario.")
@@ -48,8 +50,9 @@ internal static class Commands
             dirs,
             memory,
             time,
+            kernel,
         };
-        root.SetAction(r => Demo(r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time), stdout, stderr));
+        root.SetAction(r => Demo(r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time, kernel), stdout, stderr));
         return root;
     }
 
@@ -61,6 +64,7 @@ internal static class Commands
         var backend = BackendOption();
         var memory = MachineOptions.Memory(DefaultMemory);
         var time = MachineOptions.TimeLimit();
+        var kernel = MachineOptions.Kernel();
         var debugVm = MachineOptions.DebugVm();
         var run = new Command("run", "Run scenario files on the emulator with the selected architecture, or on this machine's kernel (--backend host); " +
             "the exit status is the worst of the files', and several files end with a summary on stderr.")
@@ -71,6 +75,7 @@ internal static class Commands
             backend,
             memory,
             time,
+            kernel,
             debugVm,
         };
         UsageErrors.RefuseOptionsAsFiles(run, files);
@@ -81,7 +86,7 @@ internal static class Commands
                 stderr.WriteLine("pluggable: --debug-vm checks the emulator's tables and counts; the host backend runs on the live kernel");
                 return 2;
             }
-            return RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, Limits(r, memory, time, debugVm), stdout, stderr);
+            return RunFiles(r.GetValue(files)!, r.GetValue(arch)!, r.GetValue(dirs)!, r.GetValue(backend)!, Limits(r, memory, time, kernel, debugVm), stdout, stderr);
         });
         return run;
     }
@@ -93,6 +98,7 @@ internal static class Commands
         var dirs = PluginDirOption();
         var memory = MachineOptions.Memory("default: this machine's MemTotal, so that both sides do the same overcommit arithmetic");
         var time = MachineOptions.TimeLimit();
+        var kernel = MachineOptions.Kernel();
         var against = AgainstOption();
         var diff = new Command("diff", "Run scenario files on the emulator and on a real kernel (this machine's, or one under QEMU with --against vm:NAME) "
             + "and print the lines where the transcripts differ; exit 1 on any difference.")
@@ -102,22 +108,25 @@ internal static class Commands
             dirs,
             memory,
             time,
+            kernel,
             against,
         };
         UsageErrors.RefuseOptionsAsFiles(diff, files);
         diff.SetAction(r =>
         {
-            var limits = Limits(r, memory, time);
-            string kernel = r.GetValue(against)!;
-            if (!kernel.StartsWith(VmBackendPrefix, StringComparison.Ordinal))
+            var limits = Limits(r, memory, time, kernel);
+            string real = r.GetValue(against)!;
+            if (!real.StartsWith(VmBackendPrefix, StringComparison.Ordinal))
             {
                 var machine = limits.Machine with { MemoryBytes = r.GetValue(memory) ?? HostMemory.TotalBytes() ?? limits.Machine.MemoryBytes };
                 var emulator = Emulator(r.GetValue(arch)!, r.GetValue(dirs)!, machine, stderr);
                 return BackendDiff.Run(r.GetValue(files)!, emulator, null, limits.Run, stdout, stderr);
             }
             CheckFiles(r.GetValue(files)!);
-            using var vm = BootVm(kernel, stderr);
-            var vmMachine = limits.Machine with { MemoryBytes = r.GetValue(memory) ?? vm.MemoryBytes };
+            using var vm = BootVm(real, stderr);
+            // The emulator models the guest's release unless told otherwise.
+            var release = r.GetValue(kernel) ?? (LinuxVersion.TryParse(vm.Spec.KernelVersion, out var v) ? v : LinuxVersion.Default);
+            var vmMachine = limits.Machine with { MemoryBytes = r.GetValue(memory) ?? vm.MemoryBytes, Kernel = release };
             string emulatorArch = r.GetResult(arch) is { Implicit: false } ? r.GetValue(arch)! : vm.Spec.Emulator;
             return BackendDiff.Run(r.GetValue(files)!, Emulator(emulatorArch, r.GetValue(dirs)!, vmMachine, stderr), vm, limits.Run, stdout, stderr);
         });
@@ -131,6 +140,7 @@ internal static class Commands
         var dirs = PluginDirOption();
         var memory = MachineOptions.Memory(DefaultMemory);
         var time = MachineOptions.TimeLimit();
+        var kernel = MachineOptions.Kernel();
         var debugVm = MachineOptions.DebugVm();
         var inspect = new Command("inspect", "Run a scenario on the emulator with every architecture hook traced, then dump the page tables of each of its mappings.")
         {
@@ -139,10 +149,11 @@ internal static class Commands
             dirs,
             memory,
             time,
+            kernel,
             debugVm,
         };
         UsageErrors.RefuseOptionsAsFiles(inspect, file);
-        inspect.SetAction(r => InspectFile(r.GetValue(file)!, r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time, debugVm), stdout, stderr));
+        inspect.SetAction(r => InspectFile(r.GetValue(file)!, r.GetValue(arch)!, r.GetValue(dirs)!, Limits(r, memory, time, kernel, debugVm), stdout, stderr));
         return inspect;
     }
 
@@ -261,8 +272,9 @@ internal static class Commands
     /// <summary>The machine (<c>--memory</c>) and the run's bound (<c>--time-limit</c>) a command was given.</summary>
     private sealed record RunLimits(EmulatorOptions Machine, ScenarioRunOptions Run);
 
-    private static RunLimits Limits(System.CommandLine.ParseResult r, Option<ulong?> memory, Option<TimeSpan?> time, Option<bool>? debugVm = null) =>
-        new(MachineOptions.Machine(r.GetValue(memory), debugVm is not null && r.GetValue(debugVm)), new ScenarioRunOptions { TimeLimit = r.GetValue(time) ?? MachineOptions.DefaultTimeLimit });
+    private static RunLimits Limits(System.CommandLine.ParseResult r, Option<ulong?> memory, Option<TimeSpan?> time, Option<LinuxVersion?> kernel, Option<bool>? debugVm = null) =>
+        new(MachineOptions.Machine(r.GetValue(memory), debugVm is not null && r.GetValue(debugVm), r.GetValue(kernel)),
+            new ScenarioRunOptions { TimeLimit = r.GetValue(time) ?? MachineOptions.DefaultTimeLimit });
 
     private static ServiceProvider Compose(IEnumerable<string> pluginDirs, string? arch, EmulatorOptions? machine)
     {

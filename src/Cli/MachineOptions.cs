@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using Pluggable.Core.Emulator;
+using Pluggable.Core.Kernel;
 
 namespace Pluggable.Cli;
 
@@ -30,6 +31,21 @@ internal static class MachineOptions
         CustomParser = ParseTimeLimit,
     };
 
+    public static Option<LinuxVersion?> Kernel() => new("--kernel")
+    {
+        HelpName = "VERSION",
+        Description = $"The Linux release the emulator models: {string.Join(", ", LinuxVersion.Modelled)} "
+            + $"(default {LinuxVersion.Default}): the userfaultfd features and ioctls it offers and the behaviours that changed between them.",
+        CustomParser = result =>
+        {
+            string text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+            var version = LinuxVersion.ParseModelled(text, out var error);
+            if (version is null)
+                result.AddError($"--kernel: {error}");
+            return version;
+        },
+    };
+
     public static Option<bool> DebugVm() => new("--debug-vm")
     {
         Description = "Run the page-table and page-count consistency checker after every command (as the tests and 'fuzz' do): " +
@@ -37,9 +53,11 @@ internal static class MachineOptions
     };
 
     /// <summary>The machine for <paramref name="memory"/>, or the default one when it is not given; with the checker when asked.</summary>
-    public static EmulatorOptions Machine(ulong? memory, bool debugVm = false)
+    public static EmulatorOptions Machine(ulong? memory, bool debugVm = false, LinuxVersion? kernel = null)
     {
         var machine = memory is { } bytes ? new EmulatorOptions { MemoryBytes = bytes } : EmulatorOptions.Default;
+        if (kernel is { } release)
+            machine = machine with { Kernel = release };
         return debugVm ? machine with { DebugVm = true } : machine;
     }
 

@@ -91,6 +91,7 @@ public static class HostAvailability
             features.Add("uffd-wp");
         if ((offered & Pluggable.Core.Userfaultfd.UffdUapi.FeatureMinorShmem) != 0)
             features.Add("uffd-minor");
+        features.AddRange(Pluggable.Core.Userfaultfd.UffdUapi.LaterFeatureNames(offered));
         return [.. features];
     }
 

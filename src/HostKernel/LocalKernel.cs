@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 using Pluggable.Core;
+using Pluggable.Core.Kernel;
 using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
 
@@ -25,7 +26,7 @@ internal sealed class LocalKernel : ITargetKernel
     private LocalKernel()
     {
         Facts = new BackendFacts("x86_64", ["x86-64", "amd64", "x86"], PageSize, DefaultHugePageSize(), PmdSize, HostAvailability.Features(),
-            HostAvailability.Configuration(), HugePagePools());
+            HostAvailability.Configuration(), HugePagePools(), LinuxVersion.TryParse(Environment.OSVersion.Version.ToString(), out var release) ? release : null);
         _zeroPfn = new Lazy<ulong>(ProbeZeroPfn);
     }
 

@@ -1,6 +1,7 @@
 namespace Pluggable.Core.Arch;
 
 /// <summary>What the architecture supports; every flag has a harmless default.</summary>
+/// <param name="UffdWpSince">The first release whose architecture code has uffd-wp, when it came later than the rest (null: every modelled release).</param>
 /// Kernel: HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP/_MINOR, HAVE_FAST_GUP, ARCH_HAS_PTE_SPECIAL,
 /// HAVE_ARCH_SOFT_DIRTY; PAGE_EXECONLY or execute_only_pkey() for PROT_EXEC alone.
 public sealed record ArchCapabilities(
@@ -10,8 +11,13 @@ public sealed record ArchCapabilities(
     bool GupFast = true,
     bool PteSpecial = true,
     bool SoftDirty = false,
-    ExecOnlyPages ExecOnly = ExecOnlyPages.None)
+    ExecOnlyPages ExecOnly = ExecOnlyPages.None,
+    Kernel.LinuxVersion? UffdWpSince = null)
 {
+    /// <summary>What the architecture supports in <paramref name="release"/>.</summary>
+    public ArchCapabilities At(Kernel.LinuxVersion release) =>
+        UffdWpSince is { } since && release < since ? this with { UffdWp = false } : this;
+
     public override string ToString()
     {
         var names = new List<string>();

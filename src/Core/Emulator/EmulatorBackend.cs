@@ -36,7 +36,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     public EmulatorBackend(Architecture arch, IReadOnlyList<string>? aliases = null, EmulatorOptions? options = null)
     {
         Options = options ?? EmulatorOptions.Default;
-        _system = new MemorySystem(arch, Options.MemoryBytes);
+        _system = new MemorySystem(arch, Options.MemoryBytes, Options.Kernel);
         _system.Oom.Exit = Exit;
         _trace = new TraceRecorder(arch.Codec);
         _system.Ops.Sink = _trace;
@@ -44,11 +44,15 @@ public sealed class EmulatorBackend : IScenarioBackend
         if (Options.DebugVm)
             _debugVm = new DebugVm(_system, ReportHolders);
         var huge = arch.DefaultHugePage;
-        var caps = arch.Capabilities;
+        var caps = _system.Capabilities;
         bool wide = arch.Geometry.TaskSize > 1UL << 32;
-        string[] features = [.. new[] { (caps.Thp, "thp"), (caps.UffdWp, "uffd-wp"), (caps.UffdMinor, "uffd-minor"), (wide, "64bit") }.Where(f => f.Item1).Select(f => f.Item2)];
+        ulong offered = ApiHandshake.Supported(caps, _system.Kernel);
+        string[] features = [.. new[]
+        {
+            (caps.Thp, "thp"), (caps.UffdWp, "uffd-wp"), (caps.UffdMinor, "uffd-minor"),
+        }.Where(f => f.Item1).Select(f => f.Item2).Concat(UffdUapi.LaterFeatureNames(offered)).Concat(wide ? ["64bit"] : [])];
         Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize, features,
-            arch.Configuration, [.. arch.HugePageSizes.Select(h => h.Size)]);
+            arch.Configuration, [.. arch.HugePageSizes.Select(h => h.Size)], Options.Kernel);
     }
 
     public string Name => $"emulator {_system.Arch}";
@@ -149,7 +153,8 @@ public sealed class EmulatorBackend : IScenarioBackend
             return failure;
         var events = new List<UffdEventWaiter>();
         var error = UffdEvents.Mremap(mm, address, oldSize, newSize, events, out newAddress);
-        return Finish(error == Errno.None ? Start(new EventWaitTask(mm, events, CommandResult.Ok())) : CommandResult.Error(error));
+        // A move that failed part-way may have unmapped something already: its events are waited for all the same.
+        return Finish(Start(new EventWaitTask(mm, events, error == Errno.None ? CommandResult.Ok() : CommandResult.Error(error))));
     }
 
     public CommandResult Fork(int process, out int child)
@@ -179,7 +184,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     }
 
     public CommandResult UffdApi(int process, int uffd, ulong features, ulong api) =>
-        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Capabilities)));
+        WithUffd(process, uffd, ctx => EmulatorResults.FromErrno(ApiHandshake.Negotiate(ctx, api, features, _system.Capabilities, _system.Kernel)));
 
     public CommandResult Register(int process, int uffd, ulong start, ulong length, ulong modes) =>
         WithUffd(process, uffd, ctx =>
@@ -211,6 +216,8 @@ public sealed class EmulatorBackend : IScenarioBackend
             return error;
         if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
+        if (!HasIoctl(UffdUapi.IoctlMove))
+            return CommandResult.Error(Errno.EINVAL);
         return Finish(Start(new MoveTask(new MoveOperation(file.Context, caller, dst, src, length, mode))));
     }
 
@@ -371,6 +378,8 @@ public sealed class EmulatorBackend : IScenarioBackend
             return error;
         if (!_uffds.TryGet(process, uffd, out var file))
             return CommandResult.Error(Errno.EBADF);
+        if (kind == FillKind.Poison && !HasIoctl(UffdUapi.IoctlPoison))
+            return CommandResult.Error(Errno.EINVAL);
         file.Get();
         return Finish(Start(new FillTask(new FillOperation(file.Context, caller, kind, dst, src, length, mode, NextThreadId()), file)));
     }
@@ -508,6 +517,9 @@ public sealed class EmulatorBackend : IScenarioBackend
 
     private CommandResult WithMm(int process, Func<MmStruct, CommandResult> action) =>
         TryGetMm(process, out var mm, out var error) ? Finish(action(mm)) : error;
+
+    /// <summary>Whether the modelled release has the ioctl; one it does not know is EINVAL (userfaultfd_ioctl()'s default).</summary>
+    private bool HasIoctl(int nr) => (_system.Kernel.RangeIoctls & (1UL << nr)) != 0;
 
     private CommandResult WithUffd(int process, int uffd, Func<UffdContext, CommandResult> action)
     {

@@ -26,4 +26,7 @@ public sealed record EmulatorOptions
     /// (the spirit of CONFIG_DEBUG_VM); a mismatch is a broken invariant. On in tests.
     /// </summary>
     public bool DebugVm { get; init; }
+
+    /// <summary>The Linux release modelled (<c>--kernel</c>): the uffd features and ioctls it offers and the behaviours that changed.</summary>
+    public Kernel.LinuxVersion Kernel { get; init; } = Pluggable.Core.Kernel.LinuxVersion.Default;
 }

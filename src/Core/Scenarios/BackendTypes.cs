@@ -36,14 +36,17 @@ public sealed record GupRequest(ulong Address, ulong Pages, bool Write, bool For
 public readonly record struct ThreadCompletion(int Thread, CommandResult Result);
 
 /// <summary>Facts about the selected architecture that the language needs (units, placement, <c>arch</c>, <c>needs</c>).</summary>
-/// <param name="Features">What the kernel offers that a <c>needs</c> line may ask for: <c>thp</c>, <c>uffd-wp</c>, <c>uffd-minor</c>, <c>64bit</c> (a user address space beyond 4 GiB).</param>
+/// <param name="Features">What the kernel offers that a <c>needs</c> line may ask for: <c>thp</c>, <c>uffd-wp</c>, <c>uffd-minor</c>,
+/// the features of later releases, <c>uffd-wp-unpopulated</c> (6.4), <c>uffd-poison</c> (6.6), <c>uffd-wp-async</c> (6.7) and <c>uffd-move</c>
+/// (6.8), and <c>64bit</c> (a user address space beyond 4 GiB).</param>
 /// <param name="Configuration">The architecture's options as <c>name=value,...</c> (<c>mmu=8xx,page=4k</c>), for alternatives that name a configuration; empty when unknown.</param>
 /// <param name="HugePageSizes">Every huge page size the kernel has a pool of, when known: what <c>default_hugepagesz</c> may choose.</param>
+/// <param name="Kernel">The Linux release that answers (the emulator's <c>--kernel</c>, a real kernel's uname), for alternatives that name one; null when unknown.</param>
 public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAliases, ulong PageSize, ulong HugePageSize, ulong PmdSize, IReadOnlyList<string>? Features = null,
-    string Configuration = "", IReadOnlyList<ulong>? HugePageSizes = null)
+    string Configuration = "", IReadOnlyList<ulong>? HugePageSizes = null, Kernel.LinuxVersion? Kernel = null)
 {
     /// <summary>The features a <c>needs</c> line may name.</summary>
-    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor", "64bit"];
+    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor", "uffd-wp-unpopulated", "uffd-wp-async", "uffd-poison", "uffd-move", "64bit"];
 
     public bool Has(string feature) => Features?.Contains(feature) == true;
 }

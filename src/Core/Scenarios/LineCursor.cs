@@ -36,11 +36,16 @@ internal sealed class LineCursor(LexedLine line, int start = 0)
     public T Keyword<T>(KeywordTable<T> table) => table.Parse(Next(table.Expected));
 
     /// <summary>Reads the rest of the line as options of <paramref name="spec"/>, in any order.</summary>
-    public ParsedOptions Options(OptionSpec spec)
+    /// <param name="other">Takes a word that is not an option of <paramref name="spec"/> (true), or leaves it to be refused.</param>
+    public ParsedOptions Options(OptionSpec spec, Func<Token, bool>? other = null)
     {
         var options = new ParsedOptions();
         while (!AtEnd)
-            spec.Read(line.Words[_next++], options);
+        {
+            var word = line.Words[_next++];
+            if (other is null || !other(word))
+                spec.Read(word, options);
+        }
         return options;
     }
 

@@ -126,16 +126,20 @@ internal sealed class ScenarioInterpreter
 
     /// <summary>
     /// <c>any</c> always runs; otherwise the backend's architecture name or one of its aliases,
-    /// optionally with <c>:OPTION=VALUE,...</c> that the configuration must all have.
+    /// optionally with <c>:OPTION=VALUE,...</c> that the configuration must all have; a release
+    /// condition (<c>linux&lt;6.13</c>, <c>linux&gt;=6.10</c>, <c>linux=6.12</c>) alone or among the options.
     /// </summary>
     internal static bool ArchMatches(string name, BackendFacts facts)
     {
+        if (KernelCondition.TryParse(name, out var alone))
+            return alone.Holds(facts.Kernel);
         int colon = name.IndexOf(':');
         if (colon >= 0)
         {
             var have = facts.Configuration.Split(',', StringSplitOptions.TrimEntries);
             return ArchMatches(name[..colon], facts)
-                && name[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries).All(o => have.Contains(o, StringComparer.OrdinalIgnoreCase));
+                && name[(colon + 1)..].Split(',', StringSplitOptions.TrimEntries).All(o =>
+                    KernelCondition.TryParse(o, out var condition) ? condition.Holds(facts.Kernel) : have.Contains(o, StringComparer.OrdinalIgnoreCase));
         }
         if (name == "any" || string.Equals(name, facts.ArchName, StringComparison.OrdinalIgnoreCase))
             return true;
@@ -150,6 +154,12 @@ internal sealed class ScenarioInterpreter
     /// <summary>Why the architecture does not meet a <c>needs</c> line, or null when it does.</summary>
     internal static string? Unmet(NeedsCommand needs, BackendFacts facts)
     {
+        foreach (var release in needs.Releases ?? [])
+        {
+            // A backend whose release is unknown runs the file: its answers say the rest.
+            if (facts.Kernel is { } kernel && !release.Holds(kernel))
+                return $"needs {release}, and this is Linux {kernel}";
+        }
         foreach (var feature in needs.Features ?? [])
         {
             if (!facts.Has(feature))

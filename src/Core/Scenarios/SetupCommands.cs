@@ -9,7 +9,8 @@ public abstract record ScenarioCommand;
 public sealed record ArchCommand(string Name) : ScenarioCommand;
 
 /// <summary><c>needs FEATURE|KEY=SIZE ...</c>: the scenario runs only where the kernel has each feature and each size is as given.</summary>
-public sealed record NeedsCommand(IReadOnlyList<(string Key, SizeExpr Size)> Requirements, IReadOnlyList<string>? Features = null) : ScenarioCommand;
+public sealed record NeedsCommand(IReadOnlyList<(string Key, SizeExpr Size)> Requirements, IReadOnlyList<string>? Features = null,
+    IReadOnlyList<KernelCondition>? Releases = null) : ScenarioCommand;
 
 public sealed record HugepagesCommand(SizeExpr Size, ulong Count) : ScenarioCommand;
 

@@ -51,8 +51,16 @@ internal static class SetupGrammar
     public static ScenarioCommand Needs(LineCursor c)
     {
         if (c.AtEnd)
-            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn, "a requirement (thp, uffd-wp, uffd-minor, 64bit, page=SIZE, hugepage=SIZE, pmd=SIZE or pool=SIZE)", null, null);
-        var options = c.Options(NeedsOptions);
+            throw new ParseErrorException(c.Line.Line, c.Line.EndColumn,
+                "a requirement (thp, uffd-wp, uffd-minor, 64bit, page=SIZE, hugepage=SIZE, pmd=SIZE, pool=SIZE or linux>=VERSION)", null, null);
+        var releases = new List<KernelCondition>();
+        var options = c.Options(NeedsOptions, word =>
+        {
+            if (!KernelCondition.TryParse(word.Text, out var condition))
+                return false;
+            releases.Add(condition);
+            return true;
+        });
         var requirements = new List<(string, SizeExpr)>();
         foreach (var (key, token) in options.Values)
         {
@@ -61,7 +69,7 @@ internal static class SetupGrammar
                 throw ParseErrorException.At(token, "a size in bytes, k, m or g");
             requirements.Add((key, size));
         }
-        return new NeedsCommand(requirements, [.. BackendFacts.FeatureNames.Where(options.Has)]);
+        return new NeedsCommand(requirements, [.. BackendFacts.FeatureNames.Where(options.Has)], releases);
     }
 
     public static ScenarioCommand Hugepages(LineCursor c)

@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Kernel;
 
 namespace Pluggable.Core.Userfaultfd;
 
@@ -6,10 +7,10 @@ namespace Pluggable.Core.Userfaultfd;
 /// Kernel: userfaultfd_api() (fs/userfaultfd.c).
 public static class ApiHandshake
 {
-    /// <summary>The features this kernel supports on <paramref name="caps"/> (what UFFDIO_API reports).</summary>
-    public static ulong Supported(ArchCapabilities caps)
+    /// <summary>The features the modelled release supports on <paramref name="caps"/> (what UFFDIO_API reports).</summary>
+    public static ulong Supported(ArchCapabilities caps, KernelBehaviour kernel)
     {
-        ulong features = UffdUapi.FeatureAll;
+        ulong features = kernel.UffdFeatures;
         if (!caps.UffdMinor)
             features &= ~(UffdUapi.FeatureMinorHugetlbfs | UffdUapi.FeatureMinorShmem);
         if (!caps.UffdWp)
@@ -22,13 +23,13 @@ public static class ApiHandshake
     }
 
     /// <summary>Runs the handshake; the caller is root, so EVENT_FORK never fails with EPERM here.</summary>
-    public static Errno Negotiate(UffdContext ctx, ulong api, ulong requested, ArchCapabilities caps)
+    public static Errno Negotiate(UffdContext ctx, ulong api, ulong requested, ArchCapabilities caps, KernelBehaviour kernel)
     {
         if (api != UffdUapi.Api)
             return Errno.EINVAL;
         if ((requested & UffdUapi.FeatureWpAsync) != 0)
             requested |= UffdUapi.FeatureWpUnpopulated;
-        if ((requested & ~Supported(caps)) != 0)
+        if ((requested & ~Supported(caps, kernel)) != 0)
             return Errno.EINVAL;
         if (ctx.Features != 0)
             return Errno.EINVAL;

@@ -107,11 +107,11 @@ public sealed partial class FillOperation
         if (vma.IsShared && file.Cache.Lookup(index) != 0)
             return DropSource(source, Errno.EEXIST);
         ulong pfn = HugetlbReserve.AllocFolio(system, vma, index);
-        // Linux 6.18 (measured here; 6.12's source answers ENOMEM) takes a failed allocation on the first
-        // attempt for a destination another thread filled meanwhile, since its huge entry slot
-        // exists (the fill made it): EEXIST. The retry from a temporary page answers ENOMEM.
+        // Linux 6.18 takes a failed allocation on the first attempt for a destination another thread
+        // filled meanwhile, since its huge entry slot exists (the fill made it): EEXIST. The retry
+        // from a temporary page, and every attempt before (KernelBehaviour), answer ENOMEM.
         if (pfn == 0)
-            return DropSource(source, source == 0 ? Errno.EEXIST : Errno.ENOMEM);
+            return DropSource(source, source == 0 && system.Kernel.HugetlbCopyAllocFailureIsEexist ? Errno.EEXIST : Errno.ENOMEM);
         var data = system.Memory.Data(pfn, pool.Order);
         if (source != 0)
         {

@@ -172,8 +172,8 @@ public sealed partial class FillOperation
             return IoctlOutcome.Fail(Errno.ENOENT);
         // The kernel prepares anon_vma as it locks the VMA, before it checks the range and the
         // registration: a fill refused with ENOENT still leaves one (MADV_COLLAPSE then allows
-        // the VMA, for instance).
-        if (!vma.IsShared)
+        // the VMA, for instance). Before the per-VMA locks only a page installed made one.
+        if (!vma.IsShared && system.Kernel.FillLockPreparesAnonVma)
             Folios.EnsureAnonVma(mm, vma);
         if (_dst + _length > vma.End || vma.Uffd is null)
             return IoctlOutcome.Fail(Errno.ENOENT);

@@ -46,7 +46,7 @@ public static class Registration
             });
         if (applied != Errno.None)
             return applied;
-        ioctls = anyHugetlb ? UffdUapi.RangeIoctlsBasic : UffdUapi.RangeIoctls;
+        ioctls = (anyHugetlb ? UffdUapi.RangeIoctlsBasic : UffdUapi.RangeIoctls) & system.Kernel.RangeIoctls;
         if ((modes & UffdUapi.RegisterModeWp) == 0)
             ioctls &= ~(1UL << UffdUapi.IoctlWriteProtect);
         if ((modes & UffdUapi.RegisterModeMinor) == 0)
@@ -63,7 +63,7 @@ public static class Registration
         {
             if (!CanUserfault(vma, vma.Flags & VmFlags.UffdMask, ctx.Has(UffdUapi.FeatureWpAsync)))
                 return Errno.EINVAL;
-            if (vma.Uffd is not null && !ReferenceEquals(vma.Uffd, ctx))
+            if (vma.Uffd is not null && !ReferenceEquals(vma.Uffd, ctx) && ctx.Mm.System.Kernel.UnregisterChecksOwner)
                 return Errno.EINVAL;
         }
         return Apply(ctx.Mm, start, start + length, vma => vma.Uffd is not null, vma => ClearVma(ctx, vma));

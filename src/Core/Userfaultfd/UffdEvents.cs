@@ -24,10 +24,12 @@ public static class UffdEvents
 
     /// <summary>
     /// mremap of a whole mapping to a fresh gap. When the size stays the same it is a pure move,
-    /// which takes every VMA of the range along (Linux 6.17 and later), VMA by VMA with the gaps
+    /// which takes every VMA of the range along (Linux 6.17 and later; before, it is a resize
+    /// that happens to keep the size), VMA by VMA with the gaps
     /// between them kept: the range must start in a VMA, and a VMA registered with a userfaultfd
     /// may only move alone (EFAULT otherwise: at once when it is the first, after the VMAs before
-    /// it moved when it is not). A resize moves the one VMA at the address.
+    /// it moved when it is not). A resize moves the one VMA at the address; up to 6.12 a shrink
+    /// unmaps the tail before it looks at that VMA.
     /// </summary>
     /// Kernel: do_mremap() -> remap_move() when vrm_move_only(), else check_prep_vma() + mremap_to().
     public static Errno Mremap(MmStruct mm, ulong address, ulong oldLength, ulong newLength, List<UffdEventWaiter> events, out ulong newAddress)
@@ -36,18 +38,32 @@ public static class UffdEvents
         var error = Remap.CheckParams(mm.System.Geometry, address, ref oldLength, ref newLength);
         if (error != Errno.None)
             return error;
-        if (oldLength != newLength)
+        if (oldLength != newLength || !mm.System.Kernel.MremapMovesManyVmas)
         {
             if (mm.Vmas.Find(address) is not { } vma)
                 return Errno.EFAULT;
             error = Remap.FindGap(mm, vma, Remap.PlacedLength(vma, newLength), out newAddress);
             if (error == Errno.None)
                 error = Remap.CheckVma(vma, address, newAddress, ref oldLength, ref newLength);
+            // Up to 6.12 a shrink unmaps the tail before it checks that the rest lies in the VMA, so
+            // the tail is gone even when that check fails; its UNMAP still comes after the REMAP,
+            // as every unmap of the move does, and the REMAP reports the old length passed.
+            var tail = new List<UffdEventWaiter>();
+            ulong passed = oldLength;
+            if (error is Errno.None or Errno.EFAULT && oldLength > newLength && !mm.System.Kernel.MremapChecksBeforeShrinking)
+            {
+                PrepareUnmap(mm, address + newLength, address + oldLength, tail);
+                Unmapping.Remove(mm, address + newLength, address + oldLength);
+                oldLength = newLength;
+                vma = mm.Vmas.Find(address)!;
+            }
             // Kernel: move_vma() charges the growth of an accounted mapping.
             if (error == Errno.None && vma.Has(VmFlags.Account) && newLength > oldLength && !Overcommit.Allows(mm.System, newLength - oldLength))
                 error = Errno.ENOMEM;
             if (error == Errno.None)
-                MoveVma(mm, vma, address, oldLength, newLength, newAddress, events);
+                MoveVma(mm, vma, address, oldLength, newLength, newAddress, events, tail, passed);
+            else
+                events.AddRange(tail);
             return error;
         }
         ulong end = address + oldLength;
@@ -69,7 +85,7 @@ public static class UffdEvents
             error = Remap.CheckVma(vma, from, to, ref length, ref placed);
             if (error != Errno.None)
                 return error;
-            MoveVma(mm, vma, from, length, placed, to, events);
+            MoveVma(mm, vma, from, length, placed, to, events, [], length);
             target = to + placed;
         }
         return Errno.None;
@@ -83,9 +99,11 @@ public static class UffdEvents
     /// nothing can be overwritten at a fresh destination, so there is no early UNMAP.
     /// </summary>
     /// Kernel: mremap_to() -> move_vma(), then userfaultfd_unmap_complete(), mremap_userfaultfd_complete(), userfaultfd_unmap_complete().
-    private static void MoveVma(MmStruct mm, Vma vma, ulong address, ulong oldLength, ulong newLength, ulong target, List<UffdEventWaiter> events)
+    /// <param name="unmaps">UNMAPs already prepared for this move (6.12's early tail), which come out after the REMAP.</param>
+    /// <param name="passedLength">The old length the caller passed, which 6.12's REMAP reports.</param>
+    private static void MoveVma(MmStruct mm, Vma vma, ulong address, ulong oldLength, ulong newLength, ulong target, List<UffdEventWaiter> events,
+        List<UffdEventWaiter> unmaps, ulong passedLength)
     {
-        var unmaps = new List<UffdEventWaiter>();
         ulong moveLength = Math.Min(oldLength, newLength);
         if (oldLength > newLength)
         {
@@ -97,7 +115,8 @@ public static class UffdEvents
         bool keep = ctx is not null && ctx.Has(UffdUapi.FeatureEventRemap);
         Remap.MoveVma(mm, vma, address, target, moveLength, newLength, keep);
         if (keep)
-            events.Add(ctx!.PrepareEvent(new UffdMessage(UffdEvent.Remap, address, 0, target, moveLength, 0, 0)));
+            events.Add(ctx!.PrepareEvent(new UffdMessage(UffdEvent.Remap, address, 0, target,
+                mm.System.Kernel.RemapEventReportsMovedLength ? moveLength : passedLength, 0, 0)));
         PrepareUnmap(mm, address, address + moveLength, unmaps);
         Unmapping.Remove(mm, address, address + moveLength);
         events.AddRange(unmaps);

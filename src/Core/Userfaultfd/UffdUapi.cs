@@ -78,6 +78,19 @@ public static class UffdUapi
         | (1UL << IoctlContinue) | (1UL << IoctlPoison);
 
     /// <summary>Range-ioctl names in bit order, as <c>register</c> prints them.</summary>
+    /// <summary>The <c>needs</c> names of the features later releases added, of those in <paramref name="offered"/>.</summary>
+    public static IEnumerable<string> LaterFeatureNames(ulong offered)
+    {
+        if ((offered & FeatureWpUnpopulated) != 0)
+            yield return "uffd-wp-unpopulated";
+        if ((offered & FeatureWpAsync) != 0)
+            yield return "uffd-wp-async";
+        if ((offered & FeaturePoison) != 0)
+            yield return "uffd-poison";
+        if ((offered & FeatureMove) != 0)
+            yield return "uffd-move";
+    }
+
     public static string FormatIoctls(ulong bits)
     {
         var names = new List<string>();

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Pluggable.Core;
+using Pluggable.Core.Kernel;
 using Pluggable.Core.Mm;
 using Pluggable.Core.Scenarios;
 using Pluggable.Core.Userfaultfd;
@@ -34,12 +35,13 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
         if (thp)
             features.Add("thp");
         Facts = new BackendFacts(spec.EmulatorArch, [spec.DebianArch], page, huge == 0 ? pmd : huge, pmd, features, spec.EmulatorConfiguration,
-            KernelText.PoolSizes(pools));
+            KernelText.PoolSizes(pools), LinuxVersion.TryParse(link.Release, out var release) ? release : null);
         var (offered, zeroPfn) = Probe();
         if ((offered & UffdUapi.FeaturePagefaultFlagWp) != 0)
             features.Add("uffd-wp");
         if ((offered & UffdUapi.FeatureMinorShmem) != 0)
             features.Add("uffd-minor");
+        features.AddRange(Pluggable.Core.Userfaultfd.UffdUapi.LaterFeatureNames(offered));
         features.Add("64bit");
         UffdFeatures = offered;
         ZeroPfn = zeroPfn;

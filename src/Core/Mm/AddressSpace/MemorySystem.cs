@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Kernel;
 using Pluggable.Core.PageTables;
 using Pluggable.Core.Physical;
 
@@ -17,8 +18,10 @@ public sealed class MemorySystem : IDisposable
     private int _nextAnonVma;
 
     /// <param name="memoryBytes">The machine's RAM (MemTotal).</param>
-    public MemorySystem(Architecture arch, ulong memoryBytes)
+    /// <param name="kernel">The Linux release modelled; <see cref="LinuxVersion.Default"/> when null.</param>
+    public MemorySystem(Architecture arch, ulong memoryBytes, LinuxVersion? kernel = null)
     {
+        Kernel = new KernelBehaviour(kernel ?? LinuxVersion.Default);
         Arch = arch;
         Geometry = arch.Geometry;
         Memory = new PhysicalMemory(arch.Geometry.PageShift, memoryBytes);
@@ -28,15 +31,18 @@ public sealed class MemorySystem : IDisposable
         Hugetlb = new HugetlbPools(arch.HugePageSizes, Memory);
         HugeZero = new HugeZeroFolio(Memory, arch.Geometry.PmdShift - arch.Geometry.PageShift);
         ProtectionMapFlags = arch.ProtectionMapFlags;
-        Capabilities = arch.Capabilities;
+        Capabilities = arch.Capabilities.At(Kernel.Version);
     }
+
+    /// <summary>What the modelled release does where releases differ.</summary>
+    public KernelBehaviour Kernel { get; }
 
     public Architecture Arch { get; }
 
     /// <summary>The architecture's <see cref="Architecture.ProtectionMapFlags"/>, read once.</summary>
     public EntryFlags ProtectionMapFlags { get; }
 
-    /// <summary>The architecture's <see cref="Architecture.Capabilities"/>, read once: a plugin may build them in its getter.</summary>
+    /// <summary>The architecture's <see cref="Architecture.Capabilities"/> in the modelled release, read once: a plugin may build them in its getter.</summary>
     public ArchCapabilities Capabilities { get; }
 
     public PageGeometry Geometry { get; }

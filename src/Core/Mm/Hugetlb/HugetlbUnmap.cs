@@ -9,12 +9,12 @@ public static class HugetlbUnmap
 {
     /// <summary>
     /// Zaps [start, end) of a hugetlb VMA. When a private mapping that owns its reservations drops
-    /// an anonymous page, the reservation comes back: the page is marked to restore it when freed
-    /// and the index is no longer counted as used, so that it can be faulted in again. Linux 6.18
-    /// does so even while a fork child still maps the page (6.12 waited for the last unmap): the
-    /// pool's count rises when the child lets the page go, and closing the owner meanwhile takes it
-    /// below zero for that while (HugePages_Rsvd read 2^63-1 live). Nothing comes back while the
-    /// pool has surplus pages.
+    /// an anonymous page, the reservation comes back (Linux 6.10 and later): the page is marked to
+    /// restore it when freed and the index is no longer counted as used, so that it can be faulted
+    /// in again. Linux 6.18 does so even while a fork child still maps the page (6.12 waits for the
+    /// last unmap): the pool's count rises when the child lets the page go, and closing the owner
+    /// meanwhile takes it below zero for that while (HugePages_Rsvd read 2^63-1 live). Nothing
+    /// comes back while the pool has surplus pages.
     /// </summary>
     /// <param name="mode">
     /// Unless the VMA goes away (ZAP_FLAG_DROP_MARKER), a uffd-wp marker is left where a protected
@@ -50,7 +50,8 @@ public static class HugetlbUnmap
             // Not while the pool holds surplus pages: the page goes back to the machine then, and a
             // reservation restored without a page would be one the pool cannot keep.
             if (!vma.IsShared && vma.HugetlbResv is { } map && HugetlbFolios.IsAnon(system, old.Frame)
-                && pool.SurplusHugepages == 0)
+                && pool.SurplusHugepages == 0 && system.Kernel.ZapRestoresHugetlbReservation
+                && (system.Kernel.ZapRestoresSharedHugetlbReservation || system.Memory[old.Frame].MapCount == 1))
             {
                 system.Memory[old.Frame].Flags |= Physical.PageFlags.HugetlbRestoreReserve;
                 map.Remove(Hugetlb.HugeIndex(system, vma, start));

@@ -70,12 +70,12 @@ public static class Pagemap
             return WalkAction.Continue;
         }
 
-        // Every base page of a PMD leaf reads alike (HugePmdPagemap): the whole leaf is one step.
+        // Every base page of a PMD leaf reads alike where the leaf's first subpage decides (HugePmdPagemap): the whole leaf is one step.
         public WalkAction Leaf(in Slot slot, ulong start, ulong end, in PageEntry entry)
         {
             var system = mm.System;
             var walk = new WalkResult(slot, entry);
-            if (HugePmd.IsLeaf(vma, walk))
+            if (HugePmd.IsLeaf(vma, walk) && HugePmdPagemap.Uniform(system))
                 runs.Add(FlagsOf(mm, vma, walk, start), (end - start) >> system.PageShift);
             else
                 for (ulong address = start; address < end; address += system.PageSize)
@@ -128,7 +128,7 @@ public static class Pagemap
                 if (system.Zero.IsZero(pfn))
                     flags |= PagemapFlags.Zero;
                 else if (HugePmd.IsLeaf(vma, walk))
-                    flags |= HugePmdPagemap.Flags(system, entry);
+                    flags |= HugePmdPagemap.Flags(system, entry, pfn);
                 else if (!entry.Has(EntryFlags.Special))
                 {
                     ref var d = ref system.Memory[pfn];

@@ -71,7 +71,8 @@ public static class Protect
     /// <summary>
     /// The commit charge of the new flags: a private mapping that becomes writable for the first
     /// time is charged for the part changed (null: ENOMEM when it is larger than the machine's
-    /// memory); an anonymous one that stops being writable before it has pages gives its charge back.
+    /// memory); an anonymous one that stops being writable before it has pages gives its charge back
+    /// (after 6.1, see KernelBehaviour).
     /// </summary>
     /// Kernel: the VM_ACCOUNT part of mprotect_fixup().
     private static VmFlags? Charge(MmStruct mm, Vma vma, VmFlags newFlags, ulong length)
@@ -82,7 +83,9 @@ public static class Protect
                 return vma.Flags & VmFlags.Account;
             return Overcommit.Allows(mm.System, length) ? VmFlags.Account : null;
         }
-        return vma.Has(VmFlags.Account) && vma.IsAnonymous && vma.AnonVma == 0 ? VmFlags.None : vma.Flags & VmFlags.Account;
+        return vma.Has(VmFlags.Account) && vma.IsAnonymous && vma.AnonVma == 0 && mm.System.Kernel.ReadOnlyGivesChargeBack
+            ? VmFlags.None
+            : vma.Flags & VmFlags.Account;
     }
 
     private static VmFlags AccessFlags(Protection prot)

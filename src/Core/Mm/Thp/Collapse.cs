@@ -26,6 +26,7 @@ public static class Collapse
         ExceedNonePte,
         PteUffdWp,
         PteNonPresent,
+        PageReadOnly,
         AllocHugePageFail,
         PageCount,
     }
@@ -77,9 +78,9 @@ public static class Collapse
             return Errno.None;
         return lastFail switch
         {
-            Scan.ExceedNonePte => Errno.EBUSY,
+            Scan.ExceedNonePte when mm.System.Kernel.CollapseTellsBusyAndAgain => Errno.EBUSY,
             Scan.AllocHugePageFail => Errno.ENOMEM,
-            Scan.PageCount => Errno.EAGAIN,
+            Scan.PageCount when mm.System.Kernel.CollapseTellsBusyAndAgain => Errno.EAGAIN,
             _ => Errno.EINVAL,
         };
     }
@@ -110,6 +111,7 @@ public static class Collapse
         bool armed = vma.Has(VmFlags.UffdMissing) || vma.Has(VmFlags.UffdWp);
         ulong table = walk.Entry.Frame;
         ulong nr = Thp.PmdPages(system);
+        bool writable = false;
         for (ulong i = 0; i < nr; i++)
         {
             var pte = mm.Tables.Get(new Slot(table, (int)i, PageLevel.Pte));
@@ -129,7 +131,10 @@ public static class Collapse
                 return Scan.PteUffdWp;
             if (!RefcountSuitable(system, pte.Frame))
                 return Scan.PageCount;
+            writable |= pte.Has(EntryFlags.Write);
         }
+        if (!writable && system.Kernel.CollapseNeedsWritablePte)
+            return Scan.PageReadOnly;
         if (!HugePmd.TryAllocateFolio(system, zero: true, out ulong head))
             return Scan.AllocHugePageFail;
         CollapseHugePage(mm, vma, walk.Slot, table, haddr, head);

@@ -73,7 +73,7 @@ public static class HugePmdFault
 
     /// <summary>
     /// A write to a read-only PMD leaf: uffd-wp first; the huge zero page is replaced by a new THP
-    /// (Linux 6.18; 6.12 split it instead), or split when no THP can be had; an exclusive THP, or one with no other reference, is
+    /// (after 6.12; 6.12 and 6.1 split it, see KernelBehaviour), or split when no THP can be had; an exclusive THP, or one with no other reference, is
     /// reused; a shared one is split and the PTE path copies the one page written. An unshare (a
     /// read-only pin) takes the same path without uffd-wp, and a reused THP only becomes exclusive.
     /// </summary>
@@ -90,7 +90,7 @@ public static class HugePmdFault
         }
         if (HugePmd.IsHugeZero(system, entry))
         {
-            if (!HugePmd.TryAllocateFolio(system, zero: true, out ulong folio))
+            if (!system.Kernel.HugeZeroWriteAllocatesThp || !HugePmd.TryAllocateFolio(system, zero: true, out ulong folio))
             {
                 // No THP to replace it with: split, and the PTE path copies the one page written.
                 HugePmdSplit.Split(mm, vma, slot, fault.Address);
