@@ -91,6 +91,31 @@ public sealed class KernelBehaviour(LinuxVersion version)
     public bool ReadOnlyGivesChargeBack => version > LinuxVersion.V6_1;
 
     /// <summary>
+    /// UFFDIO_COPY checks its source range against the task size (EINVAL); 6.1 checks only that it
+    /// does not wrap, and a source beyond the task size fails on the read (EFAULT).
+    /// </summary>
+    /// Kernel: userfaultfd_copy() (fs/userfaultfd.c), validate_unaligned_range().
+    public bool CopyValidatesSource => version > LinuxVersion.V6_1;
+
+    /// <summary>UFFDIO_CONTINUE_MODE_WP (install the page write-protected): after 6.1, which refuses the mode (EINVAL).</summary>
+    /// Kernel: userfaultfd_continue() (fs/userfaultfd.c).
+    public bool ContinueModeWp => version > LinuxVersion.V6_1;
+
+    /// <summary>
+    /// fork() clears the uffd-wp bit of a hugetlb entry the child copies when the child's VMA is not
+    /// WP-registered (no EVENT_FORK); 6.1 copies the bit, so the child's pagemap shows wp.
+    /// </summary>
+    /// Kernel: copy_hugetlb_page_range() (mm/hugetlb.c).
+    public bool ForkClearsHugetlbWp => version > LinuxVersion.V6_1;
+
+    /// <summary>
+    /// Splitting a THP maps its zero-filled subpages to the shared zero page (6.12); 6.1 keeps a
+    /// page of its own for each.
+    /// </summary>
+    /// Kernel: remove_migration_ptes() -> try_to_map_unused_to_zeropage() (mm/migrate.c, 6.12).
+    public bool SplitMapsZeroFilledToZeroPage => version >= LinuxVersion.V6_12;
+
+    /// <summary>
     /// UFFDIO_UNREGISTER of a VMA that another context registered answers EINVAL; 6.12 (and 6.1)
     /// unregister it silently, 6.18 refuses.
     /// </summary>

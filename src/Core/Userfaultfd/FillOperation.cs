@@ -126,7 +126,9 @@ public sealed partial class FillOperation
         var geo = _ctx.Mm.System.Geometry;
         if (_kind == FillKind.Copy)
         {
-            var srcError = UffdRange.ValidateUnaligned(geo, _src, _length);
+            // 6.1 refuses only a source range that wraps; a source past the task size fails later, on the read (EFAULT).
+            var srcError = _ctx.Mm.System.Kernel.CopyValidatesSource ? UffdRange.ValidateUnaligned(geo, _src, _length)
+                : _src + _length <= _src ? Errno.EINVAL : Errno.None;
             if (srcError != Errno.None)
                 return srcError;
         }
@@ -136,7 +138,7 @@ public sealed partial class FillOperation
         ulong allowed = _kind switch
         {
             FillKind.Copy => UffdUapi.CopyModeDontWake | UffdUapi.CopyModeWp,
-            FillKind.Continue => UffdUapi.ContinueModeDontWake | UffdUapi.ContinueModeWp,
+            FillKind.Continue => UffdUapi.ContinueModeDontWake | (_ctx.Mm.System.Kernel.ContinueModeWp ? UffdUapi.ContinueModeWp : 0),
             _ => 1,
         };
         if ((_mode & ~allowed) != 0)

@@ -55,7 +55,7 @@ public static class HugetlbFork
                 HugePteOps.Set(parent.Tables, from, address, entry);
                 ParentChanged = true;
             }
-            if (!keepWp)
+            if (!keepWp && system.Kernel.ForkClearsHugetlbWp)
                 entry = entry.With(EntryFlags.None, EntryFlags.UffdWp);
             HugePteOps.Set(child.Tables, HugePteAlloc.Alloc(child.Tables, size, address), address, entry);
             return WalkAction.Continue;

@@ -48,7 +48,8 @@ public static class FolioSplit
             if (memory[head + i].MapCount == 0)
                 memory.Free(head + i, 0);
         }
-        MapZeroFilledToZeroPage(mm, address - ((pfn - head) << system.PageShift), head, nr);
+        if (system.Kernel.SplitMapsZeroFilledToZeroPage)
+            MapZeroFilledToZeroPage(mm, address - ((pfn - head) << system.PageShift), head, nr);
         return Errno.None;
     }
 
