@@ -1,5 +1,7 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Kernel;
 using Pluggable.Hosting;
+using Pluggable.HostKernel.Vm;
 
 namespace Pluggable.Cli;
 
@@ -50,6 +52,10 @@ internal static class ArchsListing
         }
 
         output.WriteLine($"Searched: {string.Join(", ", catalog.SearchedDirectories)}");
+        output.WriteLine();
+        output.WriteLine($"Linux releases modelled (--kernel): {string.Join(", ", LinuxVersion.Modelled.Select(v => v == LinuxVersion.Default ? $"{v} (default)" : v.ToString()))}; "
+            + "'pluggable features --arch A --kernel V' prints what one offers.");
+        WriteVmKernels(output);
         return 0;
     }
 
@@ -73,6 +79,24 @@ internal static class ArchsListing
         output.WriteLine($"    huge pages:   {huge}{(arch.DefaultHugePage is { } d ? $"; default {HugePageSize.Format(d.Size)}" : "")}");
         output.WriteLine($"    capabilities: {arch.Capabilities}");
         output.WriteLine($"    zero pages:   {arch.ZeroPageCount}");
+    }
+
+    /// <summary>The real kernels <c>--backend vm:NAME</c> boots, with the emulator configuration each is compared with.</summary>
+    private static void WriteVmKernels(TextWriter output)
+    {
+        IReadOnlyList<VmSpec> kernels;
+        try
+        {
+            kernels = VmCatalog.All();
+        }
+        catch (VmException e)
+        {
+            output.WriteLine($"VM kernels: none ({e.Message})");
+            return;
+        }
+        output.WriteLine("Real kernels under QEMU (--backend vm:NAME, diff --against vm:NAME):");
+        foreach (var spec in kernels)
+            output.WriteLine($"  vm:{spec.Name,-20} Linux {spec.KernelVersion,-5} {(spec.Package ?? "built by " + spec.BuildScript),-34} compared with --arch {spec.Emulator}");
     }
 
     private static bool IsDefault(IReadOnlyDictionary<string, string> config, IReadOnlyDictionary<string, string> defaults) =>

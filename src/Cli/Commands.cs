@@ -29,6 +29,7 @@ internal static class Commands
         root.Add(Diff(stdout, stderr));
         root.Add(Inspect(stdout, stderr));
         root.Add(Archs(stdout));
+        root.Add(Features(stdout, stderr));
         root.Add(NewPlugin(stdout));
         root.Add(FuzzCommand.Build(stdout, stderr));
         root.Add(FuzzCommand.BuildWorker(stdout));
@@ -170,6 +171,26 @@ internal static class Commands
             return ArchsListing.Write(services.GetRequiredService<PluginCatalog>(), stdout);
         });
         return archs;
+    }
+
+    private static Command Features(TextWriter stdout, TextWriter stderr)
+    {
+        var arch = ArchOption();
+        var dirs = PluginDirOption();
+        var kernel = MachineOptions.Kernel();
+        var features = new Command("features", "Print what a Linux release offers on an architecture, as the emulator models it: "
+            + "the userfaultfd features, register modes and ioctls per kind of memory, huge page sizes and THP.")
+        {
+            arch,
+            dirs,
+            kernel,
+        };
+        features.SetAction(r =>
+        {
+            using var emulator = Emulator(r.GetValue(arch)!, r.GetValue(dirs)!, EmulatorOptions.Default, stderr);
+            return FeaturesListing.Write(emulator.Selected.Architecture, r.GetValue(kernel) ?? LinuxVersion.Default, stdout);
+        });
+        return features;
     }
 
     private static Command NewPlugin(TextWriter stdout)

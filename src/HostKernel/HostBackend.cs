@@ -99,6 +99,8 @@ public sealed class HostBackend : IScenarioBackend
             if (c.Ret < 0)
                 return ErrnoOf(c);
             p.Files[name] = (int)c.Ret;
+            if (hugetlb)
+                p.HugetlbFiles.Add(name);
             return CommandResult.Ok();
         });
     }
@@ -121,7 +123,11 @@ public sealed class HostBackend : IScenarioBackend
         const int mapShared = 0x01, mapPrivate = 0x02, mapAnonymous = 0x20, mapPopulate = 0x8000;
         int flags = (request.Shared ? mapShared : mapPrivate) | (request.File is null ? mapAnonymous : 0) | (request.Populate ? mapPopulate : 0);
 
-        ulong start = AlignUp(p.NextFree, alignment);
+        // A kernel with one page size per region gives each hugetlb mapping regions of its own.
+        bool ownRegion = _kernel.HugetlbRegion != 0 && request.File is { } name && p.HugetlbFiles.Contains(name);
+        if (ownRegion)
+            alignment = Math.Max(alignment, _kernel.HugetlbRegion);
+        ulong start = AlignUp(ownRegion ? Math.Max(p.NextHugetlb, _kernel.HugetlbBase) : p.NextFree, alignment);
         for (int attempt = 0; ; attempt++)
         {
             var call = new HostCall(HostOp.Mmap, start, request.Size, (ulong)request.Protection, (ulong)flags, fd, request.Offset);
@@ -141,7 +147,15 @@ public sealed class HostBackend : IScenarioBackend
             if (result.Kind is ResultKind.Ok or ResultKind.Blocked)
             {
                 address = at;
-                p.NextFree = AlignUp(at + request.Size, _pmdSize) + _pmdSize;
+                if (ownRegion)
+                {
+                    p.NextHugetlb = AlignUp(at + request.Size, _kernel.HugetlbRegion);
+                    p.HugetlbRanges.Add((at, at + request.Size));
+                }
+                else
+                {
+                    p.NextFree = AlignUp(at + request.Size, _pmdSize) + _pmdSize;
+                }
             }
             return result;
         }
@@ -174,11 +188,21 @@ public sealed class HostBackend : IScenarioBackend
         newAddress = 0;
         if (!TryProcess(process, out var p))
             return Esrch;
-        ulong target = AlignUp(p.NextFree, _pmdSize);
+        ulong target;
+        if (_kernel.HugetlbRegion != 0 && p.HugetlbRanges.Exists(r => address >= r.Start && address < r.End))
+        {
+            target = AlignUp(Math.Max(p.NextHugetlb, _kernel.HugetlbBase), _kernel.HugetlbRegion);
+            p.NextHugetlb = AlignUp(target + newSize, _kernel.HugetlbRegion);
+            p.HugetlbRanges.Add((target, target + newSize));
+        }
+        else
+        {
+            target = AlignUp(p.NextFree, _pmdSize);
+            // The place is used up even when the call fails: a move of several VMAs that fails part-way
+            // (6.17+) leaves the first ones there, and the next mremap must not land on them.
+            p.NextFree = AlignUp(target + newSize, _pmdSize) + _pmdSize;
+        }
         newAddress = target;
-        // The place is used up even when the call fails: a move of several VMAs that fails part-way
-        // (6.17+) leaves the first ones there, and the next mremap must not land on them.
-        p.NextFree = AlignUp(target + newSize, _pmdSize) + _pmdSize;
         return Run(p, new HostCall(HostOp.Mremap, address, oldSize, newSize, target), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
     }
 
@@ -288,7 +312,7 @@ public sealed class HostBackend : IScenarioBackend
     {
         if (!TryProcess(process, out var p) || p.Pid <= 0)
             return Esrch;
-        return CommandResult.FromPagemap(_kernel.Pagemap(p.Pid, address, size, _kernel.MapBase, p.NextFree, _zero));
+        return CommandResult.FromPagemap(_kernel.Pagemap(p.Pid, address, size, _kernel.MapBase, Math.Max(p.NextFree, p.NextHugetlb), _zero));
     }
 
     public CommandResult Gup(int process, GupRequest request) => CommandResult.Unsupported();

@@ -44,12 +44,24 @@ internal sealed class HostProcess
     /// <summary>Where the next mapping may start (the placement rule of the scenario contract).</summary>
     public ulong NextFree { get; set; }
 
+    /// <summary>Where the next hugetlb mapping may start, on a kernel that gives them regions of their own.</summary>
+    public ulong NextHugetlb { get; set; }
+
+    /// <summary>Memory files of hugetlbfs, by scenario name.</summary>
+    public HashSet<string> HugetlbFiles { get; private init; } = [];
+
+    /// <summary>The hugetlb mappings made in regions of their own, as (start, end).</summary>
+    public List<(ulong Start, ulong End)> HugetlbRanges { get; private init; } = [];
+
     /// <summary>The child as the fork leaves it: the parent's descriptors and placement state.</summary>
     public HostProcess ForkChild(int number) => new(number)
     {
         Uffds = new Dictionary<int, int>(Uffds),
         Files = new Dictionary<string, int>(Files),
         NextFree = NextFree,
+        NextHugetlb = NextHugetlb,
+        HugetlbFiles = [.. HugetlbFiles],
+        HugetlbRanges = [.. HugetlbRanges],
     };
 
     /// <summary>The fork returned: the child's pid and the socket to its command loop.</summary>

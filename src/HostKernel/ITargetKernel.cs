@@ -23,6 +23,16 @@ internal interface ITargetKernel
     /// <summary>Where the scenario's mappings start, far from the worker's own.</summary>
     ulong MapBase { get; }
 
+    /// <summary>
+    /// Where the kernel fixes one page size per region of the address space (the PowerPC hash
+    /// MMU's 1 TB slices), that region's size: hugetlb mappings and their mremap destinations
+    /// then each get regions of their own, from <see cref="HugetlbBase"/> up. 0: no such rule.
+    /// </summary>
+    ulong HugetlbRegion { get; }
+
+    /// <summary>Where hugetlb mappings start when <see cref="HugetlbRegion"/> is not 0.</summary>
+    ulong HugetlbBase => MapBase * 2;
+
     /// <summary>Takes the machine-wide settings for one run (a lock where others share the machine).</summary>
     IMachineSettings TakeMachine(HostBackendOptions options);
 

@@ -49,6 +49,8 @@ internal sealed class LocalKernel : ITargetKernel
 
     public ulong MapBase => HostBackend.MapBase;
 
+    public ulong HugetlbRegion => 0;
+
     public IMachineSettings TakeMachine(HostBackendOptions options) => HostMachine.Take(options);
 
     public (int Pid, IProcessChannel Channel) Spawn(int lockFd)

@@ -38,7 +38,7 @@ public class CommandLineTests
     {
         var run = CliRun.Of(typed, "x.scenario");
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal($"pluggable: unknown command '{typed}' (did you mean '{meant}'?); the commands are run, diff, inspect, archs, new-plugin, fuzz\nTry 'pluggable --help'.\n", run.Err);
+        Assert.Equal($"pluggable: unknown command '{typed}' (did you mean '{meant}'?); the commands are run, diff, inspect, archs, features, new-plugin, fuzz\nTry 'pluggable --help'.\n", run.Err);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public class CommandLineTests
         using var dir = new TempDir();
         var run = CliRun.Of("run", dir.File("a.scenario", "mmap a anon 1p\n"), "--backend", "hots");
         Assert.Equal(2, run.ExitCode);
-        Assert.StartsWith("pluggable: unknown backend 'hots' (did you mean 'host'?); expected emulator or host\n", run.Err);
+        Assert.StartsWith("pluggable: unknown backend 'hots' (did you mean 'host'?); expected emulator or host or vm:NAME\n", run.Err);
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public class CommandLineTests
     {
         var run = CliRun.Of("--arch", "arm64:granule=64k,va=39");
         Assert.Equal(2, run.ExitCode);
-        Assert.Equal("pluggable: architecture arm64 refuses the options granule=64k,va=39: arm64 va=39 needs granule=4k (Kconfig ARM64_VA_BITS_39 depends on 4K pages)\n", run.Err);
+        Assert.Equal("pluggable: architecture arm64 refuses the options granule=64k,va=39,epan=on: arm64 va=39 needs granule=4k (Kconfig ARM64_VA_BITS_39 depends on 4K pages)\n", run.Err);
     }
 
     [Fact]

@@ -46,7 +46,7 @@ public class PortableScenarioTests
     }
 
     [Theory]
-    [InlineData("needs\n", "1:6: error: expected a requirement (thp, uffd-wp, uffd-minor, 64bit, page=SIZE, hugepage=SIZE, pmd=SIZE or pool=SIZE), found end of line")]
+    [InlineData("needs\n", "1:6: error: expected a requirement (thp, uffd-wp, uffd-minor, 64bit, page=SIZE, hugepage=SIZE, pmd=SIZE, pool=SIZE or linux>=VERSION), found end of line")]
     [InlineData("needs uffd_wp\n", "did you mean 'uffd-wp'?")]
     [InlineData("needs page=1p\n", "1:12: error: expected a size in bytes, k, m or g, found '1p'")]
     [InlineData("needs pages=4k\n", "did you mean 'page=4k'?")]

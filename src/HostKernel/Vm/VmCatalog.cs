@@ -11,8 +11,9 @@ namespace Pluggable.HostKernel.Vm;
 /// <param name="Qemu">The QEMU command and machine options.</param>
 /// <param name="Console">The serial console device the agent talks on.</param>
 /// <param name="Append">Extra kernel command line words.</param>
+/// <param name="HugetlbRegion">The size of the address-space regions that hold one page size each (0: none).</param>
 public sealed record VmSpec(string Name, string DebianArch, string? Package, string? BuildScript, string KernelVersion, string Emulator,
-    string CrossTriplet, IReadOnlyList<string> Qemu, string Console, string Append)
+    string CrossTriplet, IReadOnlyList<string> Qemu, string Console, string Append, ulong HugetlbRegion = 0)
 {
     /// <summary>The emulator's architecture name (before any <c>:options</c>).</summary>
     public string EmulatorArch => Emulator.Split(':')[0];
@@ -30,7 +31,7 @@ public static class VmCatalog
     public const string FileName = "kernels.conf";
 
     private static readonly string[] Required = ["arch", "package", "kernel", "emulator", "cross", "qemu", "console"];
-    private static readonly string[] Known = [.. Required, "append"];
+    private static readonly string[] Known = [.. Required, "append", "slices"];
 
     /// <summary>The directory holding kernels.conf, the scripts and the agent's sources.</summary>
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "vm");
@@ -99,8 +100,23 @@ public static class VmCatalog
         }
         string package = values["package"];
         string? build = package.StartsWith("build:", StringComparison.Ordinal) ? package["build:".Length..].Trim() : null;
+        ulong region = 0;
+        if (values.TryGetValue("slices", out var slices) && !TryParseSize(slices, out region))
+            throw new VmException($"{path}:{line}: [{name}] slices = '{slices}': expected a size such as 1t or 256m");
         return new VmSpec(name, values["arch"], build is null ? package : null, build, values["kernel"], values["emulator"], values["cross"],
-            values["qemu"].Split(' ', StringSplitOptions.RemoveEmptyEntries), values["console"], values.GetValueOrDefault("append", ""));
+            values["qemu"].Split(' ', StringSplitOptions.RemoveEmptyEntries), values["console"], values.GetValueOrDefault("append", ""), region);
+    }
+
+    private static bool TryParseSize(string text, out ulong bytes)
+    {
+        bytes = 0;
+        if (text.Length < 2 || !ulong.TryParse(text[..^1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ulong n))
+            return false;
+        int shift = char.ToLowerInvariant(text[^1]) switch { 'm' => 20, 'g' => 30, 't' => 40, _ => -1 };
+        if (shift < 0)
+            return false;
+        bytes = n << shift;
+        return true;
     }
 }
 

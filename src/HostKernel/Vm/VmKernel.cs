@@ -24,27 +24,24 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
         Spec = spec;
         Name = $"vm:{spec.Name}";
         ulong page = (ulong)link.PageSize;
-        var pools = Directories("/sys/kernel/mm/hugepages");
-        bool thp = Read("/sys/kernel/mm/transparent_hugepage/enabled") is not null;
+        string meminfo = Read("/proc/meminfo") ?? "";
         ulong pmd = ulong.TryParse(Read("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size")?.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out ulong p)
             ? p
             : page * (page / 8);
-        ulong huge = KernelText.MeminfoKilobytes(Read("/proc/meminfo") ?? "", "Hugepagesize") * 1024;
-        MemoryBytes = KernelText.MeminfoKilobytes(Read("/proc/meminfo") ?? "", "MemTotal") * 1024;
+        ulong huge = KernelText.MeminfoKilobytes(meminfo, "Hugepagesize") * 1024;
+        MemoryBytes = KernelText.MeminfoKilobytes(meminfo, "MemTotal") * 1024;
+        (UffdFeatures, ZeroPfn) = Probe(page);
         var features = new List<string>();
-        if (thp)
+        if (Read("/sys/kernel/mm/transparent_hugepage/enabled") is not null)
             features.Add("thp");
-        Facts = new BackendFacts(spec.EmulatorArch, [spec.DebianArch], page, huge == 0 ? pmd : huge, pmd, features, spec.EmulatorConfiguration,
-            KernelText.PoolSizes(pools), LinuxVersion.TryParse(link.Release, out var release) ? release : null);
-        var (offered, zeroPfn) = Probe();
-        if ((offered & UffdUapi.FeaturePagefaultFlagWp) != 0)
+        if ((UffdFeatures & UffdUapi.FeaturePagefaultFlagWp) != 0)
             features.Add("uffd-wp");
-        if ((offered & UffdUapi.FeatureMinorShmem) != 0)
+        if ((UffdFeatures & UffdUapi.FeatureMinorShmem) != 0)
             features.Add("uffd-minor");
-        features.AddRange(Pluggable.Core.Userfaultfd.UffdUapi.LaterFeatureNames(offered));
+        features.AddRange(UffdUapi.LaterFeatureNames(UffdFeatures));
         features.Add("64bit");
-        UffdFeatures = offered;
-        ZeroPfn = zeroPfn;
+        Facts = new BackendFacts(spec.EmulatorArch, [spec.DebianArch], page, huge == 0 ? pmd : huge, pmd, features, spec.EmulatorConfiguration,
+            KernelText.PoolSizes(Directories("/sys/kernel/mm/hugepages")), LinuxVersion.TryParse(link.Release, out var release) ? release : null);
     }
 
     public VmSpec Spec { get; }
@@ -56,6 +53,8 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
     public ulong ZeroPfn { get; }
 
     public ulong MapBase => HostBackend.MapBase;
+
+    public ulong HugetlbRegion => Spec.HugetlbRegion;
 
     /// <summary>The guest's MemTotal.</summary>
     public ulong MemoryBytes { get; }
@@ -154,7 +153,7 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
     /// What the backend learns once per boot from a scenario process of its own: the features
     /// UFFDIO_API offers, and the zero page's frame (a fresh private page, read, in pagemap).
     /// </summary>
-    private (ulong Features, ulong ZeroPfn) Probe()
+    private (ulong Features, ulong ZeroPfn) Probe(ulong pageSize)
     {
         var (pid, channel) = Spawn(-1);
         var process = HostProcess.First(pid, channel, MapBase);
@@ -165,11 +164,11 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
             if (uffd.Ret >= 0)
                 features = Call(process, new HostCall(HostOp.Api, (ulong)uffd.Ret, UffdUapi.Api, 0UL)) is { Ret: 0 } api ? api.V(0) : 0;
             const int protRead = 1, mapPrivateAnonymous = 0x22;
-            var map = Call(process, new HostCall(HostOp.Mmap, MapBase, Facts.PageSize, protRead, mapPrivateAnonymous, ulong.MaxValue, 0));
+            var map = Call(process, new HostCall(HostOp.Mmap, MapBase, pageSize, protRead, mapPrivateAnonymous, ulong.MaxValue, 0));
             if (map.Ret < 0)
                 throw new VmException($"the {Spec.Name} guest cannot map a probe page: {(Errno)map.Err}");
             Call(process, new HostCall(HostOp.Touch, MapBase, 0, 0));
-            var answer = Fields(_link.Ask($"pagemap {pid} {MapBase:x} {MapBase + Facts.PageSize:x}"));
+            var answer = Fields(_link.Ask($"pagemap {pid} {MapBase:x} {MapBase + pageSize:x}"));
             ulong pfn = answer.Length > 1 ? PagemapEntry.Pfn(Hex(answer[1].Split(':')[2])) : 0;
             if (pfn == 0)
                 throw new VmException($"the {Spec.Name} guest's pagemap shows no frame for the zero page: {string.Join(' ', answer)}");
