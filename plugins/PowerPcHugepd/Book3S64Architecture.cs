@@ -1,4 +1,5 @@
 using Pluggable.Core.Arch;
+using Pluggable.Core.Kernel;
 
 namespace Pluggable.Arch.PowerPc;
 
@@ -30,7 +31,8 @@ public sealed class Book3S64Architecture : Architecture
             GupFast: true,
             PteSpecial: true,
             SoftDirty: true,
-            ExecOnly: mmu == PowerPcMmu.Radix ? ExecOnlyPages.Entry : ExecOnlyPages.None);
+            ExecOnly: mmu == PowerPcMmu.Radix ? ExecOnlyPages.Entry : ExecOnlyPages.FaultOnly,
+            ExecOnlySince: mmu == PowerPcMmu.Radix ? null : new LinuxVersion(6, 12));
     }
 
     public PowerPcMmu Mmu { get; }

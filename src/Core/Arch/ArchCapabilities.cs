@@ -2,6 +2,7 @@ namespace Pluggable.Core.Arch;
 
 /// <summary>What the architecture supports; every flag has a harmless default.</summary>
 /// <param name="UffdWpSince">The first release whose architecture code has uffd-wp, when it came later than the rest (null: every modelled release).</param>
+/// <param name="ExecOnlySince">The first release that enforces <see cref="ExecOnly"/>, when older ones let execute imply read (null: every modelled release).</param>
 /// Kernel: HAVE_ARCH_TRANSPARENT_HUGEPAGE, HAVE_ARCH_USERFAULTFD_WP/_MINOR, HAVE_FAST_GUP, ARCH_HAS_PTE_SPECIAL,
 /// HAVE_ARCH_SOFT_DIRTY; PAGE_EXECONLY or execute_only_pkey() for PROT_EXEC alone.
 public sealed record ArchCapabilities(
@@ -12,11 +13,15 @@ public sealed record ArchCapabilities(
     bool PteSpecial = true,
     bool SoftDirty = false,
     ExecOnlyPages ExecOnly = ExecOnlyPages.None,
-    Kernel.LinuxVersion? UffdWpSince = null)
+    Kernel.LinuxVersion? UffdWpSince = null,
+    Kernel.LinuxVersion? ExecOnlySince = null)
 {
     /// <summary>What the architecture supports in <paramref name="release"/>.</summary>
-    public ArchCapabilities At(Kernel.LinuxVersion release) =>
-        UffdWpSince is { } since && release < since ? this with { UffdWp = false } : this;
+    public ArchCapabilities At(Kernel.LinuxVersion release) => this with
+    {
+        UffdWp = UffdWp && !(UffdWpSince is { } wp && release < wp),
+        ExecOnly = ExecOnlySince is { } exec && release < exec ? ExecOnlyPages.None : ExecOnly,
+    };
 
     public override string ToString()
     {
@@ -29,6 +34,7 @@ public sealed record ArchCapabilities(
         if (SoftDirty) names.Add("soft-dirty");
         if (ExecOnly == ExecOnlyPages.Entry) names.Add("exec-only");
         if (ExecOnly == ExecOnlyPages.ProtectionKey) names.Add("exec-only-pkey");
+        if (ExecOnly == ExecOnlyPages.FaultOnly) names.Add("exec-only-fault");
         return string.Join(" ", names);
     }
 }
@@ -56,4 +62,12 @@ public enum ExecOnlyPages
     /// </summary>
     /// Kernel: arch_vma_access_permitted() (arch/x86/include/asm/mmu_context.h).
     ProtectionKey,
+
+    /// <summary>
+    /// Only the fault handler refuses a load from a VMA with VM_EXEC alone; its entries allow loads
+    /// (PowerPC hash: PAGE_READONLY_X), so a page something else mapped there, the forced GUP of
+    /// MAP_POPULATE for one, reads fine.
+    /// </summary>
+    /// Kernel: access_error() in arch/powerpc/mm/fault.c, which no longer asks radix_enabled() (6.12; 6.1 did).
+    FaultOnly,
 }

@@ -75,8 +75,15 @@ public sealed class EmulatorBackend : IScenarioBackend
         return Finish(EmulatorResults.FromErrno(_system.Hugetlb.SetCount(size, count)));
     }
 
+    /// <summary>
+    /// Kernel: a kernel whose architecture offers no THP (hugepage_init() gives up when
+    /// has_transparent_hugepage() is false, or THP is not built) has no transparent_hugepage
+    /// directory in sysfs, so the policy cannot be written (ENOENT).
+    /// </summary>
     public CommandResult Thp(ThpPolicy policy)
     {
+        if (!_system.Capabilities.Thp)
+            return CommandResult.Error(Errno.ENOENT);
         _system.Thp = policy;
         return CommandResult.Ok();
     }

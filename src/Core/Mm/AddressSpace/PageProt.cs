@@ -20,12 +20,18 @@ public static class PageProt
     }
 
     /// <summary>
-    /// Whether user mode may read the VMA: write implies read everywhere, execute only where the
-    /// architecture has no execute-only pages.
+    /// Whether the VMA's entries let user mode read: write implies read everywhere, execute only
+    /// where the architecture's entries have no execute-only form.
     /// </summary>
-    /// Kernel: access_error() for a read fault (arch/*/mm/fault.c); protection_map[VM_EXEC] (PAGE_EXECONLY or PAGE_READONLY_X).
+    /// Kernel: protection_map[VM_EXEC] (PAGE_EXECONLY or PAGE_READONLY_X).
     public static bool Readable(MemorySystem system, Vma vma) =>
-        vma.Has(VmFlags.Read) || vma.Has(VmFlags.Write) || (vma.Has(VmFlags.Exec) && system.Capabilities.ExecOnly == ExecOnlyPages.None);
+        vma.Has(VmFlags.Read) || vma.Has(VmFlags.Write)
+        || (vma.Has(VmFlags.Exec) && system.Capabilities.ExecOnly is ExecOnlyPages.None or ExecOnlyPages.FaultOnly);
+
+    /// <summary>Whether a read fault in the VMA is allowed: as <see cref="Readable"/>, but a fault-only execute-only VMA refuses it.</summary>
+    /// Kernel: access_error() for a read fault (arch/*/mm/fault.c).
+    public static bool ReadFaultAllowed(MemorySystem system, Vma vma) =>
+        Readable(system, vma) && !(system.Capabilities.ExecOnly == ExecOnlyPages.FaultOnly && !vma.Has(VmFlags.Read) && !vma.Has(VmFlags.Write));
 
     /// <summary>
     /// Whether the VMA's protection key denies the task's own data accesses, forced GUP included:

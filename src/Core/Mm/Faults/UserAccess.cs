@@ -22,10 +22,13 @@ public static class UserAccess
         {
             retry.Attempt(address);
             var vma = mm.Vmas.Find(address);
-            if (vma is null || !Allows(system, vma, write))
+            if (vma is null)
                 return FaultResult.SigSegv;
+            // The MMU looks at the entry first; the VMA's rights matter only to the fault that follows a refusal.
             if (TryTranslate(mm, address, write, out pfn))
                 return FaultResult.Done;
+            if (!Allows(system, vma, write))
+                return FaultResult.SigSegv;
             var info = new FaultInfo(address & system.Geometry.PageMask, address, write, fromUser, threadId);
             var result = FaultHandler.HandleMmFault(mm, vma, info);
             if (result.Status != FaultStatus.Done)
@@ -87,7 +90,7 @@ public static class UserAccess
 
     /// <summary>Kernel: access_error() — the VMA must grant the access.</summary>
     public static bool Allows(MemorySystem system, Vma vma, bool write) =>
-        write ? vma.Has(VmFlags.Write) : PageProt.Readable(system, vma);
+        write ? vma.Has(VmFlags.Write) : PageProt.ReadFaultAllowed(system, vma);
 
     /// <summary>Kernel: copy_from_user() with faults allowed; stops at the first failing page.</summary>
     public static FaultResult Read(MmStruct mm, ulong address, Span<byte> destination, uint threadId, bool fromUser)
