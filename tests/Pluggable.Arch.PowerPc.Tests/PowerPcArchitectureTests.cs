@@ -76,8 +76,8 @@ public sealed class PowerPcArchitectureTests
     }
 
     [Theory]
-    [InlineData("hash", "4k", "gup-fast pte-special soft-dirty")]
-    [InlineData("hash", "64k", "thp gup-fast pte-special soft-dirty")]
+    [InlineData("hash", "4k", "gup-fast pte-special soft-dirty exec-only-fault")]
+    [InlineData("hash", "64k", "thp gup-fast pte-special soft-dirty exec-only-fault")]
     [InlineData("radix", "4k", "thp gup-fast pte-special soft-dirty exec-only")]
     [InlineData("radix", "64k", "thp gup-fast pte-special soft-dirty exec-only")]
     public void Capabilities_lack_uffd_wp_and_minor_and_thp_on_hash_4k(string mmu, string page, string caps) =>
