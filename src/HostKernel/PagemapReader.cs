@@ -40,22 +40,32 @@ internal static partial class PagemapReader
 
     /// <param name="regionStart">Where the scenario's mappings of this process may lie...</param>
     /// <param name="regionEnd">...and where they end: beyond it nothing is the scenario's.</param>
-    public static PagemapRuns Read(int pid, ulong start, ulong length, ulong pageSize, ulong regionStart, ulong regionEnd, ZeroPageFrames zero)
+    public static PagemapRuns Read(int pid, ulong start, ulong length, ulong pageSize, ulong regionStart, ulong regionEnd, ZeroPageFrames zero) =>
+        Frame(start, length, pageSize, TaskSize, regionStart, regionEnd, (from, to, runs) =>
+        {
+            using SafeFileHandle handle = File.OpenHandle($"/proc/{pid}/pagemap", FileMode.Open, FileAccess.Read);
+            ReadPopulated(handle, from, to, pageSize, zero, runs);
+        });
+
+    /// <summary>
+    /// The pagemap range as the language defines it, whichever kernel answers: the whole pages of
+    /// the range below <paramref name="taskSize"/>, empty outside [regionStart, regionEnd), and
+    /// <paramref name="populated"/> reading [from, to) inside it (adding exactly its pages).
+    /// </summary>
+    public static PagemapRuns Frame(ulong start, ulong length, ulong pageSize, ulong taskSize, ulong regionStart, ulong regionEnd,
+        Action<ulong, ulong, PagemapRuns> populated)
     {
         var runs = new PagemapRuns();
         // The file is indexed by page, and PAGEMAP_SCAN refuses an unaligned start (EINVAL).
         start -= start % pageSize;
         ulong pages = length / pageSize;
-        if (start >= TaskSize || pages == 0)
+        if (start >= taskSize || pages == 0)
             return runs;
-        ulong end = pages > (TaskSize - start) / pageSize ? TaskSize : start + pages * pageSize;
+        ulong end = pages > (taskSize - start) / pageSize ? taskSize : start + pages * pageSize;
         ulong from = Math.Clamp(regionStart, start, end), to = Math.Clamp(regionEnd, from, end);
         runs.Add(PagemapFlags.None, (from - start) / pageSize);
         if (to > from)
-        {
-            using SafeFileHandle handle = File.OpenHandle($"/proc/{pid}/pagemap", FileMode.Open, FileAccess.Read);
-            ReadPopulated(handle, from, to, pageSize, zero, runs);
-        }
+            populated(from, to, runs);
         runs.Add(PagemapFlags.None, (end - to) / pageSize);
         return runs;
     }

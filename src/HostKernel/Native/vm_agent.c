@@ -47,6 +47,8 @@
 
 int ph_init(void);
 void ph_serve(int channel);
+struct ph_call;
+int ph_recv(int channel, struct ph_call *c, int *fd);
 
 #define CALL_BYTES 208
 #define CALL_WORDS (CALL_BYTES / 8)
@@ -527,28 +529,14 @@ static void channel_message(int slot)
 {
     int chan = numbers[slot];
     unsigned char call[CALL_BYTES];
-    struct iovec iov = { .iov_base = call, .iov_len = sizeof call };
-    union { struct cmsghdr h; char buf[CMSG_SPACE(sizeof(int))]; } control;
-    struct msghdr m;
-    memset(&m, 0, sizeof m);
-    m.msg_iov = &iov;
-    m.msg_iovlen = 1;
-    m.msg_control = control.buf;
-    m.msg_controllen = sizeof control.buf;
-    ssize_t n = recvmsg(channels[slot], &m, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-    if (n < 0 && (errno == EAGAIN || errno == EINTR))
-        return;
-    if (n != (ssize_t)sizeof call) {
+    int passed = -1;
+    /* poll() said the socket is readable, so this does not block. */
+    if (ph_recv(channels[slot], (void *)call, &passed) != 1) {
         /* The process is gone. */
         out_text("E %d\n", chan);
         close(channels[slot]);
         channels[slot] = -1;
         return;
-    }
-    int passed = -1;
-    for (struct cmsghdr *h = CMSG_FIRSTHDR(&m); h != NULL; h = CMSG_NXTHDR(&m, h)) {
-        if (h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS)
-            memcpy(&passed, CMSG_DATA(h), sizeof passed);
     }
     if (passed >= 0)
         out_text("M %d %d ", chan, add_channel(passed));

@@ -94,20 +94,10 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
     }
 
     /// <summary>As <see cref="PagemapReader.Read"/>, with the guest's agent finding and reading the populated entries.</summary>
-    public PagemapRuns Pagemap(int pid, ulong start, ulong length, ulong regionStart, ulong regionEnd, ZeroPageFrames zero)
-    {
-        var runs = new PagemapRuns();
-        ulong page = Facts.PageSize, taskSize = _link.TaskSize;
-        start -= start % page;
-        ulong pages = length / page;
-        if (start >= taskSize || pages == 0)
-            return runs;
-        ulong end = pages > (taskSize - start) / page ? taskSize : start + pages * page;
-        ulong from = Math.Clamp(regionStart, start, end), to = Math.Clamp(regionEnd, from, end);
-        runs.Add(PagemapFlags.None, (from - start) / page);
-        ulong cursor = from;
-        if (to > from)
+    public PagemapRuns Pagemap(int pid, ulong start, ulong length, ulong regionStart, ulong regionEnd, ZeroPageFrames zero) =>
+        PagemapReader.Frame(start, length, Facts.PageSize, _link.TaskSize, regionStart, regionEnd, (from, to, runs) =>
         {
+            ulong page = Facts.PageSize, cursor = from;
             var answer = Fields(_link.Ask($"pagemap {pid} {from:x} {to:x}"));
             if (answer.Length == 0 || !long.TryParse(answer[0], CultureInfo.InvariantCulture, out long count) || count < 0)
                 throw new IOException($"the {Spec.Name} guest cannot read the pagemap of pid {pid}: {string.Join(' ', answer)}");
@@ -120,11 +110,8 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
                     runs.Add(PagemapEntry.Decode(entry + i * step, zero.IsZero), 1);
                 cursor = at + n * page;
             }
-        }
-        runs.Add(PagemapFlags.None, (Math.Max(to, cursor) - cursor) / page);
-        runs.Add(PagemapFlags.None, (end - Math.Max(to, cursor)) / page);
-        return runs;
-    }
+            runs.Add(PagemapFlags.None, (to - cursor) / page);
+        });
 
     public string? Read(string path) => ReadBytes(path, 0, 65536) is { } bytes ? Encoding.Latin1.GetString(bytes) : null;
 
