@@ -280,8 +280,6 @@ internal sealed unsafe class VmChannel(VmLink link, int number) : IProcessChanne
 {
     private readonly BlockingCollection<(HostCallData Call, VmChannel? Passed)> _messages = [];
 
-    public int Number => number;
-
     public int Send(HostCallData* call) => _messages.IsAddingCompleted ? (int)Pluggable.Core.Errno.ESRCH : link.Send(number, call);
 
     public bool Receive(HostCallData* call, out IProcessChannel? passed)
