@@ -12,8 +12,9 @@ namespace Pluggable.HostKernel.Vm;
 /// <param name="Console">The serial console device the agent talks on.</param>
 /// <param name="Append">Extra kernel command line words.</param>
 /// <param name="HugetlbRegion">The size of the address-space regions that hold one page size each (0: none).</param>
+/// <param name="MemoryBytes">The guest's RAM.</param>
 public sealed record VmSpec(string Name, string DebianArch, string? Package, string? BuildScript, string KernelVersion, string Emulator,
-    string CrossTriplet, IReadOnlyList<string> Qemu, string Console, string Append, ulong HugetlbRegion = 0)
+    string CrossTriplet, IReadOnlyList<string> Qemu, string Console, string Append, ulong HugetlbRegion = 0, ulong MemoryBytes = 2UL << 30)
 {
     /// <summary>The emulator's architecture name (before any <c>:options</c>).</summary>
     public string EmulatorArch => Emulator.Split(':')[0];
@@ -31,7 +32,7 @@ public static class VmCatalog
     public const string FileName = "kernels.conf";
 
     private static readonly string[] Required = ["arch", "package", "kernel", "emulator", "cross", "qemu", "console"];
-    private static readonly string[] Known = [.. Required, "append", "slices"];
+    private static readonly string[] Known = [.. Required, "append", "slices", "memory"];
 
     /// <summary>The directory holding kernels.conf, the scripts and the agent's sources.</summary>
     public static string Directory => Path.Combine(AppContext.BaseDirectory, "vm");
@@ -103,8 +104,11 @@ public static class VmCatalog
         ulong region = 0;
         if (values.TryGetValue("slices", out var slices) && !TryParseSize(slices, out region))
             throw new VmException($"{path}:{line}: [{name}] slices = '{slices}': expected a size such as 1t or 256m");
+        ulong memory = 2UL << 30;
+        if (values.TryGetValue("memory", out var ram) && !TryParseSize(ram, out memory))
+            throw new VmException($"{path}:{line}: [{name}] memory = '{ram}': expected a size such as 2g or 4096m");
         return new VmSpec(name, values["arch"], build is null ? package : null, build, values["kernel"], values["emulator"], values["cross"],
-            values["qemu"].Split(' ', StringSplitOptions.RemoveEmptyEntries), values["console"], values.GetValueOrDefault("append", ""), region);
+            values["qemu"].Split(' ', StringSplitOptions.RemoveEmptyEntries), values["console"], values.GetValueOrDefault("append", ""), region, memory);
     }
 
     private static bool TryParseSize(string text, out ulong bytes)

@@ -10,9 +10,6 @@ namespace Pluggable.HostKernel.Vm;
 /// </summary>
 public sealed class VmSession : IDisposable
 {
-    /// <summary>The guest's memory: enough for the corpus's pools and THPs, small beside the machine's.</summary>
-    public const int MemoryMiB = 2048;
-
     private static readonly TimeSpan BootLimit = TimeSpan.FromSeconds(180);
     private readonly VmLink _link;
     private readonly VmKernel _kernel;
@@ -77,7 +74,7 @@ public sealed class VmSession : IDisposable
         // One CPU: with two, pages a thread faulted in may still sit in the other CPU's LRU batch,
         // and MADV_PAGEOUT skips them or not from run to run (shmem-pageout on the hash kernel did);
         // the model has no such batches.
-        return [.. spec.Qemu, "-smp", "1", "-m", $"{MemoryMiB}M", "-display", "none", "-monitor", "none", "-no-reboot", "-serial", "stdio",
+        return [.. spec.Qemu, "-smp", "1", "-m", $"{spec.MemoryBytes >> 20}M", "-display", "none", "-monitor", "none", "-no-reboot", "-serial", "stdio",
             "-kernel", kernel, "-initrd", initramfs, "-append", append];
     }
 }
