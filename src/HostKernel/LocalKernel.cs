@@ -21,6 +21,7 @@ internal sealed class LocalKernel : ITargetKernel
     private static readonly Lazy<LocalKernel> Shared = new(() => new LocalKernel());
     private static int s_subreaper;
     private readonly Lazy<ulong> _zeroPfn;
+    private readonly object _kpageflagsLock = new();
     private SafeFileHandle? _kpageflags;
 
     private LocalKernel()
@@ -74,7 +75,7 @@ internal sealed class LocalKernel : ITargetKernel
         const int kpfZeroPage = 24;
         try
         {
-            lock (this)
+            lock (_kpageflagsLock)
             {
                 _kpageflags ??= File.OpenHandle("/proc/kpageflags", FileMode.Open, FileAccess.Read);
                 Span<byte> word = stackalloc byte[8];
