@@ -37,22 +37,10 @@ public static class HostAvailability
         return null;
     }
 
-    /// <summary>
-    /// What this kernel offers of what a <c>needs</c> line may ask for: uffd-wp and minor faults as
-    /// the UFFDIO_API handshake reports them (a kernel without HAVE_ARCH_USERFAULTFD_WP/_MINOR
-    /// clears their feature bits), THP when sysfs has its settings, 64bit on a 64-bit kernel.
-    /// </summary>
+    /// <summary>What this kernel offers of what a <c>needs</c> line may ask for (<see cref="KernelText.FeatureNames"/>).</summary>
     /// Kernel: userfaultfd_api() (fs/userfaultfd.c), mm/huge_memory.c hugepage_init_sysfs().
-    public static string[] Features()
-    {
-        var features = new List<string>();
-        if (Directory.Exists("/sys/kernel/mm/transparent_hugepage"))
-            features.Add("thp");
-        features.AddRange(UserfaultfdFeatures());
-        if (Environment.Is64BitOperatingSystem)
-            features.Add("64bit");
-        return [.. features];
-    }
+    public static string[] Features() =>
+        KernelText.FeatureNames(Directory.Exists("/sys/kernel/mm/transparent_hugepage"), OfferedUffdFeatures(), Environment.Is64BitOperatingSystem);
 
     /// <summary>
     /// This machine's x86_64 configuration in the plugin's terms, for expectations that name one:
@@ -76,23 +64,16 @@ public static class HostAvailability
         return $"levels={(flags.Contains("la57") ? 5 : 4)},pku={(flags.Contains("ospke") ? "on" : "off")}";
     }
 
-    /// <summary>uffd-wp and uffd-minor, as UFFDIO_API offers them.</summary>
-    private static IEnumerable<string> UserfaultfdFeatures()
+    /// <summary>The features UFFDIO_API offers on this kernel; 0 when no userfaultfd can be made.</summary>
+    private static ulong OfferedUffdFeatures()
     {
-        var features = new List<string>();
         var create = OpenUserfaultfd(viaDevice: false);
         if (create.Ret < 0)
-            return features;
+            return 0;
         var api = new HostCall(HostOp.Api, (ulong)create.Ret, Pluggable.Core.Userfaultfd.UffdUapi.Api, 0UL);
         api.ExecuteHere();
         NativeMethods.Close((int)create.Ret);
-        ulong offered = api.Ret < 0 ? 0 : api.V(0);
-        if ((offered & Pluggable.Core.Userfaultfd.UffdUapi.FeaturePagefaultFlagWp) != 0)
-            features.Add("uffd-wp");
-        if ((offered & Pluggable.Core.Userfaultfd.UffdUapi.FeatureMinorShmem) != 0)
-            features.Add("uffd-minor");
-        features.AddRange(Pluggable.Core.Userfaultfd.UffdUapi.LaterFeatureNames(offered));
-        return [.. features];
+        return api.Ret < 0 ? 0 : api.V(0);
     }
 
     private static string? TryUserfaultfd(bool viaDevice)

@@ -72,16 +72,13 @@ internal sealed class LocalKernel : ITargetKernel
 
     public bool IsZeroPageFrame(ulong pfn)
     {
-        const int kpfZeroPage = 24;
         try
         {
             lock (_kpageflagsLock)
             {
                 _kpageflags ??= File.OpenHandle("/proc/kpageflags", FileMode.Open, FileAccess.Read);
                 Span<byte> word = stackalloc byte[8];
-                if (RandomAccess.Read(_kpageflags, word, (long)(pfn * 8)) != 8)
-                    return false;
-                return (BitConverter.ToUInt64(word) & (1UL << kpfZeroPage)) != 0;
+                return RandomAccess.Read(_kpageflags, word, (long)(pfn * 8)) == 8 && KernelText.IsZeroPageFlags(word);
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -140,6 +137,34 @@ internal static class KernelText
             .Select(n => ulong.TryParse(n["hugepages-".Length..^"kB".Length], NumberStyles.None, CultureInfo.InvariantCulture, out ulong kb) ? kb * 1024 : 0)
             .Where(size => size != 0)
             .Order()];
+
+    /// <summary>
+    /// What a kernel offers of what a <c>needs</c> line may ask for: THP when its sysfs has the
+    /// settings, the userfaultfd features UFFDIO_API offered (a kernel without
+    /// HAVE_ARCH_USERFAULTFD_WP/_MINOR clears their bits; later releases add theirs), 64bit.
+    /// </summary>
+    public static string[] FeatureNames(bool thp, ulong offered, bool is64Bit)
+    {
+        var features = new List<string>();
+        if (thp)
+            features.Add("thp");
+        if ((offered & Pluggable.Core.Userfaultfd.UffdUapi.FeaturePagefaultFlagWp) != 0)
+            features.Add("uffd-wp");
+        if ((offered & Pluggable.Core.Userfaultfd.UffdUapi.FeatureMinorShmem) != 0)
+            features.Add("uffd-minor");
+        features.AddRange(Pluggable.Core.Userfaultfd.UffdUapi.LaterFeatureNames(offered));
+        if (is64Bit)
+            features.Add("64bit");
+        return [.. features];
+    }
+
+    /// <summary>Whether a /proc/kpageflags word marks the frame KPF_ZERO_PAGE (the zero page or the huge zero page).</summary>
+    /// Kernel: stable_page_flags() (fs/proc/page.c).
+    public static bool IsZeroPageFlags(ReadOnlySpan<byte> word)
+    {
+        const int kpfZeroPage = 24;
+        return word.Length == 8 && (BitConverter.ToUInt64(word) & (1UL << kpfZeroPage)) != 0;
+    }
 
     /// <summary>A /proc/meminfo field in kB, 0 when absent.</summary>
     public static ulong MeminfoKilobytes(string meminfo, string field)

@@ -31,15 +31,7 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
         ulong huge = KernelText.MeminfoKilobytes(meminfo, "Hugepagesize") * 1024;
         MemoryBytes = KernelText.MeminfoKilobytes(meminfo, "MemTotal") * 1024;
         (UffdFeatures, ZeroPfn) = Probe(page);
-        var features = new List<string>();
-        if (Read("/sys/kernel/mm/transparent_hugepage/enabled") is not null)
-            features.Add("thp");
-        if ((UffdFeatures & UffdUapi.FeaturePagefaultFlagWp) != 0)
-            features.Add("uffd-wp");
-        if ((UffdFeatures & UffdUapi.FeatureMinorShmem) != 0)
-            features.Add("uffd-minor");
-        features.AddRange(UffdUapi.LaterFeatureNames(UffdFeatures));
-        features.Add("64bit");
+        var features = KernelText.FeatureNames(Read("/sys/kernel/mm/transparent_hugepage/enabled") is not null, UffdFeatures, is64Bit: true);
         Facts = new BackendFacts(spec.EmulatorArch, [spec.DebianArch], page, huge == 0 ? pmd : huge, pmd, features, spec.EmulatorConfiguration,
             KernelText.PoolSizes(Directories("/sys/kernel/mm/hugepages")), LinuxVersion.TryParse(link.Release, out var release) ? release : null);
     }
@@ -88,9 +80,7 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
 
     public bool IsZeroPageFrame(ulong pfn)
     {
-        const int kpfZeroPage = 24;
-        var bytes = ReadBytes("/proc/kpageflags", pfn * 8, 8);
-        return bytes is { Length: 8 } && (BitConverter.ToUInt64(bytes) & (1UL << kpfZeroPage)) != 0;
+        return ReadBytes("/proc/kpageflags", pfn * 8, 8) is { } word && KernelText.IsZeroPageFlags(word);
     }
 
     /// <summary>As <see cref="PagemapReader.Read"/>, with the guest's agent finding and reading the populated entries.</summary>
