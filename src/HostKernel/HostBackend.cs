@@ -315,6 +315,12 @@ public sealed class HostBackend : IScenarioBackend
         return CommandResult.FromPagemap(_kernel.Pagemap(p.Pid, address, size, _kernel.MapBase, Math.Max(p.NextFree, p.NextHugetlb), _zero));
     }
 
+    /// <summary>The system call itself, made by a thread of the scenario process on its own range (pluggable_host.c gup_syscall()).</summary>
+    public CommandResult GupSyscall(int process, GupSyscallRequest request) =>
+        Access(process, new HostCall(HostOp.GupSyscall, request.Address, request.Size, request.Pattern.PageIndex ? 1UL : 0UL,
+                request.Pattern.Value, _pageSize, (ulong)request.Kind),
+            c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.FromBytes(c.Ret));
+
     public CommandResult Gup(int process, GupRequest request) => CommandResult.Unsupported();
 
     public CommandResult Unpin(int process, ulong address, ulong pages) => CommandResult.Unsupported();

@@ -32,6 +32,7 @@ internal enum HostOp
 
     /// <summary>Answered by the process's command loop after every reply it sent before: a barrier.</summary>
     Sync,
+    GupSyscall,
 }
 
 /// <summary>

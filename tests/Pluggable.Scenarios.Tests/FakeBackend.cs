@@ -145,6 +145,9 @@ internal sealed class FakeBackend(BackendFacts? facts = null) : IScenarioBackend
 
     public CommandResult Unpin(int process, ulong address, ulong pages) => Answer("Unpin", $"{process}, {H(address)}, {pages}");
 
+    public CommandResult GupSyscall(int process, GupSyscallRequest request) =>
+        Answer("GupSyscall", $"{process}, {request.Kind}, {H(request.Address)}, {H(request.Size)}, {request.Pattern}");
+
     public CommandResult Dump(int process, ulong address, ulong size) => Answer("Dump", $"{process}, {H(address)}, {H(size)}");
 
     public CommandResult Trace(bool on) => Answer("Trace", on.ToString());

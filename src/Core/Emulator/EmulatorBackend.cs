@@ -1,6 +1,7 @@
 using Pluggable.Core.Arch;
 using Pluggable.Core.Debug;
 using Pluggable.Core.Gup;
+using Pluggable.Core.Gup.Syscalls;
 using Pluggable.Core.Mm;
 using Pluggable.Core.PageTables;
 using Pluggable.Core.Scenarios;
@@ -278,6 +279,23 @@ public sealed class EmulatorBackend : IScenarioBackend
             ulong start = request.Address & _system.Geometry.PageMask;
             var call = new GetUserPages(mm, start, request.Pages, flags, fast);
             return Start(new GupTask(mm, call, start, request.Dump, pages => _pins.Add(process, start, pages, _system.PageShift), FormatAddress));
+        });
+
+    public CommandResult GupSyscall(int process, GupSyscallRequest request) =>
+        WithMm(process, mm =>
+        {
+            var profile = request.Kind switch
+            {
+                GupSyscallKind.ProcessVmReadv => GupSyscallProfile.ProcessVmReadv,
+                GupSyscallKind.ProcessVmWritev => GupSyscallProfile.ProcessVmWritev,
+                GupSyscallKind.ProcMemRead => GupSyscallProfile.ProcMemRead,
+                GupSyscallKind.ProcMemWrite => GupSyscallProfile.ProcMemWrite,
+                _ => GupSyscallProfile.Vmsplice,
+            };
+            var pattern = request.Pattern;
+            ulong pageSize = (ulong)_system.PageSize;
+            var call = new Gup.Syscalls.GupSyscall(mm, profile, request.Address, request.Size, offset => pattern.At(offset / pageSize));
+            return Start(new GupSyscallTask(mm, call));
         });
 
     public CommandResult Unpin(int process, ulong address, ulong pages) =>

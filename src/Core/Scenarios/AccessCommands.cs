@@ -8,3 +8,6 @@ public sealed record FillCommand(AddressExpr Address, SizeExpr Size, BytePattern
 public sealed record CheckCommand(AddressExpr Address, SizeExpr Size, BytePattern Pattern) : ScenarioCommand;
 
 public sealed record PagemapCommand(AddressExpr Address, SizeExpr Size) : ScenarioCommand;
+
+/// <summary><c>process_vm_readv|process_vm_writev|procmem read|write|vmsplice ADDR SIZE [BYTE]</c>.</summary>
+public sealed record GupSyscallCommand(GupSyscallKind Kind, AddressExpr Address, SizeExpr Size, BytePattern Pattern) : ScenarioCommand;

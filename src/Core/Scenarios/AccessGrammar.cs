@@ -47,6 +47,25 @@ internal static class AccessGrammar
         return new PagemapCommand(address, size);
     }
 
+    public static ScenarioCommand ProcessVmReadv(LineCursor c) => GupSyscall(c, GupSyscallKind.ProcessVmReadv);
+
+    public static ScenarioCommand ProcessVmWritev(LineCursor c) => GupSyscall(c, GupSyscallKind.ProcessVmWritev);
+
+    public static ScenarioCommand Vmsplice(LineCursor c) => GupSyscall(c, GupSyscallKind.Vmsplice);
+
+    /// <summary><c>procmem read ADDR SIZE</c> or <c>procmem write ADDR SIZE BYTE</c>.</summary>
+    public static ScenarioCommand ProcMem(LineCursor c) =>
+        GupSyscall(c, c.Keyword(Keywords.AccessKinds) ? GupSyscallKind.ProcMemWrite : GupSyscallKind.ProcMemRead);
+
+    private static ScenarioCommand GupSyscall(LineCursor c, GupSyscallKind kind)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        var pattern = kind is GupSyscallKind.ProcessVmWritev or GupSyscallKind.ProcMemWrite ? c.Byte() : BytePattern.Constant(0);
+        c.End();
+        return new GupSyscallCommand(kind, address, size, pattern);
+    }
+
     public static ScenarioCommand Gup(LineCursor c)
     {
         var address = c.Address();

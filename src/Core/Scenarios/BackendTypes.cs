@@ -32,6 +32,28 @@ public readonly record struct BytePattern(bool PageIndex, byte Value)
 /// <summary>Options of the emulator-only <c>gup</c> command.</summary>
 public sealed record GupRequest(ulong Address, ulong Pages, bool Write, bool Force, bool Pin, bool LongTerm, bool Fast, bool FastOnly, bool Dump);
 
+/// <summary>A system call that reaches get_user_pages, as a scenario names it.</summary>
+public enum GupSyscallKind
+{
+    /// <summary><c>process_vm_readv ADDR SIZE</c>: the process reads its own range into a buffer.</summary>
+    ProcessVmReadv,
+
+    /// <summary><c>process_vm_writev ADDR SIZE BYTE</c>: writes a buffer of BYTE into its own range.</summary>
+    ProcessVmWritev,
+
+    /// <summary><c>procmem read ADDR SIZE</c>: pread of /proc/self/mem.</summary>
+    ProcMemRead,
+
+    /// <summary><c>procmem write ADDR SIZE BYTE</c>: pwrite of /proc/self/mem.</summary>
+    ProcMemWrite,
+
+    /// <summary><c>vmsplice ADDR SIZE</c>: the range spliced into an empty pipe of 1 MiB, which is closed again.</summary>
+    Vmsplice,
+}
+
+/// <summary>One GUP-reaching system call of a scenario; <see cref="Pattern"/> is what a write writes.</summary>
+public sealed record GupSyscallRequest(GupSyscallKind Kind, ulong Address, ulong Size, BytePattern Pattern);
+
 /// <summary>A parked thread that finished, with its result.</summary>
 public readonly record struct ThreadCompletion(int Thread, CommandResult Result);
 

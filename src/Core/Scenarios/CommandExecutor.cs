@@ -70,6 +70,7 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
             FillCommand c => backend.Fill(p.Id, Address(context, c.Address), Size(c.Size), c.Pattern),
             CheckCommand c => Check(context, c),
             PagemapCommand c => backend.Pagemap(p.Id, Address(context, c.Address), Size(c.Size)),
+            GupSyscallCommand c => backend.GupSyscall(p.Id, new GupSyscallRequest(c.Kind, Address(context, c.Address), Size(c.Size), c.Pattern)),
             GupCommand c => Gup(context, c),
             UnpinCommand c => backend.Unpin(p.Id, Address(context, c.Address), c.Pages),
             DumpCommand c => backend.Dump(p.Id, Address(context, c.Address), Size(c.Size)),

@@ -81,6 +81,9 @@ public interface IScenarioBackend : IDisposable
 
     CommandResult Unpin(int process, ulong address, ulong pages);
 
+    /// <summary>A system call that reaches get_user_pages on the process's own range: bytes done, or the errno.</summary>
+    CommandResult GupSyscall(int process, GupSyscallRequest request);
+
     CommandResult Dump(int process, ulong address, ulong size);
 
     CommandResult Trace(bool on);

@@ -31,6 +31,7 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/userfaultfd.h>
@@ -60,8 +61,11 @@ enum ph_op {
     PH_MMAP = 1, PH_MUNMAP, PH_MPROTECT, PH_MADVISE, PH_MREMAP, PH_MEMFD,
     PH_UFFD, PH_API, PH_REGISTER, PH_UNREGISTER, PH_COPY, PH_ZEROPAGE, PH_CONTINUE,
     PH_POISON, PH_MOVE, PH_WRITEPROTECT, PH_WAKE, PH_READ, PH_CLOSE,
-    PH_TOUCH, PH_FILL, PH_CHECK, PH_FORK, PH_EXIT, PH_SYNC,
+    PH_TOUCH, PH_FILL, PH_CHECK, PH_FORK, PH_EXIT, PH_SYNC, PH_GUP_SYSCALL,
 };
+
+/* PH_GUP_SYSCALL's a[5]: the system call; mirrored by GupSyscallKind (BackendTypes.cs). */
+enum ph_gup_syscall { PH_PROCESS_VM_READV, PH_PROCESS_VM_WRITEV, PH_PROC_MEM_READ, PH_PROC_MEM_WRITE, PH_VMSPLICE };
 
 /* Mirrored by HostCall in NativeMethods.cs: keep the layouts identical. */
 struct ph_call {
@@ -480,6 +484,89 @@ int ph_spawn(const char *path, int lock_fd, int *channel)
     return pid;
 }
 
+/* ---- system calls that reach get_user_pages ---- */
+
+/* What one call moves at most: the buffer is this process's own memory, so a huge range must not
+ * grow it; a range is done in such pieces, stopping at the first short one, which is how the
+ * kernel reports partial progress anyway. Also the pipe vmsplice fills (pipe-max-size's default). */
+#define PH_GUP_CHUNK (1UL << 20)
+
+static int64_t gup_syscall_piece(int kind, int mem, uint8_t *buf, uint64_t address, size_t n)
+{
+    struct iovec local = { buf, n }, remote = { (void *)(uintptr_t)address, n };
+    switch (kind) {
+    case PH_PROCESS_VM_READV:
+        return process_vm_readv(getpid(), &local, 1, &remote, 1, 0);
+    case PH_PROCESS_VM_WRITEV:
+        return process_vm_writev(getpid(), &local, 1, &remote, 1, 0);
+    case PH_PROC_MEM_READ:
+        return pread(mem, buf, n, (off_t)address);
+    default:
+        return pwrite(mem, buf, n, (off_t)address);
+    }
+}
+
+/* a[0] address, a[1] length, a[2..4] the pattern a write writes (as PH_FILL), a[5] the call. */
+static void gup_syscall(struct ph_call *c)
+{
+    int kind = (int)c->a[5];
+    if (kind == PH_VMSPLICE) {
+        /* An empty pipe of PH_GUP_CHUNK, closed again at once: the references go with it. */
+        int p[2];
+        if (pipe2(p, O_CLOEXEC | O_NONBLOCK) < 0) {
+            ioctl_result(c, -1);
+            return;
+        }
+        if (fcntl(p[1], F_SETPIPE_SZ, (int)PH_GUP_CHUNK) < 0) {
+            ioctl_result(c, -1);
+        } else {
+            struct iovec range = { (void *)(uintptr_t)c->a[0], c->a[1] };
+            ssize_t r = vmsplice(p[1], &range, 1, SPLICE_F_NONBLOCK);
+            c->err = r < 0 ? errno : 0;
+            c->ret = r;
+        }
+        close(p[0]);
+        close(p[1]);
+        return;
+    }
+    int writes = kind == PH_PROCESS_VM_WRITEV || kind == PH_PROC_MEM_WRITE;
+    int mem = -1;
+    if (kind == PH_PROC_MEM_READ || kind == PH_PROC_MEM_WRITE) {
+        mem = open("/proc/self/mem", O_RDWR | O_CLOEXEC);
+        if (mem < 0) {
+            ioctl_result(c, -1);
+            return;
+        }
+    }
+    uint8_t *buf = mmap(NULL, PH_GUP_CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        ioctl_result(c, -1);
+        if (mem >= 0)
+            close(mem);
+        return;
+    }
+    uint64_t done = 0;
+    int64_t r = 0;
+    int err = 0;
+    while (done < c->a[1]) {
+        size_t n = c->a[1] - done < PH_GUP_CHUNK ? (size_t)(c->a[1] - done) : PH_GUP_CHUNK;
+        for (size_t i = 0; writes && i < n; i++)
+            buf[i] = pattern_at(c, done + i);
+        r = gup_syscall_piece(kind, mem, buf, c->a[0] + done, n);
+        err = r < 0 ? errno : 0;
+        if (r <= 0)
+            break;
+        done += (uint64_t)r;
+        if ((size_t)r < n)
+            break;
+    }
+    munmap(buf, PH_GUP_CHUNK);
+    if (mem >= 0)
+        close(mem);
+    c->ret = done > 0 || r >= 0 ? (int64_t)done : -1;
+    c->err = done > 0 ? 0 : err;
+}
+
 /* ---- the operations ---- */
 
 int ph_exec(struct ph_call *c)
@@ -613,6 +700,9 @@ int ph_exec(struct ph_call *c)
         break;
     case PH_FORK:
         do_fork(c);
+        break;
+    case PH_GUP_SYSCALL:
+        gup_syscall(c);
         break;
     default:
         c->ret = -1;

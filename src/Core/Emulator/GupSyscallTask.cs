@@ -1,0 +1,54 @@
+using Pluggable.Core.Debug;
+using Pluggable.Core.Gup;
+using Pluggable.Core.Gup.Syscalls;
+using Pluggable.Core.Mm;
+using Pluggable.Core.Scenarios;
+
+namespace Pluggable.Core.Emulator;
+
+/// <summary>
+/// A system call that reaches GUP (<c>process_vm_readv</c>, <c>procmem</c>, <c>vmsplice</c>...), on a
+/// task of its own: it sleeps where its GUP sleeps on a userfault, holding the pages taken so far.
+/// </summary>
+public sealed class GupSyscallTask(MmStruct mm, GupSyscall call) : EmulatedTask(mm)
+{
+    public override CommandResult? Run()
+    {
+        var outcome = call.Run();
+        if (outcome.IsBlocked)
+        {
+            Waiter = outcome.Blocked;
+            return null;
+        }
+        return outcome.Error == Errno.None ? CommandResult.FromBytes(outcome.Pages) : CommandResult.Error(outcome.Error);
+    }
+
+    public override void ReportReferences(ReferenceCensus census)
+    {
+        if (call.Held is not { } held)
+            return;
+        bool pin = (call.Flags & GupFlags.Pin) != 0;
+        ulong page = 0;
+        foreach (var run in held.Runs)
+        {
+            if (!(run.Repeats && census.Ignores(run.First)))
+            {
+                for (ulong i = 0; i < run.Count; i++)
+                {
+                    var who = new Holder(HolderKind.GupReference, Id, call.HeldFrom + ((page + i) << census.PageShift));
+                    if (pin)
+                        census.Pin(run.PfnAt(i), who);
+                    else
+                        census.Reference(run.PfnAt(i), who);
+                }
+            }
+            page += run.Count;
+        }
+    }
+
+    public override void Abandon()
+    {
+        base.Abandon();
+        call.Abandon();
+    }
+}

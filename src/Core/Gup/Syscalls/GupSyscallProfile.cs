@@ -1,0 +1,65 @@
+namespace Pluggable.Core.Gup.Syscalls;
+
+/// <summary>
+/// How one system call drives get_user_pages: the flags it passes, whether it starts with the
+/// lockless walk, whether it may drop mmap_lock (and so sleep on a userfault), whether it takes one
+/// page per call, how much one call can take, and the errno it answers when the first page fails.
+/// </summary>
+/// <param name="Name">The system call, as messages name it.</param>
+/// <param name="Flags">FOLL_* as the entry point combines them.</param>
+/// <param name="Fast">The *_fast entry points: the lockless walk, then the slow path with FOLL_UNLOCKABLE.</param>
+/// <param name="PageAtATime">One GUP call per page (access_remote_vm()), so each page is its own attempt.</param>
+/// <param name="PipeLimited">One call takes at most as many pages as the pipe has slots (<see cref="PipeBytes"/> of base pages).</param>
+/// <param name="FirstPageError">The errno when nothing was done; <see cref="Errno.None"/> passes GUP's own.</param>
+public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, bool PageAtATime, bool PipeLimited, Errno FirstPageError)
+{
+    public bool Writes => (Flags & GupFlags.Write) != 0;
+
+    public bool Pins => (Flags & GupFlags.Pin) != 0;
+
+    /// <summary>
+    /// process_vm_readv(): pins the remote pages in batches with the lock droppable, so a userfault
+    /// blocks it; any failure is EFAULT, after the bytes already copied.
+    /// </summary>
+    /// Kernel: process_vm_rw_single_vec() -> pin_user_pages_remote(&amp;locked) (mm/process_vm_access.c).
+    public static readonly GupSyscallProfile ProcessVmReadv =
+        new("process_vm_readv", GupFlags.Pin | GupFlags.Touch | GupFlags.Remote | GupFlags.Unlockable, Fast: false, PageAtATime: false, PipeLimited: false, Errno.EFAULT);
+
+    /// <summary>process_vm_writev(): the same with FOLL_WRITE; the pages are dirtied as they are unpinned.</summary>
+    /// Kernel: process_vm_rw_single_vec(), unpin_user_pages_dirty_lock().
+    public static readonly GupSyscallProfile ProcessVmWritev = ProcessVmReadv with
+    {
+        Name = "process_vm_writev",
+        Flags = ProcessVmReadv.Flags | GupFlags.Write,
+    };
+
+    /// <summary>
+    /// A read of /proc/PID/mem: one page at a time, forced (PROT_NONE and read-only memory are
+    /// reachable), with mmap_lock held throughout, so a userfault fails at once; EIO when the first
+    /// page fails.
+    /// </summary>
+    /// Kernel: mem_rw() -> access_remote_vm() -> get_user_page_vma_remote(FOLL_FORCE) (fs/proc/base.c, mm/memory.c).
+    public static readonly GupSyscallProfile ProcMemRead =
+        new("/proc/self/mem read", GupFlags.Get | GupFlags.Force | GupFlags.Touch | GupFlags.Remote, Fast: false, PageAtATime: true, PipeLimited: false, Errno.EIO);
+
+    /// <summary>A write of /proc/PID/mem: FOLL_FORCE | FOLL_WRITE, which breaks COW even in a read-only private mapping.</summary>
+    /// Kernel: mem_rw(), __access_remote_vm() (copy_to_user_page(), set_page_dirty_lock()).
+    public static readonly GupSyscallProfile ProcMemWrite = ProcMemRead with
+    {
+        Name = "/proc/self/mem write",
+        Flags = ProcMemRead.Flags | GupFlags.Write,
+    };
+
+    /// <summary>
+    /// vmsplice() of user memory into a pipe: references (not pins) taken by the fast walk with the
+    /// slow path behind it, as many pages as the pipe has slots: the runners' pipe is 1 MiB (the
+    /// largest an unprivileged process may ask for), one slot per base page; GUP's errno when the first page fails.
+    /// </summary>
+    /// Kernel: vmsplice_to_pipe() -> iter_to_pipe() -> iov_iter_get_pages2() -> get_user_pages_fast() (fs/splice.c, lib/iov_iter.c).
+    public static readonly GupSyscallProfile Vmsplice =
+        new("vmsplice", GupFlags.Get, Fast: true, PageAtATime: false, PipeLimited: true, Errno.None);
+
+    /// <summary>The pipe the runners splice into: F_SETPIPE_SZ to /proc/sys/fs/pipe-max-size's default.</summary>
+    /// Kernel: pipe_set_size(), round_pipe_size() (fs/pipe.c).
+    public const ulong PipeBytes = 1 << 20;
+}
