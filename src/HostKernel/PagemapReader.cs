@@ -104,7 +104,7 @@ internal static partial class PagemapReader
                     var chunk = entries.AsSpan(0, (int)count);
                     ReadInto(handle, at, chunk, pageSize);
                     foreach (ulong entry in chunk)
-                        runs.Add(PagemapEntry.Decode(entry, zero.IsZero), 1);
+                        runs.Add(PagemapEntry.Decode(entry, zero.IsZero), 1, PagemapEntry.Pfn(entry));
                     at += count * pageSize;
                 }
                 cursor = regions[i].End;

@@ -9,5 +9,8 @@ public sealed record CheckCommand(AddressExpr Address, SizeExpr Size, BytePatter
 
 public sealed record PagemapCommand(AddressExpr Address, SizeExpr Size) : ScenarioCommand;
 
+/// <summary><c>frames ADDR SIZE</c>: which frames the pages map, named by first appearance.</summary>
+public sealed record FramesCommand(AddressExpr Address, SizeExpr Size) : ScenarioCommand;
+
 /// <summary><c>process_vm_readv|process_vm_writev|procmem read|write|vmsplice ADDR SIZE [BYTE]</c>.</summary>
 public sealed record GupSyscallCommand(GupSyscallKind Kind, AddressExpr Address, SizeExpr Size, BytePattern Pattern) : ScenarioCommand;

@@ -47,6 +47,14 @@ internal static class AccessGrammar
         return new PagemapCommand(address, size);
     }
 
+    public static ScenarioCommand Frames(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        c.End();
+        return new FramesCommand(address, size);
+    }
+
     public static ScenarioCommand ProcessVmReadv(LineCursor c) => GupSyscall(c, GupSyscallKind.ProcessVmReadv);
 
     public static ScenarioCommand ProcessVmWritev(LineCursor c) => GupSyscall(c, GupSyscallKind.ProcessVmWritev);

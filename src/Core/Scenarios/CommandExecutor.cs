@@ -70,6 +70,7 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
             FillCommand c => backend.Fill(p.Id, Address(context, c.Address), Size(c.Size), c.Pattern),
             CheckCommand c => Check(context, c),
             PagemapCommand c => backend.Pagemap(p.Id, Address(context, c.Address), Size(c.Size)),
+            FramesCommand c => Frames(backend.Pagemap(p.Id, Address(context, c.Address), Size(c.Size))),
             GupSyscallCommand c => backend.GupSyscall(p.Id, new GupSyscallRequest(c.Kind, Address(context, c.Address), Size(c.Size), c.Pattern)),
             GupCommand c => Gup(context, c),
             UnpinCommand c => backend.Unpin(p.Id, Address(context, c.Address), c.Pages),
@@ -302,6 +303,10 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
         ulong address = Address(context, c.Address);
         return backend.Check(context.Process.Id, address, Size(c.Size), c.Pattern);
     }
+
+    /// <summary>A pagemap read shown as frames; an error or <c>unsupported</c> as it is.</summary>
+    private static CommandResult Frames(CommandResult pagemap) =>
+        pagemap.Kind == ResultKind.Pagemap ? CommandResult.FromFrames(pagemap.Pagemap!) : pagemap;
 
     private CommandResult Gup(CommandContext context, GupCommand c)
     {

@@ -33,6 +33,9 @@ public enum ResultKind
     /// <summary>A <c>pagemap</c> answer (<see cref="CommandResult.Pagemap"/>).</summary>
     Pagemap,
 
+    /// <summary>A <c>frames</c> answer: the frames of a pagemap read (<see cref="CommandResult.Pagemap"/>).</summary>
+    Frames,
+
     /// <summary>A script error at run time (unknown label): printed as <c>error: TEXT</c>, exit 2.</summary>
     ScriptError,
 }
@@ -84,6 +87,8 @@ public sealed class CommandResult
     public static CommandResult FromMessage(UffdMessage message) => new(ResultKind.Message) { Message = message };
 
     public static CommandResult FromPagemap(PagemapRuns runs) => new(ResultKind.Pagemap) { Pagemap = runs };
+
+    public static CommandResult FromFrames(PagemapRuns runs) => new(ResultKind.Frames) { Pagemap = runs };
 
     public static CommandResult FromPagemap(ReadOnlySpan<PagemapFlags> pages) => FromPagemap(PagemapRuns.From(pages));
 

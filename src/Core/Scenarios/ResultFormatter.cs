@@ -7,6 +7,8 @@ namespace Pluggable.Core.Scenarios;
 /// <summary>Turns a <see cref="CommandResult"/> into the text after <c> -&gt; </c> (Output; Messages printed by read).</summary>
 internal sealed class ResultFormatter(LabelAddressFormatter addresses)
 {
+    private readonly FrameNames _frames = new();
+
     /// <param name="thread">The name given to a blocked command's thread.</param>
     /// <param name="forkUffd">The name a fork event's new userfaultfd was bound to.</param>
     public string Format(CommandResult result, CommandContext context, string? thread, string? forkUffd) => result.Kind switch
@@ -15,6 +17,7 @@ internal sealed class ResultFormatter(LabelAddressFormatter addresses)
         ResultKind.Mismatch => Mismatch(result, context),
         ResultKind.Message => Message(result.Message!.Value, context.Process, forkUffd),
         ResultKind.Pagemap => PagemapText.Format(result.Pagemap!),
+        ResultKind.Frames => _frames.Format(result.Pagemap!),
         _ => result.ToString(),
     };
 

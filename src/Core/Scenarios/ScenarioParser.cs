@@ -140,6 +140,7 @@ public static class ScenarioParser
             ("fill", AccessGrammar.Fill),
             ("check", AccessGrammar.Check),
             ("pagemap", AccessGrammar.Pagemap),
+            ("frames", AccessGrammar.Frames),
             ("process_vm_readv", AccessGrammar.ProcessVmReadv),
             ("process_vm_writev", AccessGrammar.ProcessVmWritev),
             ("procmem", AccessGrammar.ProcMem),

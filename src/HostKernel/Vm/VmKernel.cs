@@ -97,7 +97,7 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
                 ulong at = Hex(f[0]), n = Hex(f[1]), entry = Hex(f[2]), step = Hex(f[3]);
                 runs.Add(PagemapFlags.None, (at - cursor) / page);
                 for (ulong i = 0; i < n; i++)
-                    runs.Add(PagemapEntry.Decode(entry + i * step, zero.IsZero), 1);
+                    runs.Add(PagemapEntry.Decode(entry + i * step, zero.IsZero), 1, PagemapEntry.Pfn(entry + i * step));
                 cursor = at + n * page;
             }
             runs.Add(PagemapFlags.None, (to - cursor) / page);

@@ -76,10 +76,10 @@ public static class Pagemap
             var system = mm.System;
             var walk = new WalkResult(slot, entry);
             if (HugePmd.IsLeaf(vma, walk) && HugePmdPagemap.Uniform(system))
-                runs.Add(FlagsOf(mm, vma, walk, start), (end - start) >> system.PageShift);
+                runs.Add(FlagsOf(mm, vma, walk, start), (end - start) >> system.PageShift, PfnOf(mm, walk, start));
             else
                 for (ulong address = start; address < end; address += system.PageSize)
-                    runs.Add(FlagsOf(mm, vma, walk, address), 1);
+                    runs.Add(FlagsOf(mm, vma, walk, address), 1, PfnOf(mm, walk, address));
             return WalkAction.Continue;
         }
 
@@ -91,7 +91,10 @@ public static class Pagemap
             system.Deadline.Check();
             var slot = first;
             for (ulong address = start; address < end; address += system.PageSize, slot = slot.Next())
-                runs.Add(FlagsOf(mm, vma, new WalkResult(slot, mm.Tables.Get(slot)), address), 1);
+            {
+                var walk = new WalkResult(slot, mm.Tables.Get(slot));
+                runs.Add(FlagsOf(mm, vma, walk, address), 1, PfnOf(mm, walk, address));
+            }
             return WalkAction.Continue;
         }
     }
@@ -102,8 +105,11 @@ public static class Pagemap
     {
         public WalkAction Entry(in HugePte pte, ulong start, ulong end)
         {
-            mm.System.Deadline.Check();
-            runs.Add(HugetlbPagemap.FlagsOf(mm, HugePteOps.Get(mm.Tables, pte)), (end - start) >> mm.System.PageShift);
+            var system = mm.System;
+            system.Deadline.Check();
+            var entry = HugePteOps.Get(mm.Tables, pte);
+            ulong pfn = entry.Kind == EntryKind.Page ? entry.Frame + ((start & (pte.Size.Size - 1)) >> system.PageShift) : 0;
+            runs.Add(HugetlbPagemap.FlagsOf(mm, entry), (end - start) >> system.PageShift, pfn);
             return WalkAction.Continue;
         }
 
@@ -112,6 +118,16 @@ public static class Pagemap
             runs.Add(PagemapFlags.None, (end - start) >> mm.System.PageShift);
             return WalkAction.Continue;
         }
+    }
+
+    /// <summary>The frame mapped at <paramref name="address"/> (0 for none): the PFN field of the entry.</summary>
+    private static ulong PfnOf(MmStruct mm, in WalkResult walk, ulong address)
+    {
+        var entry = walk.Entry;
+        if (entry.Kind != EntryKind.Page)
+            return 0;
+        ulong span = mm.System.Geometry[walk.Level].EntrySpan;
+        return entry.Frame + ((address & (span - 1)) >> mm.System.PageShift);
     }
 
     private static PagemapFlags FlagsOf(MmStruct mm, Vma vma, in WalkResult walk, ulong address)
