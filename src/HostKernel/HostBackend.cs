@@ -1,3 +1,4 @@
+using Pluggable.Core.Gup.Syscalls;
 using System.Globalization;
 using Pluggable.Core;
 using Pluggable.Core.Mm;
@@ -320,6 +321,31 @@ public sealed class HostBackend : IScenarioBackend
         Access(process, new HostCall(HostOp.GupSyscall, request.Address, request.Size, request.Pattern.PageIndex ? 1UL : 0UL,
                 request.Pattern.Value, _pageSize, (ulong)request.Kind),
             c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.FromBytes(c.Ret));
+
+    /// <summary>A new io_uring ring or AF_XDP socket registers the range and stays open under the name (pluggable_host.c longterm_pin()).</summary>
+    public CommandResult LongTermPin(int process, LongTermPinRequest request)
+    {
+        if (!TryProcess(process, out var p))
+            return Esrch;
+        if (p.LongTermPins.ContainsKey(request.Name))
+            return CommandResult.Error(Errno.EBUSY);
+        return Access(process, new HostCall(HostOp.LongTermPin, request.Address, request.Size, 0, 0, 0, (ulong)request.Kind), c =>
+        {
+            if (c.Ret < 0)
+                return ErrnoOf(c);
+            p.LongTermPins[request.Name] = (int)c.Ret;
+            return CommandResult.Ok();
+        });
+    }
+
+    public CommandResult EndLongTermPin(int process, LongTermPinKind kind, string name)
+    {
+        if (!TryProcess(process, out var p))
+            return Esrch;
+        if (!p.LongTermPins.Remove(name, out int fd))
+            return CommandResult.Error(Errno.EBADF);
+        return Run(p, new HostCall(HostOp.LongTermEnd, (ulong)fd, 0, 0, 0, 0, (ulong)kind), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
+    }
 
     public CommandResult Gup(int process, GupRequest request) => CommandResult.Unsupported();
 

@@ -41,6 +41,9 @@ internal sealed class HostProcess
     /// <summary>Memory files open in this process, by scenario name.</summary>
     public Dictionary<string, int> Files { get; private init; } = [];
 
+    /// <summary>The descriptors holding long-term pins (io_uring rings, AF_XDP sockets), by name; not inherited by a fork child.</summary>
+    public Dictionary<string, int> LongTermPins { get; } = [];
+
     /// <summary>Where the next mapping may start (the placement rule of the scenario contract).</summary>
     public ulong NextFree { get; set; }
 

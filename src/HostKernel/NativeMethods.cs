@@ -33,6 +33,8 @@ internal enum HostOp
     /// <summary>Answered by the process's command loop after every reply it sent before: a barrier.</summary>
     Sync,
     GupSyscall,
+    LongTermPin,
+    LongTermEnd,
 }
 
 /// <summary>

@@ -145,6 +145,12 @@ internal sealed class FakeBackend(BackendFacts? facts = null) : IScenarioBackend
 
     public CommandResult Unpin(int process, ulong address, ulong pages) => Answer("Unpin", $"{process}, {H(address)}, {pages}");
 
+    public CommandResult LongTermPin(int process, LongTermPinRequest request) =>
+        Answer("LongTermPin", $"{process}, {request.Kind}, {request.Name}, {H(request.Address)}, {H(request.Size)}");
+
+    public CommandResult EndLongTermPin(int process, Pluggable.Core.Gup.Syscalls.LongTermPinKind kind, string name) =>
+        Answer("EndLongTermPin", $"{process}, {kind}, {name}");
+
     public CommandResult GupSyscall(int process, GupSyscallRequest request) =>
         Answer("GupSyscall", $"{process}, {request.Kind}, {H(request.Address)}, {H(request.Size)}, {request.Pattern}");
 

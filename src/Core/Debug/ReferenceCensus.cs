@@ -64,6 +64,30 @@ public sealed class ReferenceCensus
         Note(head, who, "reference");
     }
 
+    /// <summary>
+    /// The pages one GUP caller holds, the first at <paramref name="start"/>: a pin or a reference
+    /// on each, by <paramref name="kind"/> <paramref name="owner"/> at the page's address.
+    /// </summary>
+    public void Held(Gup.PageRuns pages, ulong start, bool pin, HolderKind kind, int owner)
+    {
+        ulong page = 0;
+        foreach (var run in pages.Runs)
+        {
+            if (!(run.Repeats && Ignores(run.First)))
+            {
+                for (ulong i = 0; i < run.Count; i++)
+                {
+                    var who = new Holder(kind, owner, start + ((page + i) << PageShift));
+                    if (pin)
+                        Pin(run.PfnAt(i), who);
+                    else
+                        Reference(run.PfnAt(i), who);
+                }
+            }
+            page += run.Count;
+        }
+    }
+
     /// <summary>An open descriptor of a memory file.</summary>
     public void OpenFile(MemoryFile file) => _files[file] = FileReferences(file) + 1;
 

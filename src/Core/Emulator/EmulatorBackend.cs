@@ -27,6 +27,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     private readonly List<EmulatedTask> _parked = [];
     private readonly List<ThreadCompletion> _completions = [];
     private readonly PinnedPages _pins = new();
+    private readonly LongTermPins _longTermPins = new();
     private readonly DebugVm? _debugVm;
     private readonly List<OomVictim> _oomReports = [];
     private int _nextProcess;
@@ -298,6 +299,18 @@ public sealed class EmulatorBackend : IScenarioBackend
             return Start(new GupSyscallTask(mm, call));
         });
 
+    public CommandResult LongTermPin(int process, LongTermPinRequest request) =>
+        WithMm(process, mm =>
+        {
+            if (_longTermPins.Has(process, request.Name))
+                return CommandResult.Error(Errno.EBUSY);
+            var pin = new LongTermPin(mm, request.Kind, request.Address, request.Size);
+            return Start(new LongTermPinTask(mm, pin, held => _longTermPins.Add(process, request.Name, 0, held)));
+        });
+
+    public CommandResult EndLongTermPin(int process, LongTermPinKind kind, string name) =>
+        WithMm(process, _ => _longTermPins.Release(process, name) ? CommandResult.Ok() : CommandResult.Error(Errno.EBADF));
+
     public CommandResult Unpin(int process, ulong address, ulong pages) =>
         WithMm(process, _ => EmulatorResults.FromErrno(_pins.Release(_system, process, address & _system.Geometry.PageMask, pages)));
 
@@ -388,6 +401,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             task.Abandon();
         _parked.Clear();
         _pins.ReleaseAll(_system);
+        _longTermPins.ReleaseAll();
         _uffds.ReleaseAll();
         foreach (var mm in _processes.Values)
             _system.DestroyMm(mm);
@@ -468,6 +482,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     {
         int process = ProcessOf(mm);
         _pins.ReleaseProcess(_system, process);
+        _longTermPins.ReleaseProcess(process);
         _uffds.Exit(process);
         _system.DestroyMm(mm);
     }
@@ -512,6 +527,7 @@ public sealed class EmulatorBackend : IScenarioBackend
     private void ReportHolders(ReferenceCensus census)
     {
         _pins.Report(census);
+        _longTermPins.Report(census);
         foreach (var task in _parked)
             task.ReportReferences(census);
         foreach (var file in _files.Values)

@@ -27,23 +27,7 @@ public sealed class GupSyscallTask(MmStruct mm, GupSyscall call) : EmulatedTask(
     {
         if (call.Held is not { } held)
             return;
-        bool pin = (call.Flags & GupFlags.Pin) != 0;
-        ulong page = 0;
-        foreach (var run in held.Runs)
-        {
-            if (!(run.Repeats && census.Ignores(run.First)))
-            {
-                for (ulong i = 0; i < run.Count; i++)
-                {
-                    var who = new Holder(HolderKind.GupReference, Id, call.HeldFrom + ((page + i) << census.PageShift));
-                    if (pin)
-                        census.Pin(run.PfnAt(i), who);
-                    else
-                        census.Reference(run.PfnAt(i), who);
-                }
-            }
-            page += run.Count;
-        }
+        census.Held(held, call.HeldFrom, (call.Flags & GupFlags.Pin) != 0, HolderKind.GupReference, Id);
     }
 
     public override void Abandon()

@@ -34,23 +34,7 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
 
     public override void ReportReferences(ReferenceCensus census)
     {
-        bool pin = (call.Flags & GupFlags.Pin) != 0;
-        ulong page = 0;
-        foreach (var run in call.Pages.Runs)
-        {
-            if (!(run.Repeats && census.Ignores(run.First)))
-            {
-                for (ulong i = 0; i < run.Count; i++)
-                {
-                    var who = new Holder(HolderKind.GupReference, Id, start + ((page + i) << census.PageShift));
-                    if (pin)
-                        census.Pin(run.PfnAt(i), who);
-                    else
-                        census.Reference(run.PfnAt(i), who);
-                }
-            }
-            page += run.Count;
-        }
+        census.Held(call.Pages, start, (call.Flags & GupFlags.Pin) != 0, HolderKind.GupReference, Id);
     }
 
     /// <summary>Kernel: a caller that gets a fatal signal drops the pages it took (unpin_user_pages()/put_page()).</summary>
@@ -62,15 +46,7 @@ public sealed class GupTask(MmStruct mm, GetUserPages call, ulong start, bool du
 
     private void Release()
     {
-        var system = Mm.System;
-        foreach (var run in call.Pages.Runs)
-        {
-            if (run.Repeats && system.Zero.IsZero(run.First))
-                continue;
-            for (ulong i = 0; i < run.Count; i++)
-                PinCounting.Release(system, run.PfnAt(i), call.Flags);
-        }
-        call.Pages.Clear();
+        PinCounting.ReleaseAll(Mm.System, call.Pages, call.Flags);
     }
 
     private List<string> Describe(MemorySystem system)

@@ -66,4 +66,17 @@ public static class PinCounting
             Folios.Put(system, head);
         }
     }
+
+    /// <summary>Gives back everything one call took (the caller's pages array): Kernel: unpin_user_pages() / release_pages().</summary>
+    public static void ReleaseAll(MemorySystem system, PageRuns pages, GupFlags flags)
+    {
+        foreach (var run in pages.Runs)
+        {
+            if (run.Repeats && system.Zero.IsZero(run.First))
+                continue;
+            for (ulong i = 0; i < run.Count; i++)
+                Release(system, run.PfnAt(i), flags);
+        }
+        pages.Clear();
+    }
 }

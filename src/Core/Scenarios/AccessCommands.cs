@@ -9,6 +9,12 @@ public sealed record CheckCommand(AddressExpr Address, SizeExpr Size, BytePatter
 
 public sealed record PagemapCommand(AddressExpr Address, SizeExpr Size) : ScenarioCommand;
 
+/// <summary><c>iouring register NAME ADDR SIZE</c>, <c>xdp register NAME ADDR SIZE</c>.</summary>
+public sealed record LongTermPinCommand(Gup.Syscalls.LongTermPinKind Kind, string Name, AddressExpr Address, SizeExpr Size) : ScenarioCommand;
+
+/// <summary><c>iouring unregister NAME</c>, <c>xdp close NAME</c>.</summary>
+public sealed record EndLongTermPinCommand(Gup.Syscalls.LongTermPinKind Kind, string Name) : ScenarioCommand;
+
 /// <summary><c>frames ADDR SIZE</c>: which frames the pages map, named by first appearance.</summary>
 public sealed record FramesCommand(AddressExpr Address, SizeExpr Size) : ScenarioCommand;
 

@@ -1,3 +1,5 @@
+using Pluggable.Core.Gup.Syscalls;
+
 namespace Pluggable.Core.Scenarios;
 
 /// <summary>Syntax of the memory-access and emulator-only commands.</summary>
@@ -45,6 +47,30 @@ internal static class AccessGrammar
         var size = c.Size();
         c.End();
         return new PagemapCommand(address, size);
+    }
+
+    private static readonly KeywordTable<bool> IoUringVerbs = new("register or unregister", ("register", true), ("unregister", false));
+    private static readonly KeywordTable<bool> XdpVerbs = new("register or close", ("register", true), ("close", false));
+
+    /// <summary><c>iouring register NAME ADDR SIZE</c> or <c>iouring unregister NAME</c>.</summary>
+    public static ScenarioCommand IoUring(LineCursor c) => LongTermPin(c, LongTermPinKind.IoUringBuffers, IoUringVerbs);
+
+    /// <summary><c>xdp register NAME ADDR SIZE</c> or <c>xdp close NAME</c>.</summary>
+    public static ScenarioCommand Xdp(LineCursor c) => LongTermPin(c, LongTermPinKind.XdpUmem, XdpVerbs);
+
+    private static ScenarioCommand LongTermPin(LineCursor c, LongTermPinKind kind, KeywordTable<bool> verbs)
+    {
+        bool register = c.Keyword(verbs);
+        string name = c.Name("a registration name");
+        if (!register)
+        {
+            c.End();
+            return new EndLongTermPinCommand(kind, name);
+        }
+        var address = c.Address();
+        var size = c.Size();
+        c.End();
+        return new LongTermPinCommand(kind, name, address, size);
     }
 
     public static ScenarioCommand Frames(LineCursor c)

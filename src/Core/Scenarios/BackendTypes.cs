@@ -54,6 +54,9 @@ public enum GupSyscallKind
 /// <summary>One GUP-reaching system call of a scenario; <see cref="Pattern"/> is what a write writes.</summary>
 public sealed record GupSyscallRequest(GupSyscallKind Kind, ulong Address, ulong Size, BytePattern Pattern);
 
+/// <summary><c>iouring register NAME ADDR SIZE</c> or <c>xdp register NAME ADDR SIZE</c>: a registration that keeps the range pinned.</summary>
+public sealed record LongTermPinRequest(Gup.Syscalls.LongTermPinKind Kind, string Name, ulong Address, ulong Size);
+
 /// <summary>A parked thread that finished, with its result.</summary>
 public readonly record struct ThreadCompletion(int Thread, CommandResult Result);
 

@@ -71,6 +71,8 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
             CheckCommand c => Check(context, c),
             PagemapCommand c => backend.Pagemap(p.Id, Address(context, c.Address), Size(c.Size)),
             FramesCommand c => Frames(backend.Pagemap(p.Id, Address(context, c.Address), Size(c.Size))),
+            LongTermPinCommand c => backend.LongTermPin(p.Id, new LongTermPinRequest(c.Kind, c.Name, Address(context, c.Address), Size(c.Size))),
+            EndLongTermPinCommand c => backend.EndLongTermPin(p.Id, c.Kind, c.Name),
             GupSyscallCommand c => backend.GupSyscall(p.Id, new GupSyscallRequest(c.Kind, Address(context, c.Address), Size(c.Size), c.Pattern)),
             GupCommand c => Gup(context, c),
             UnpinCommand c => backend.Unpin(p.Id, Address(context, c.Address), c.Pages),

@@ -84,6 +84,12 @@ public interface IScenarioBackend : IDisposable
     /// <summary>A system call that reaches get_user_pages on the process's own range: bytes done, or the errno.</summary>
     CommandResult GupSyscall(int process, GupSyscallRequest request);
 
+    /// <summary>Registers a range that stays pinned under the name; <c>EBUSY</c> when the process holds one of that name.</summary>
+    CommandResult LongTermPin(int process, LongTermPinRequest request);
+
+    /// <summary>Ends the registration of that name (unregister, close); <c>EBADF</c> when there is none.</summary>
+    CommandResult EndLongTermPin(int process, Gup.Syscalls.LongTermPinKind kind, string name);
+
     CommandResult Dump(int process, ulong address, ulong size);
 
     CommandResult Trace(bool on);

@@ -145,6 +145,8 @@ public static class ScenarioParser
             ("process_vm_writev", AccessGrammar.ProcessVmWritev),
             ("procmem", AccessGrammar.ProcMem),
             ("vmsplice", AccessGrammar.Vmsplice),
+            ("iouring", AccessGrammar.IoUring),
+            ("xdp", AccessGrammar.Xdp),
             ("gup", AccessGrammar.Gup),
             ("unpin", AccessGrammar.Unpin),
             ("dump", AccessGrammar.Dump),

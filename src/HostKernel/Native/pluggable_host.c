@@ -35,6 +35,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <linux/userfaultfd.h>
+#include <linux/io_uring.h>
+#include <linux/if_xdp.h>
 
 /* include/uapi/linux/memfd.h: the huge page size's log2 sits here in memfd_create's flags (HUGETLB_FLAG_ENCODE_SHIFT) */
 #ifndef MFD_HUGE_SHIFT
@@ -50,6 +52,12 @@ struct uffdio_move { uint64_t dst, src, len, mode; int64_t move; };
 struct uffdio_poison { struct uffdio_range range; uint64_t mode; int64_t updated; };
 #define UFFDIO_POISON _IOWR(UFFDIO, 0x08, struct uffdio_poison)
 #endif
+#ifndef AF_XDP
+#define AF_XDP 44
+#endif
+#ifndef SOL_XDP
+#define SOL_XDP 283
+#endif
 #ifndef MFD_HUGETLB
 #define MFD_HUGETLB 4U
 #endif
@@ -62,10 +70,14 @@ enum ph_op {
     PH_UFFD, PH_API, PH_REGISTER, PH_UNREGISTER, PH_COPY, PH_ZEROPAGE, PH_CONTINUE,
     PH_POISON, PH_MOVE, PH_WRITEPROTECT, PH_WAKE, PH_READ, PH_CLOSE,
     PH_TOUCH, PH_FILL, PH_CHECK, PH_FORK, PH_EXIT, PH_SYNC, PH_GUP_SYSCALL,
+    PH_LONGTERM_PIN, PH_LONGTERM_END,
 };
 
 /* PH_GUP_SYSCALL's a[5]: the system call; mirrored by GupSyscallKind (BackendTypes.cs). */
 enum ph_gup_syscall { PH_PROCESS_VM_READV, PH_PROCESS_VM_WRITEV, PH_PROC_MEM_READ, PH_PROC_MEM_WRITE, PH_VMSPLICE };
+
+/* PH_LONGTERM_PIN's a[5]: mirrored by LongTermPinKind (LongTermPin.cs). */
+enum ph_longterm { PH_IO_URING_BUFFERS, PH_XDP_UMEM };
 
 /* Mirrored by HostCall in NativeMethods.cs: keep the layouts identical. */
 struct ph_call {
@@ -567,6 +579,57 @@ static void gup_syscall(struct ph_call *c)
     c->err = done > 0 ? 0 : err;
 }
 
+/* ---- registrations that keep pages pinned ---- */
+
+/* struct xdp_umem_reg as of Linux 5.x-6.7 (v2): newer kernels take this size too. */
+struct ph_xdp_umem_reg { uint64_t addr, len; uint32_t chunk_size, headroom, flags; };
+
+/* a[0] address, a[1] length, a[5] what: answers the descriptor that holds the pins. */
+static void longterm_pin(struct ph_call *c)
+{
+    if (c->a[5] == PH_XDP_UMEM) {
+        int fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+        if (fd < 0) {
+            ioctl_result(c, -1);
+            return;
+        }
+        struct ph_xdp_umem_reg reg = { .addr = c->a[0], .len = c->a[1], .chunk_size = 2048 };
+        if (setsockopt(fd, SOL_XDP, XDP_UMEM_REG, &reg, sizeof reg) < 0) {
+            ioctl_result(c, -1);
+            close(fd);
+            return;
+        }
+        c->ret = fd;
+        return;
+    }
+    struct io_uring_params params;
+    memset(&params, 0, sizeof params);
+    int fd = (int)syscall(SYS_io_uring_setup, 1, &params);
+    if (fd < 0) {
+        ioctl_result(c, -1);
+        return;
+    }
+    struct iovec buffer = { (void *)(uintptr_t)c->a[0], c->a[1] };
+    if (syscall(SYS_io_uring_register, fd, IORING_REGISTER_BUFFERS, &buffer, 1) < 0) {
+        ioctl_result(c, -1);
+        close(fd);
+        return;
+    }
+    c->ret = fd;
+}
+
+/* a[0] the descriptor longterm_pin answered, a[5] what: the pins go (io_uring at once; AF_XDP when
+ * the socket is released). */
+static void longterm_end(struct ph_call *c)
+{
+    int fd = (int)c->a[0];
+    if (c->a[5] == PH_IO_URING_BUFFERS && syscall(SYS_io_uring_register, fd, IORING_UNREGISTER_BUFFERS, NULL, 0) < 0) {
+        ioctl_result(c, -1);
+        return;
+    }
+    ioctl_result(c, close(fd));
+}
+
 /* ---- the operations ---- */
 
 int ph_exec(struct ph_call *c)
@@ -703,6 +766,12 @@ int ph_exec(struct ph_call *c)
         break;
     case PH_GUP_SYSCALL:
         gup_syscall(c);
+        break;
+    case PH_LONGTERM_PIN:
+        longterm_pin(c);
+        break;
+    case PH_LONGTERM_END:
+        longterm_end(c);
         break;
     default:
         c->ret = -1;

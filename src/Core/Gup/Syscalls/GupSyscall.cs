@@ -107,14 +107,7 @@ public sealed class GupSyscall
     {
         if (_call is null)
             return;
-        var system = _mm.System;
-        foreach (var run in _call.Pages.Runs)
-        {
-            if (run.Repeats && system.Zero.IsZero(run.First))
-                continue;
-            for (ulong i = 0; i < run.Count; i++)
-                PinCounting.Release(system, run.PfnAt(i), _profile.Flags);
-        }
+        PinCounting.ReleaseAll(_mm.System, _call.Pages, _profile.Flags);
         _call = null;
     }
 }
