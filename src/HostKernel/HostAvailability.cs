@@ -40,7 +40,8 @@ public static class HostAvailability
     /// <summary>What this kernel offers of what a <c>needs</c> line may ask for (<see cref="KernelText.FeatureNames"/>).</summary>
     /// Kernel: userfaultfd_api() (fs/userfaultfd.c), mm/huge_memory.c hugepage_init_sysfs().
     public static string[] Features() =>
-        KernelText.FeatureNames(Directory.Exists("/sys/kernel/mm/transparent_hugepage"), OfferedUffdFeatures(), Environment.Is64BitOperatingSystem);
+        KernelText.FeatureNames(Directory.Exists("/sys/kernel/mm/transparent_hugepage"), OfferedUffdFeatures(), Environment.Is64BitOperatingSystem,
+            NativeMethods.DirectIoAvailable());
 
     /// <summary>
     /// This machine's x86_64 configuration in the plugin's terms, for expectations that name one:

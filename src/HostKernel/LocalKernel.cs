@@ -141,9 +141,11 @@ internal static class KernelText
     /// <summary>
     /// What a kernel offers of what a <c>needs</c> line may ask for: THP when its sysfs has the
     /// settings, the userfaultfd features UFFDIO_API offered (a kernel without
-    /// HAVE_ARCH_USERFAULTFD_WP/_MINOR clears their bits; later releases add theirs), 64bit.
+    /// HAVE_ARCH_USERFAULTFD_WP/_MINOR clears their bits; later releases add theirs), 64bit,
+    /// odirect.
     /// </summary>
-    public static string[] FeatureNames(bool thp, ulong offered, bool is64Bit)
+    /// <param name="directIo">A file system for O_DIRECT is at hand (the runner's temporary directory takes it).</param>
+    public static string[] FeatureNames(bool thp, ulong offered, bool is64Bit, bool directIo)
     {
         var features = new List<string>();
         if (thp)
@@ -155,6 +157,8 @@ internal static class KernelText
         features.AddRange(Pluggable.Core.Userfaultfd.UffdUapi.LaterFeatureNames(offered));
         if (is64Bit)
             features.Add("64bit");
+        if (directIo)
+            features.Add("odirect");
         return [.. features];
     }
 

@@ -76,6 +76,12 @@ internal static unsafe partial class NativeMethods
     [LibraryImport(Shim, EntryPoint = "ph_spawn", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Spawn(string path, int lockFd, out int channel);
 
+    /// <summary>Whether the host's temporary directory takes O_DIRECT (pluggable_host.c PH_DIRECT_DIR).</summary>
+    public static bool DirectIoAvailable() => PhDirectIoAvailable() != 0;
+
+    [LibraryImport(Shim, EntryPoint = "ph_direct_io_available")]
+    private static partial int PhDirectIoAvailable();
+
     [LibraryImport(Shim, EntryPoint = "ph_send")]
     public static partial int Send(int channel, HostCallData* call);
 

@@ -52,7 +52,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         string[] features = [.. new[]
         {
             (caps.Thp, "thp"), (caps.UffdWp, "uffd-wp"), (caps.UffdMinor, "uffd-minor"),
-        }.Where(f => f.Item1).Select(f => f.Item2).Concat(UffdUapi.LaterFeatureNames(offered)).Concat(wide ? ["64bit"] : [])];
+        }.Where(f => f.Item1).Select(f => f.Item2).Concat(UffdUapi.LaterFeatureNames(offered)).Concat(wide ? ["64bit"] : []).Append("odirect")];
         Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize, features,
             arch.Configuration, [.. arch.HugePageSizes.Select(h => h.Size)], Options.Kernel);
     }
@@ -291,6 +291,8 @@ public sealed class EmulatorBackend : IScenarioBackend
                 GupSyscallKind.ProcessVmWritev => GupSyscallProfile.ProcessVmWritev,
                 GupSyscallKind.ProcMemRead => GupSyscallProfile.ProcMemRead,
                 GupSyscallKind.ProcMemWrite => GupSyscallProfile.ProcMemWrite,
+                GupSyscallKind.DirectRead => GupSyscallProfile.DirectRead,
+                GupSyscallKind.DirectWrite => GupSyscallProfile.DirectWrite,
                 _ => GupSyscallProfile.Vmsplice,
             };
             var pattern = request.Pattern;

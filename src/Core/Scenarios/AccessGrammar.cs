@@ -91,11 +91,15 @@ internal static class AccessGrammar
     public static ScenarioCommand ProcMem(LineCursor c) =>
         GupSyscall(c, c.Keyword(Keywords.AccessKinds) ? GupSyscallKind.ProcMemWrite : GupSyscallKind.ProcMemRead);
 
+    /// <summary><c>odirect read ADDR SIZE BYTE</c> or <c>odirect write ADDR SIZE</c>.</summary>
+    public static ScenarioCommand Direct(LineCursor c) =>
+        GupSyscall(c, c.Keyword(Keywords.AccessKinds) ? GupSyscallKind.DirectWrite : GupSyscallKind.DirectRead);
+
     private static ScenarioCommand GupSyscall(LineCursor c, GupSyscallKind kind)
     {
         var address = c.Address();
         var size = c.Size();
-        var pattern = kind is GupSyscallKind.ProcessVmWritev or GupSyscallKind.ProcMemWrite ? c.Byte() : BytePattern.Constant(0);
+        var pattern = kind is GupSyscallKind.ProcessVmWritev or GupSyscallKind.ProcMemWrite or GupSyscallKind.DirectRead ? c.Byte() : BytePattern.Constant(0);
         c.End();
         return new GupSyscallCommand(kind, address, size, pattern);
     }

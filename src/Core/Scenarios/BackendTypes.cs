@@ -49,6 +49,12 @@ public enum GupSyscallKind
 
     /// <summary><c>vmsplice ADDR SIZE</c>: the range spliced into an empty pipe of 1 MiB, which is closed again.</summary>
     Vmsplice,
+
+    /// <summary><c>odirect read ADDR SIZE BYTE</c>: an O_DIRECT read into the range from a new file of SIZE bytes of BYTE.</summary>
+    DirectRead,
+
+    /// <summary><c>odirect write ADDR SIZE</c>: an O_DIRECT write of the range to a new file.</summary>
+    DirectWrite,
 }
 
 /// <summary>One GUP-reaching system call of a scenario; <see cref="Pattern"/> is what a write writes.</summary>
@@ -71,7 +77,7 @@ public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAli
     string Configuration = "", IReadOnlyList<ulong>? HugePageSizes = null, Kernel.LinuxVersion? Kernel = null)
 {
     /// <summary>The features a <c>needs</c> line may name.</summary>
-    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor", "uffd-wp-unpopulated", "uffd-wp-async", "uffd-poison", "uffd-move", "64bit"];
+    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor", "uffd-wp-unpopulated", "uffd-wp-async", "uffd-poison", "uffd-move", "64bit", "odirect"];
 
     public bool Has(string feature) => Features?.Contains(feature) == true;
 }

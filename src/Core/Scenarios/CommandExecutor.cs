@@ -1,3 +1,4 @@
+using Pluggable.Core.Gup.Syscalls;
 using Pluggable.Core.Userfaultfd;
 
 using Pluggable.Core.Mm;
@@ -73,7 +74,7 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
             FramesCommand c => Frames(backend.Pagemap(p.Id, Address(context, c.Address), Size(c.Size))),
             LongTermPinCommand c => backend.LongTermPin(p.Id, new LongTermPinRequest(c.Kind, c.Name, Address(context, c.Address), Size(c.Size))),
             EndLongTermPinCommand c => backend.EndLongTermPin(p.Id, c.Kind, c.Name),
-            GupSyscallCommand c => backend.GupSyscall(p.Id, new GupSyscallRequest(c.Kind, Address(context, c.Address), Size(c.Size), c.Pattern)),
+            GupSyscallCommand c => GupSyscall(context, c),
             GupCommand c => Gup(context, c),
             UnpinCommand c => backend.Unpin(p.Id, Address(context, c.Address), c.Pages),
             DumpCommand c => backend.Dump(p.Id, Address(context, c.Address), Size(c.Size)),
@@ -304,6 +305,14 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
     {
         ulong address = Address(context, c.Address);
         return backend.Check(context.Process.Id, address, Size(c.Size), c.Pattern);
+    }
+
+    private CommandResult GupSyscall(CommandContext context, GupSyscallCommand c)
+    {
+        ulong size = Size(c.Size);
+        if (c.Kind is GupSyscallKind.DirectRead or GupSyscallKind.DirectWrite && size > GupSyscallProfile.DirectIoMaxBytes)
+            throw new ScriptErrorException($"odirect moves at most {GupSyscallProfile.DirectIoMaxBytes >> 20}m (the host runner writes a file of that size), not {c.Size.Text}");
+        return backend.GupSyscall(context.Process.Id, new GupSyscallRequest(c.Kind, Address(context, c.Address), size, c.Pattern));
     }
 
     /// <summary>A pagemap read shown as frames; an error or <c>unsupported</c> as it is.</summary>

@@ -145,6 +145,7 @@ public static class ScenarioParser
             ("process_vm_writev", AccessGrammar.ProcessVmWritev),
             ("procmem", AccessGrammar.ProcMem),
             ("vmsplice", AccessGrammar.Vmsplice),
+            ("odirect", AccessGrammar.Direct),
             ("iouring", AccessGrammar.IoUring),
             ("xdp", AccessGrammar.Xdp),
             ("gup", AccessGrammar.Gup),

@@ -74,7 +74,12 @@ enum ph_op {
 };
 
 /* PH_GUP_SYSCALL's a[5]: the system call; mirrored by GupSyscallKind (BackendTypes.cs). */
-enum ph_gup_syscall { PH_PROCESS_VM_READV, PH_PROCESS_VM_WRITEV, PH_PROC_MEM_READ, PH_PROC_MEM_WRITE, PH_VMSPLICE };
+enum ph_gup_syscall { PH_PROCESS_VM_READV, PH_PROCESS_VM_WRITEV, PH_PROC_MEM_READ, PH_PROC_MEM_WRITE, PH_VMSPLICE,
+                      PH_DIRECT_READ, PH_DIRECT_WRITE };
+
+/* Where O_DIRECT files are made (unnamed, O_TMPFILE): a disk file system, which does direct I/O
+ * through GUP (tmpfs copies instead). */
+#define PH_DIRECT_DIR "/tmp"
 
 /* PH_LONGTERM_PIN's a[5]: mirrored by LongTermPinKind (LongTermPin.cs). */
 enum ph_longterm { PH_IO_URING_BUFFERS, PH_XDP_UMEM };
@@ -518,10 +523,57 @@ static int64_t gup_syscall_piece(int kind, int mem, uint8_t *buf, uint64_t addre
     }
 }
 
+int ph_direct_io_available(void)
+{
+    int fd = open(PH_DIRECT_DIR, O_TMPFILE | O_RDWR | O_DIRECT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return 1;
+}
+
+/* O_DIRECT into or out of the range, with a new unnamed file: for a read it first holds the
+ * pattern (written through the page cache, which the direct read flushes). */
+static void direct_io(struct ph_call *c, int read_into)
+{
+    int fd = open(PH_DIRECT_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC | (read_into ? 0 : O_DIRECT), 0600);
+    if (fd < 0) {
+        ioctl_result(c, -1);
+        return;
+    }
+    if (read_into) {
+        uint8_t *buf = mmap(NULL, PH_GUP_CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        int failed = buf == MAP_FAILED;
+        for (uint64_t done = 0; !failed && done < c->a[1];) {
+            size_t n = c->a[1] - done < PH_GUP_CHUNK ? (size_t)(c->a[1] - done) : PH_GUP_CHUNK;
+            for (size_t i = 0; i < n; i++)
+                buf[i] = pattern_at(c, done + i);
+            failed = pwrite(fd, buf, n, (off_t)done) != (ssize_t)n;
+            done += n;
+        }
+        if (buf != MAP_FAILED)
+            munmap(buf, PH_GUP_CHUNK);
+        if (failed || fdatasync(fd) < 0 || fcntl(fd, F_SETFL, O_DIRECT) < 0) {
+            ioctl_result(c, -1);
+            close(fd);
+            return;
+        }
+    }
+    void *range = (void *)(uintptr_t)c->a[0];
+    ssize_t r = read_into ? pread(fd, range, c->a[1], 0) : pwrite(fd, range, c->a[1], 0);
+    c->err = r < 0 ? errno : 0;
+    c->ret = r;
+    close(fd);
+}
+
 /* a[0] address, a[1] length, a[2..4] the pattern a write writes (as PH_FILL), a[5] the call. */
 static void gup_syscall(struct ph_call *c)
 {
     int kind = (int)c->a[5];
+    if (kind == PH_DIRECT_READ || kind == PH_DIRECT_WRITE) {
+        direct_io(c, kind == PH_DIRECT_READ);
+        return;
+    }
     if (kind == PH_VMSPLICE) {
         /* An empty pipe of PH_GUP_CHUNK, closed again at once: the references go with it. */
         int p[2];

@@ -52,6 +52,8 @@ public sealed class GupSyscall
     public GupOutcome Run()
     {
         var system = _mm.System;
+        if (_profile.BlockSize > 0 && _length % _profile.BlockSize != 0)
+            return new GupOutcome(0, Errno.EINVAL);
         while (_done < _pages)
         {
             ulong count = _profile.PageAtATime ? 1 : _pages - _done;
@@ -74,6 +76,8 @@ public sealed class GupSyscall
 
     private GupOutcome Result(Errno error)
     {
+        if (_profile.AllOrNothing && _done < _pages)
+            return new GupOutcome(0, Errno.EFAULT);
         if (_done == 0 && _pages > 0)
             return new GupOutcome(0, _profile.FirstPageError != Errno.None ? _profile.FirstPageError : error == Errno.None ? Errno.EFAULT : error);
         ulong bytes = Math.Min(_length, (_done << _mm.System.PageShift) - _offset);

@@ -11,7 +11,10 @@ namespace Pluggable.Core.Gup.Syscalls;
 /// <param name="PageAtATime">One GUP call per page (access_remote_vm()), so each page is its own attempt.</param>
 /// <param name="PipeLimited">One call takes at most as many pages as the pipe has slots (<see cref="PipeBytes"/> of base pages).</param>
 /// <param name="FirstPageError">The errno when nothing was done; <see cref="Errno.None"/> passes GUP's own.</param>
-public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, bool PageAtATime, bool PipeLimited, Errno FirstPageError)
+/// <param name="AllOrNothing">A short GUP fails the whole call (EFAULT), though the pages taken before were used.</param>
+/// <param name="BlockSize">The length must be a multiple of it (EINVAL); 0 for any.</param>
+public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, bool PageAtATime, bool PipeLimited, Errno FirstPageError,
+    bool AllOrNothing = false, ulong BlockSize = 0)
 {
     public bool Writes => (Flags & GupFlags.Write) != 0;
 
@@ -58,6 +61,32 @@ public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, b
     /// Kernel: vmsplice_to_pipe() -> iter_to_pipe() -> iov_iter_get_pages2() -> get_user_pages_fast() (fs/splice.c, lib/iov_iter.c).
     public static readonly GupSyscallProfile Vmsplice =
         new("vmsplice", GupFlags.Get, Fast: true, PageAtATime: false, PipeLimited: true, Errno.None);
+
+    /// <summary>
+    /// An O_DIRECT read into user memory: the bio's pages are pinned for writing by the fast walk
+    /// with the slow path behind it (a userfault blocks it), a bio at a time; a page that cannot be
+    /// pinned fails the whole read with EFAULT, though the bios already built were read into their
+    /// pages. The file offset (0) and the length must be multiples of the device's logical block size
+    /// (512 bytes on the runners' disks); the memory only to the device's DMA alignment, a few bytes
+    /// at most, which scenarios keep to.
+    /// </summary>
+    /// Kernel: iomap_dio_rw() -> iomap_dio_bio_iter() -> bio_iov_iter_get_pages() -> iov_iter_extract_pages() -> pin_user_pages_fast() (fs/iomap/direct-io.c, block/bio.c).
+    public static readonly GupSyscallProfile DirectRead =
+        new("O_DIRECT read", GupFlags.Pin | GupFlags.Write, Fast: true, PageAtATime: false, PipeLimited: false, Errno.EFAULT, AllOrNothing: true, BlockSize: DirectIoBlock);
+
+    /// <summary>An O_DIRECT write from user memory: the same with read pins, which keep the zero page.</summary>
+    /// Kernel: iomap_dio_bio_iter() (ITER_SOURCE: no FOLL_WRITE).
+    public static readonly GupSyscallProfile DirectWrite = DirectRead with
+    {
+        Name = "O_DIRECT write",
+        Flags = GupFlags.Pin,
+    };
+
+    /// <summary>The logical block size O_DIRECT aligns to on the runners' file systems.</summary>
+    public const ulong DirectIoBlock = 512;
+
+    /// <summary>The largest O_DIRECT transfer a scenario may ask for: the host makes a file of that size.</summary>
+    public const ulong DirectIoMaxBytes = 64UL << 20;
 
     /// <summary>The pipe the runners splice into: F_SETPIPE_SZ to /proc/sys/fs/pipe-max-size's default.</summary>
     /// Kernel: pipe_set_size(), round_pipe_size() (fs/pipe.c).
