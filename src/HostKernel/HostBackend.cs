@@ -351,6 +351,8 @@ public sealed class HostBackend : IScenarioBackend
 
     public CommandResult Unpin(int process, ulong address, ulong pages) => CommandResult.Unsupported();
 
+    public CommandResult Refs(int process, ulong address, ulong size) => CommandResult.Unsupported();
+
     public CommandResult Dump(int process, ulong address, ulong size) => CommandResult.Unsupported();
 
     public CommandResult Trace(bool on) => CommandResult.Unsupported();

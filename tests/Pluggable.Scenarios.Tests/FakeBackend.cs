@@ -154,6 +154,8 @@ internal sealed class FakeBackend(BackendFacts? facts = null) : IScenarioBackend
     public CommandResult GupSyscall(int process, GupSyscallRequest request) =>
         Answer("GupSyscall", $"{process}, {request.Kind}, {H(request.Address)}, {H(request.Size)}, {request.Pattern}");
 
+    public CommandResult Refs(int process, ulong address, ulong size) => Answer("Refs", $"{process}, {H(address)}, {H(size)}");
+
     public CommandResult Dump(int process, ulong address, ulong size) => Answer("Dump", $"{process}, {H(address)}, {H(size)}");
 
     public CommandResult Trace(bool on) => Answer("Trace", on.ToString());

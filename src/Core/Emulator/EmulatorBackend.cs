@@ -316,6 +316,9 @@ public sealed class EmulatorBackend : IScenarioBackend
     public CommandResult Unpin(int process, ulong address, ulong pages) =>
         WithMm(process, _ => EmulatorResults.FromErrno(_pins.Release(_system, process, address & _system.Geometry.PageMask, pages)));
 
+    public CommandResult Refs(int process, ulong address, ulong size) =>
+        WithMm(process, mm => CommandResult.Ok(FolioCountsText.Format(_system, Pluggable.Core.Mm.Pagemap.Read(mm, address, size))));
+
     public CommandResult Dump(int process, ulong address, ulong size) =>
         WithMm(process, mm =>
         {

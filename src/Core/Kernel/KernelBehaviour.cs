@@ -75,12 +75,11 @@ public sealed class KernelBehaviour(LinuxVersion version)
     public bool FillLockPreparesAnonVma => version >= V6_8;
 
     /// <summary>
-    /// MADV_COLLAPSE's errno for a block it cannot take: from 6.2 a userfaultfd-armed VMA with
-    /// holes (SCAN_EXCEED_NONE_PTE) is EBUSY and an extra page reference (SCAN_PAGE_COUNT) EAGAIN;
-    /// 6.1 answers EINVAL for both.
+    /// MADV_COLLAPSE's errno for a userfaultfd-armed VMA with holes (SCAN_EXCEED_NONE_PTE): EBUSY
+    /// from 6.2, EINVAL on 6.1 (an extra page reference, SCAN_PAGE_COUNT, is EAGAIN on both).
     /// </summary>
     /// Kernel: madvise_collapse_errno() (mm/khugepaged.c).
-    public bool CollapseTellsBusyAndAgain => version > LinuxVersion.V6_1;
+    public bool CollapseTellsBusy => version > LinuxVersion.V6_1;
 
     /// <summary>
     /// mprotect() that takes write away from a private anonymous mapping without pages (no

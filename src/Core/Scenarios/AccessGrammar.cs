@@ -73,6 +73,14 @@ internal static class AccessGrammar
         return new LongTermPinCommand(kind, name, address, size);
     }
 
+    public static ScenarioCommand Refs(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        c.End();
+        return new RefsCommand(address, size);
+    }
+
     public static ScenarioCommand Frames(LineCursor c)
     {
         var address = c.Address();

@@ -76,6 +76,7 @@ internal sealed class CommandExecutor(IScenarioBackend backend, ProcessTree proc
             EndLongTermPinCommand c => backend.EndLongTermPin(p.Id, c.Kind, c.Name),
             GupSyscallCommand c => GupSyscall(context, c),
             GupCommand c => Gup(context, c),
+            RefsCommand c => backend.Refs(p.Id, Address(context, c.Address), Size(c.Size)),
             UnpinCommand c => backend.Unpin(p.Id, Address(context, c.Address), c.Pages),
             DumpCommand c => backend.Dump(p.Id, Address(context, c.Address), Size(c.Size)),
             TraceCommand c => backend.Trace(c.On),

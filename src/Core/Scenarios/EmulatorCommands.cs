@@ -5,6 +5,9 @@ public sealed record GupCommand(AddressExpr Address, ulong Pages, bool Write, bo
 
 public sealed record UnpinCommand(AddressExpr Address, ulong Pages) : ScenarioCommand;
 
+/// <summary><c>refs ADDR SIZE</c> (Emulator only).</summary>
+public sealed record RefsCommand(AddressExpr Address, SizeExpr Size) : ScenarioCommand;
+
 public sealed record DumpCommand(AddressExpr Address, SizeExpr Size) : ScenarioCommand;
 
 public sealed record TraceCommand(bool On) : ScenarioCommand;

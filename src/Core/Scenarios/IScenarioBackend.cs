@@ -90,6 +90,9 @@ public interface IScenarioBackend : IDisposable
     /// <summary>Ends the registration of that name (unregister, close); <c>EBADF</c> when there is none.</summary>
     CommandResult EndLongTermPin(int process, Gup.Syscalls.LongTermPinKind kind, string name);
 
+    /// <summary>The folio counts of each page of the range (emulator only).</summary>
+    CommandResult Refs(int process, ulong address, ulong size);
+
     CommandResult Dump(int process, ulong address, ulong size);
 
     CommandResult Trace(bool on);

@@ -150,6 +150,7 @@ public static class ScenarioParser
             ("xdp", AccessGrammar.Xdp),
             ("gup", AccessGrammar.Gup),
             ("unpin", AccessGrammar.Unpin),
+            ("refs", AccessGrammar.Refs),
             ("dump", AccessGrammar.Dump),
             ("trace", AccessGrammar.Trace),
         };

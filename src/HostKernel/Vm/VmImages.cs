@@ -48,7 +48,7 @@ internal static class VmImages
     /// <exception cref="VmException">It cannot be fetched or built (the script's message says why).</exception>
     public static string Kernel(VmSpec spec, TextWriter notices)
     {
-        string dir = Path.Combine(CacheRoot, "kernels", spec.Package ?? spec.BuildScript!);
+        string dir = Path.Combine(CacheRoot, "kernels", spec.Package ?? BuiltKernelName(spec.BuildScript!));
         string kernel = Path.Combine(dir, "kernel");
         lock (Building)
         {
@@ -70,6 +70,15 @@ internal static class VmImages
                 throw new VmException($"the {spec.Name} kernel was not left at {kernel}");
             return kernel;
         }
+    }
+
+    /// <summary>A built kernel's cache entry: the script's name and a hash of its text, so that a changed configuration builds anew.</summary>
+    private static string BuiltKernelName(string script)
+    {
+        string path = Path.Combine(VmCatalog.Directory, script);
+        if (!File.Exists(path))
+            throw new VmException($"the script {path} is missing");
+        return $"{script}-{Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)))[..12]}";
     }
 
     /// <summary>The initramfs with the guest agent as /init, built once per architecture and agent source.</summary>

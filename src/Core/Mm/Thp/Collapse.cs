@@ -78,9 +78,9 @@ public static class Collapse
             return Errno.None;
         return lastFail switch
         {
-            Scan.ExceedNonePte when mm.System.Kernel.CollapseTellsBusyAndAgain => Errno.EBUSY,
+            Scan.ExceedNonePte when mm.System.Kernel.CollapseTellsBusy => Errno.EBUSY,
             Scan.AllocHugePageFail => Errno.ENOMEM,
-            Scan.PageCount when mm.System.Kernel.CollapseTellsBusyAndAgain => Errno.EAGAIN,
+            Scan.PageCount => Errno.EAGAIN,
             _ => Errno.EINVAL,
         };
     }
