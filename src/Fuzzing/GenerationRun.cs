@@ -53,11 +53,18 @@ internal sealed partial class GenerationRun
             (2, Poison), (3, Move), (4, WriteProtect), (2, Wake), (6, Read), (1, Close),
             (12, Touch), (5, Fill), (4, Check), (7, Pagemap),
             (2, Hugepages), (1, Thp),
+            (4, GupSyscall), (2, LongTermPin), (1, EndLongTermPin),
         };
+        // Frame names follow the order frames are first seen: a frame the host frees and reuses
+        // keeps its old name there, so they are compared within the emulator only.
+        if (!_profile.HostComparable)
+            steps.Add((2, Frames));
+        if (_profile.GupFocus)
+            steps.AddRange([(12, GupSyscall), (6, LongTermPin), (4, EndLongTermPin), (4, Fork), (4, Munmap), (3, Mremap), (4, Madvise)]);
         // gup, unpin, dump and trace are the emulator's own: the host answers them 'unsupported',
         // and a pin the host never took would make every later answer about that page differ.
         if (!_profile.HostComparable)
-            steps.AddRange([(4, Gup), (2, Unpin), (1, Dump), (1, Trace)]);
+            steps.AddRange(_profile.GupFocus ? [(10, Gup), (6, Unpin), (1, Dump)] : [(4, Gup), (2, Unpin), (1, Dump), (1, Trace)]);
         // Sizes beyond the machine's memory (overcommit, running out) depend on the machine: the
         // emulator's is an option, the host's is whatever this computer has.
         if (_profile.MemoryBytes is not null)

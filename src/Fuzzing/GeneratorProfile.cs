@@ -42,6 +42,12 @@ public sealed record GeneratorProfile
     /// <summary>The emulated machine's memory, so that sizes around it (overcommit, running out) are asked for; null for host runs.</summary>
     public ulong? MemoryBytes { get; init; }
 
+    /// <summary>
+    /// Mostly GUP: its system calls, long-term pins, <c>gup</c>/<c>unpin</c>, with fork, munmap,
+    /// mremap and madvise in between (the property tests of pin and reference accounting).
+    /// </summary>
+    public bool GupFocus { get; init; }
+
     /// <summary>How many commands a scenario has after its set-up, at most.</summary>
     public int Length { get; init; } = 40;
 

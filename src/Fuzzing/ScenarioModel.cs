@@ -70,6 +70,9 @@ internal sealed class ModelProcess(string? name)
     public List<ModelMapping> Mappings { get; } = [];
     public List<ModelFile> Files { get; } = [];
 
+    /// <summary>The names of its io_uring (<c>rN</c>) and AF_XDP (<c>sN</c>) registrations; a child inherits none.</summary>
+    public List<string> Registrations { get; } = [];
+
     /// <summary>A child sees its parent's labels and memory files, as the language says.</summary>
     public ModelProcess Fork(string childName)
     {

@@ -22,7 +22,7 @@ public sealed class GupSyscall
     private GetUserPages? _call;
     private ulong _done;
 
-    /// <param name="byteAt">For a write, the byte the caller's buffer holds at each offset of the range.</param>
+    /// <param name="byteAt">For a write, the byte the caller's buffer holds at each offset of the range (the same for a whole base page of the range).</param>
     public GupSyscall(MmStruct mm, GupSyscallProfile profile, ulong address, ulong length, Func<ulong, byte> byteAt)
     {
         _mm = mm;
@@ -54,13 +54,21 @@ public sealed class GupSyscall
         var system = _mm.System;
         if (_profile.BlockSize > 0 && _length % _profile.BlockSize != 0)
             return new GupOutcome(0, Errno.EINVAL);
+        // A page's part of the buffer out of block size is found when the first bio is split, after
+        // its pages were pinned (and faulted in): the I/O never starts.
+        bool misaligned = _profile.BlockSize > 0 && _offset % _profile.BlockSize != 0 && _offset + _length > (ulong)system.PageSize;
         while (_done < _pages)
         {
-            ulong count = _profile.PageAtATime ? 1 : _pages - _done;
+            ulong count = _profile.BatchPages(_pages, _pages - _done, (ulong)system.PageSize);
             _call ??= new GetUserPages(_mm, _start + (_done << system.PageShift), count, _profile.Flags, _profile.Fast);
             var outcome = _call.Run();
             if (outcome.IsBlocked)
                 return outcome;
+            if (misaligned)
+            {
+                Release();
+                return new GupOutcome(0, Errno.EINVAL);
+            }
             ulong taken = _call.Pages.Count;
             Copy(_call.Pages);
             Release();
@@ -100,8 +108,14 @@ public sealed class GupSyscall
                 ulong rangeStart = (page << _mm.System.PageShift) - _offset;
                 ulong to = Math.Min(pageSize, _length + _offset - (page << _mm.System.PageShift));
                 var data = memory.Data(run.PfnAt(i));
-                for (ulong at = from; at < to; at++)
-                    data[(int)at] = _byteAt(rangeStart + at);
+                // The caller's byte changes where a page of the range ends: at most twice a frame.
+                for (ulong at = from; at < to;)
+                {
+                    ulong offset = rangeStart + at;
+                    ulong end = Math.Min(to, at + pageSize - offset % pageSize);
+                    data[(int)at..(int)end].Fill(_byteAt(offset));
+                    at = end;
+                }
                 memory[memory.HeadOf(run.PfnAt(i))].Flags |= Physical.PageFlags.Dirty;
             }
         }
