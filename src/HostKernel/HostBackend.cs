@@ -329,10 +329,15 @@ public sealed class HostBackend : IScenarioBackend
             return Esrch;
         if (p.LongTermPins.ContainsKey(request.Name))
             return CommandResult.Error(Errno.EBUSY);
+        // Taken while the call runs (it may sleep on a userfault), so that a second one is EBUSY.
+        p.LongTermPins[request.Name] = -1;
         return Access(process, new HostCall(HostOp.LongTermPin, request.Address, request.Size, 0, 0, 0, (ulong)request.Kind), c =>
         {
             if (c.Ret < 0)
+            {
+                p.LongTermPins.Remove(request.Name);
                 return ErrnoOf(c);
+            }
             p.LongTermPins[request.Name] = (int)c.Ret;
             return CommandResult.Ok();
         });
@@ -342,8 +347,9 @@ public sealed class HostBackend : IScenarioBackend
     {
         if (!TryProcess(process, out var p))
             return Esrch;
-        if (!p.LongTermPins.Remove(name, out int fd))
+        if (!p.LongTermPins.TryGetValue(name, out int fd) || fd < 0)
             return CommandResult.Error(Errno.EBADF);
+        p.LongTermPins.Remove(name);
         return Run(p, new HostCall(HostOp.LongTermEnd, (ulong)fd, 0, 0, 0, 0, (ulong)kind), c => c.Ret < 0 ? ErrnoOf(c) : CommandResult.Ok());
     }
 

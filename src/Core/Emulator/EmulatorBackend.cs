@@ -307,7 +307,8 @@ public sealed class EmulatorBackend : IScenarioBackend
             if (_longTermPins.Has(process, request.Name))
                 return CommandResult.Error(Errno.EBUSY);
             var pin = new LongTermPin(mm, request.Kind, request.Address, request.Size);
-            return Start(new LongTermPinTask(mm, pin, held => _longTermPins.Add(process, request.Name, 0, held)));
+            _longTermPins.Reserve(process, request.Name);
+            return Start(new LongTermPinTask(mm, pin, held => _longTermPins.Settle(process, request.Name, held)));
         });
 
     public CommandResult EndLongTermPin(int process, LongTermPinKind kind, string name) =>

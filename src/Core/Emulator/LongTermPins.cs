@@ -11,37 +11,50 @@ namespace Pluggable.Core.Emulator;
 /// Kernel: the io_uring context's buffer table and the AF_XDP socket's umem.
 public sealed class LongTermPins
 {
-    private readonly Dictionary<(int Process, string Name), (int Holder, LongTermPin Pin)> _held = [];
+    private readonly Dictionary<(int Process, string Name), LongTermPin> _held = [];
+    private readonly HashSet<(int Process, string Name)> _pending = [];
 
-    public bool Has(int process, string name) => _held.ContainsKey((process, name));
+    /// <summary>Whether the name is taken: registered, or a registration under it still runs (asleep on a userfault).</summary>
+    public bool Has(int process, string name) => _held.ContainsKey((process, name)) || _pending.Contains((process, name));
 
-    public void Add(int process, string name, int holder, LongTermPin pin) => _held[(process, name)] = (holder, pin);
+    /// <summary>A registration under the name starts.</summary>
+    public void Reserve(int process, string name) => _pending.Add((process, name));
+
+    /// <summary>It ended: held from now on when <paramref name="pin"/> is given, else the name is free again.</summary>
+    public void Settle(int process, string name, LongTermPin? pin)
+    {
+        _pending.Remove((process, name));
+        if (pin is not null)
+            _held[(process, name)] = pin;
+    }
 
     /// <summary>Ends one registration; false when the process holds none of that name.</summary>
     public bool Release(int process, string name)
     {
-        if (!_held.Remove((process, name), out var held))
+        if (!_held.Remove((process, name), out var pin))
             return false;
-        held.Pin.Release();
+        pin.Release();
         return true;
     }
 
     public void ReleaseProcess(int process)
     {
+        _pending.RemoveWhere(k => k.Process == process);
         foreach (var key in _held.Keys.Where(k => k.Process == process).ToList())
             Release(key.Process, key.Name);
     }
 
     public void ReleaseAll()
     {
-        foreach (var (_, pin) in _held.Values)
+        foreach (var pin in _held.Values)
             pin.Release();
         _held.Clear();
+        _pending.Clear();
     }
 
     public void Report(ReferenceCensus census)
     {
-        foreach (var ((process, _), (_, pin)) in _held)
+        foreach (var ((process, _), pin) in _held)
         {
             if (pin.Pages is { } pages)
                 census.Held(pages, pin.Start, pin: true, HolderKind.Pin, process);
@@ -50,7 +63,7 @@ public sealed class LongTermPins
 }
 
 /// <summary>A long-term pin's registration on a task of its own: io_uring's sleeps on a userfault.</summary>
-public sealed class LongTermPinTask(MmStruct mm, LongTermPin pin, Action<LongTermPin> keep) : EmulatedTask(mm)
+public sealed class LongTermPinTask(MmStruct mm, LongTermPin pin, Action<LongTermPin?> settle) : EmulatedTask(mm)
 {
     public override Scenarios.CommandResult? Run()
     {
@@ -61,8 +74,11 @@ public sealed class LongTermPinTask(MmStruct mm, LongTermPin pin, Action<LongTer
             return null;
         }
         if (outcome.Error != Errno.None)
+        {
+            settle(null);
             return Scenarios.CommandResult.Error(outcome.Error);
-        keep(pin);
+        }
+        settle(pin);
         return Scenarios.CommandResult.Ok();
     }
 
@@ -76,5 +92,6 @@ public sealed class LongTermPinTask(MmStruct mm, LongTermPin pin, Action<LongTer
     {
         base.Abandon();
         pin.Release();
+        settle(null);
     }
 }
