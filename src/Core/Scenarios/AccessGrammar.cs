@@ -43,9 +43,7 @@ internal static class AccessGrammar
 
     public static ScenarioCommand Pagemap(LineCursor c)
     {
-        var address = c.Address();
-        var size = c.Size();
-        c.End();
+        var (address, size) = Range(c);
         return new PagemapCommand(address, size);
     }
 
@@ -75,17 +73,13 @@ internal static class AccessGrammar
 
     public static ScenarioCommand Refs(LineCursor c)
     {
-        var address = c.Address();
-        var size = c.Size();
-        c.End();
+        var (address, size) = Range(c);
         return new RefsCommand(address, size);
     }
 
     public static ScenarioCommand Frames(LineCursor c)
     {
-        var address = c.Address();
-        var size = c.Size();
-        c.End();
+        var (address, size) = Range(c);
         return new FramesCommand(address, size);
     }
 
@@ -112,6 +106,15 @@ internal static class AccessGrammar
         return new GupSyscallCommand(kind, address, size, pattern);
     }
 
+    /// <summary>ADDR SIZE, and nothing after them.</summary>
+    private static (AddressExpr Address, SizeExpr Size) Range(LineCursor c)
+    {
+        var address = c.Address();
+        var size = c.Size();
+        c.End();
+        return (address, size);
+    }
+
     public static ScenarioCommand Gup(LineCursor c)
     {
         var address = c.Address();
@@ -130,9 +133,7 @@ internal static class AccessGrammar
 
     public static ScenarioCommand Dump(LineCursor c)
     {
-        var address = c.Address();
-        var size = c.Size();
-        c.End();
+        var (address, size) = Range(c);
         return new DumpCommand(address, size);
     }
 
