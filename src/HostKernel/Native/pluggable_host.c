@@ -32,6 +32,8 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/userfaultfd.h>
@@ -523,13 +525,17 @@ static int64_t gup_syscall_piece(int kind, int mem, uint8_t *buf, uint64_t addre
     }
 }
 
+/* Whether PH_DIRECT_DIR does O_DIRECT through GUP: tmpfs accepts O_DIRECT (since 6.6) but copies
+ * through the page cache, so it does not count. */
 int ph_direct_io_available(void)
 {
     int fd = open(PH_DIRECT_DIR, O_TMPFILE | O_RDWR | O_DIRECT | O_CLOEXEC, 0600);
     if (fd < 0)
         return 0;
+    struct statfs fs;
+    int disk = fstatfs(fd, &fs) == 0 && fs.f_type != TMPFS_MAGIC && fs.f_type != RAMFS_MAGIC;
     close(fd);
-    return 1;
+    return disk;
 }
 
 /* O_DIRECT into or out of the range, with a new unnamed file: for a read it first holds the
