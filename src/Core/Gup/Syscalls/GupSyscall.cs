@@ -9,7 +9,7 @@ namespace Pluggable.Core.Gup.Syscalls;
 /// the kernel's copy loops do. Resumable: when GUP sleeps on a userfault the pages taken so far stay
 /// held, and the call continues at the page that faulted.
 /// </summary>
-/// Kernel: the loops of process_vm_rw_single_vec(), __access_remote_vm() and iter_to_pipe().
+/// Kernel: the loops of process_vm_rw_single_vec(), __access_remote_vm(), iter_to_pipe() and iomap_dio_bio_iter().
 public sealed class GupSyscall
 {
     private readonly MmStruct _mm;
