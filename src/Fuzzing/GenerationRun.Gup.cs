@@ -10,6 +10,8 @@ internal sealed partial class GenerationRun
     {
         if (PickMapping(p) is not { } m)
             return false;
+        if (_random.Chance(0.15))
+            return OnePageGupSyscall(p, m);
         string call = _random.Pick(GupSyscalls);
         var range = _ranges.BoundedRange(m, TouchBudget);
         // O_DIRECT moves whole 512-byte blocks; a range in part blocks is EINVAL, now and then.
@@ -21,6 +23,20 @@ internal sealed partial class GenerationRun
         string pattern = writes ? " " + (_random.Chance(0.3) ? "pageidx" : ScenarioText.Byte((byte)_random.Next(256))) : "";
         Emit(p, $"{call} {Range(m, range)}{pattern}");
         ExpectFault(m, range.Offset);
+        return true;
+    }
+
+    /// <summary><c>get_mempolicy ADDR</c> or <c>futex_wake_op ADDR</c> (rarely off a futex word's alignment).</summary>
+    private bool OnePageGupSyscall(ModelProcess p, ModelMapping m)
+    {
+        bool futex = _random.Chance(0.5);
+        ulong offset = _ranges.Point(m);
+        if (futex && _random.Chance(0.9))
+            offset = AlignDown(offset, sizeof(uint));
+        if (!ParkWithoutRace(m, offset, 1, write: futex))
+            return false;
+        Emit(p, $"{(futex ? "futex_wake_op" : "get_mempolicy")} {Address(m, offset)}");
+        ExpectFault(m, offset);
         return true;
     }
 

@@ -41,7 +41,7 @@ public static class HostAvailability
     /// Kernel: userfaultfd_api() (fs/userfaultfd.c), mm/huge_memory.c hugepage_init_sysfs().
     public static string[] Features() =>
         KernelText.FeatureNames(Directory.Exists("/sys/kernel/mm/transparent_hugepage"), OfferedUffdFeatures(), Environment.Is64BitOperatingSystem,
-            NativeMethods.DirectIoAvailable());
+            NativeMethods.DirectIoAvailable(), File.Exists(KernelText.NumaNodes));
 
     /// <summary>
     /// This machine's x86_64 configuration in the plugin's terms, for expectations that name one:

@@ -142,10 +142,11 @@ internal static class KernelText
     /// What a kernel offers of what a <c>needs</c> line may ask for: THP when its sysfs has the
     /// settings, the userfaultfd features UFFDIO_API offered (a kernel without
     /// HAVE_ARCH_USERFAULTFD_WP/_MINOR clears their bits; later releases add theirs), 64bit,
-    /// odirect.
+    /// odirect, numa.
     /// </summary>
     /// <param name="directIo">A file system for O_DIRECT is at hand (the runner's temporary directory takes it).</param>
-    public static string[] FeatureNames(bool thp, ulong offered, bool is64Bit, bool directIo)
+    /// <param name="numa">The kernel has NUMA (CONFIG_NUMA: get_mempolicy exists), as its /sys/devices/system/node says.</param>
+    public static string[] FeatureNames(bool thp, ulong offered, bool is64Bit, bool directIo, bool numa)
     {
         var features = new List<string>();
         if (thp)
@@ -159,8 +160,13 @@ internal static class KernelText
             features.Add("64bit");
         if (directIo)
             features.Add("odirect");
+        if (numa)
+            features.Add("numa");
         return [.. features];
     }
+
+    /// <summary>A file that exists only where the kernel has NUMA (CONFIG_NUMA).</summary>
+    public const string NumaNodes = "/sys/devices/system/node/possible";
 
     /// <summary>Whether a /proc/kpageflags word marks the frame KPF_ZERO_PAGE (the zero page or the huge zero page).</summary>
     /// Kernel: stable_page_flags() (fs/proc/page.c).

@@ -8,10 +8,10 @@ public class HostFeaturesTests
     /// answer keeps the wp and minor feature bits.
     /// </summary>
     [Fact]
-    public void This_x86_64_kernel_offers_thp_uffd_wp_minor_faults_the_later_features_a_64_bit_address_space_and_odirect()
+    public void This_x86_64_kernel_offers_thp_uffd_wp_minor_faults_the_later_features_a_64_bit_address_space_odirect_and_numa()
     {
         HostRun.RequireHost();
-        Assert.Equal(["thp", "uffd-wp", "uffd-minor", "uffd-wp-unpopulated", "uffd-wp-async", "uffd-poison", "uffd-move", "64bit", "odirect"], HostAvailability.Features());
+        Assert.Equal(["thp", "uffd-wp", "uffd-minor", "uffd-wp-unpopulated", "uffd-wp-async", "uffd-poison", "uffd-move", "64bit", "odirect", "numa"], HostAvailability.Features());
     }
 
     [Fact]

@@ -52,7 +52,7 @@ public sealed class EmulatorBackend : IScenarioBackend
         string[] features = [.. new[]
         {
             (caps.Thp, "thp"), (caps.UffdWp, "uffd-wp"), (caps.UffdMinor, "uffd-minor"),
-        }.Where(f => f.Item1).Select(f => f.Item2).Concat(UffdUapi.LaterFeatureNames(offered)).Concat(wide ? ["64bit"] : []).Append("odirect")];
+        }.Where(f => f.Item1).Select(f => f.Item2).Concat(UffdUapi.LaterFeatureNames(offered)).Concat(wide ? ["64bit"] : []).Append("odirect").Append("numa")];
         Facts = new BackendFacts(arch.Name, aliases ?? [], arch.Geometry.PageSize, huge?.Size ?? arch.Geometry.PmdSize, arch.Geometry.PmdSize, features,
             arch.Configuration, [.. arch.HugePageSizes.Select(h => h.Size)], Options.Kernel);
     }
@@ -293,12 +293,14 @@ public sealed class EmulatorBackend : IScenarioBackend
                 GupSyscallKind.ProcMemWrite => GupSyscallProfile.ProcMemWrite,
                 GupSyscallKind.DirectRead => GupSyscallProfile.DirectRead,
                 GupSyscallKind.DirectWrite => GupSyscallProfile.DirectWrite,
+                GupSyscallKind.GetMempolicy => GupSyscallProfile.GetMempolicy,
+                GupSyscallKind.FutexWakeOp => GupSyscallProfile.FutexWakeOp,
                 _ => GupSyscallProfile.Vmsplice,
             };
             var pattern = request.Pattern;
             ulong pageSize = (ulong)_system.PageSize;
             var call = new Gup.Syscalls.GupSyscall(mm, profile, request.Address, request.Size, offset => pattern.At(offset / pageSize));
-            return Start(new GupSyscallTask(mm, call));
+            return Start(new GupSyscallTask(mm, call, request.Kind));
         });
 
     public CommandResult LongTermPin(int process, LongTermPinRequest request) =>

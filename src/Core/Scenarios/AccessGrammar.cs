@@ -93,6 +93,18 @@ internal static class AccessGrammar
     public static ScenarioCommand ProcMem(LineCursor c) =>
         GupSyscall(c, c.Keyword(Keywords.AccessKinds) ? GupSyscallKind.ProcMemWrite : GupSyscallKind.ProcMemRead);
 
+    /// <summary><c>get_mempolicy ADDR</c>, <c>futex_wake_op ADDR</c>: one page, no size.</summary>
+    public static ScenarioCommand GetMempolicy(LineCursor c) => OnePage(c, GupSyscallKind.GetMempolicy);
+
+    public static ScenarioCommand FutexWakeOp(LineCursor c) => OnePage(c, GupSyscallKind.FutexWakeOp);
+
+    private static ScenarioCommand OnePage(LineCursor c, GupSyscallKind kind)
+    {
+        var address = c.Address();
+        c.End();
+        return new GupSyscallCommand(kind, address, SizeExpr.Bytes(1), BytePattern.Constant(0));
+    }
+
     /// <summary><c>odirect read ADDR SIZE BYTE</c> or <c>odirect write ADDR SIZE</c>.</summary>
     public static ScenarioCommand Direct(LineCursor c) =>
         GupSyscall(c, c.Keyword(Keywords.AccessKinds) ? GupSyscallKind.DirectWrite : GupSyscallKind.DirectRead);

@@ -55,6 +55,12 @@ public enum GupSyscallKind
 
     /// <summary><c>odirect write ADDR SIZE</c>: an O_DIRECT write of the range to a new file.</summary>
     DirectWrite,
+
+    /// <summary><c>get_mempolicy ADDR</c>: get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR), the node of the page; <c>ok node=N</c>.</summary>
+    GetMempolicy,
+
+    /// <summary><c>futex_wake_op ADDR</c>: FUTEX_WAKE_OP (shared) with the word at ADDR as the second futex, ADD 0; <c>ok</c>.</summary>
+    FutexWakeOp,
 }
 
 /// <summary>One GUP-reaching system call of a scenario; <see cref="Pattern"/> is what a write writes.</summary>
@@ -77,7 +83,7 @@ public sealed record BackendFacts(string ArchName, IReadOnlyList<string> ArchAli
     string Configuration = "", IReadOnlyList<ulong>? HugePageSizes = null, Kernel.LinuxVersion? Kernel = null)
 {
     /// <summary>The features a <c>needs</c> line may name.</summary>
-    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor", "uffd-wp-unpopulated", "uffd-wp-async", "uffd-poison", "uffd-move", "64bit", "odirect"];
+    public static readonly string[] FeatureNames = ["thp", "uffd-wp", "uffd-minor", "uffd-wp-unpopulated", "uffd-wp-async", "uffd-poison", "uffd-move", "64bit", "odirect", "numa"];
 
     public bool Has(string feature) => Features?.Contains(feature) == true;
 }

@@ -146,6 +146,8 @@ public static class ScenarioParser
             ("procmem", AccessGrammar.ProcMem),
             ("vmsplice", AccessGrammar.Vmsplice),
             ("odirect", AccessGrammar.Direct),
+            ("get_mempolicy", AccessGrammar.GetMempolicy),
+            ("futex_wake_op", AccessGrammar.FutexWakeOp),
             ("iouring", AccessGrammar.IoUring),
             ("xdp", AccessGrammar.Xdp),
             ("gup", AccessGrammar.Gup),

@@ -39,6 +39,8 @@
 #include <linux/userfaultfd.h>
 #include <linux/io_uring.h>
 #include <linux/if_xdp.h>
+#include <linux/futex.h>
+#include <linux/mempolicy.h>
 
 /* include/uapi/linux/memfd.h: the huge page size's log2 sits here in memfd_create's flags (HUGETLB_FLAG_ENCODE_SHIFT) */
 #ifndef MFD_HUGE_SHIFT
@@ -77,7 +79,7 @@ enum ph_op {
 
 /* PH_GUP_SYSCALL's a[5]: the system call; mirrored by GupSyscallKind (BackendTypes.cs). */
 enum ph_gup_syscall { PH_PROCESS_VM_READV, PH_PROCESS_VM_WRITEV, PH_PROC_MEM_READ, PH_PROC_MEM_WRITE, PH_VMSPLICE,
-                      PH_DIRECT_READ, PH_DIRECT_WRITE };
+                      PH_DIRECT_READ, PH_DIRECT_WRITE, PH_GET_MEMPOLICY, PH_FUTEX_WAKE_OP };
 
 /* Where O_DIRECT files are made (unnamed, O_TMPFILE): a disk file system, which does direct I/O
  * through GUP (tmpfs copies instead). */
@@ -572,10 +574,31 @@ static void direct_io(struct ph_call *c, int read_into)
     close(fd);
 }
 
+/* The first futex of FUTEX_WAKE_OP: a word of this process's own, always there. */
+static uint32_t wake_op_word;
+
+/* get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR) answers the node in v[0]; FUTEX_WAKE_OP (shared: no
+ * FUTEX_PRIVATE_FLAG, so both keys come from GUP) wakes nobody and adds 0 to the word at a[0]. */
+static void one_page_call(struct ph_call *c, int kind)
+{
+    if (kind == PH_GET_MEMPOLICY) {
+        int node = -1;
+        ioctl_result(c, (int)syscall(SYS_get_mempolicy, &node, NULL, 0UL, (void *)(uintptr_t)c->a[0], (unsigned long)(MPOL_F_NODE | MPOL_F_ADDR)));
+        c->v[0] = (uint64_t)(int64_t)node;
+        return;
+    }
+    ioctl_result(c, (int)syscall(SYS_futex, &wake_op_word, FUTEX_WAKE_OP, 0, (void *)0, (uint32_t *)(uintptr_t)c->a[0],
+                                 FUTEX_OP(FUTEX_OP_ADD, 0, FUTEX_OP_CMP_EQ, 0)));
+}
+
 /* a[0] address, a[1] length, a[2..4] the pattern a write writes (as PH_FILL), a[5] the call. */
 static void gup_syscall(struct ph_call *c)
 {
     int kind = (int)c->a[5];
+    if (kind == PH_GET_MEMPOLICY || kind == PH_FUTEX_WAKE_OP) {
+        one_page_call(c, kind);
+        return;
+    }
     if (kind == PH_DIRECT_READ || kind == PH_DIRECT_WRITE) {
         direct_io(c, kind == PH_DIRECT_READ);
         return;

@@ -31,7 +31,8 @@ internal sealed class VmKernel : ITargetKernel, IKernelFiles
         ulong huge = KernelText.MeminfoKilobytes(meminfo, "Hugepagesize") * 1024;
         MemoryBytes = KernelText.MeminfoKilobytes(meminfo, "MemTotal") * 1024;
         (UffdFeatures, ZeroPfn) = Probe(page);
-        var features = KernelText.FeatureNames(Read("/sys/kernel/mm/transparent_hugepage/enabled") is not null, UffdFeatures, is64Bit: true, directIo: false);
+        var features = KernelText.FeatureNames(Read("/sys/kernel/mm/transparent_hugepage/enabled") is not null, UffdFeatures, is64Bit: true, directIo: false,
+            numa: Read(KernelText.NumaNodes) is not null);
         Facts = new BackendFacts(spec.EmulatorArch, [spec.DebianArch], page, huge == 0 ? pmd : huge, pmd, features, spec.EmulatorConfiguration,
             KernelText.PoolSizes(Directories("/sys/kernel/mm/hugepages")), LinuxVersion.TryParse(link.Release, out var release) ? release : null);
     }

@@ -9,7 +9,8 @@ namespace Pluggable.Core.Gup.Syscalls;
 /// the kernel's copy loops do. Resumable: when GUP sleeps on a userfault the pages taken so far stay
 /// held, and the call continues at the page that faulted.
 /// </summary>
-/// Kernel: the loops of process_vm_rw_single_vec(), __access_remote_vm(), iter_to_pipe() and iomap_dio_bio_iter().
+/// Kernel: the loops of process_vm_rw_single_vec(), __access_remote_vm(), iter_to_pipe() and iomap_dio_bio_iter();
+/// lookup_node(), get_futex_key().
 public sealed class GupSyscall
 {
     private readonly MmStruct _mm;
@@ -53,6 +54,8 @@ public sealed class GupSyscall
     {
         var system = _mm.System;
         if (_profile.BlockSize > 0 && _length % _profile.BlockSize != 0)
+            return new GupOutcome(0, Errno.EINVAL);
+        if (_profile.WordAligned && _offset % sizeof(uint) != 0)
             return new GupOutcome(0, Errno.EINVAL);
         // A page's part of the buffer out of block size is found when the first bio is split, after
         // its pages were pinned (and faulted in): the I/O never starts.

@@ -32,10 +32,12 @@ public enum GupBatch
 /// <param name="FirstPageError">The errno when nothing was done; <see cref="Errno.None"/> passes GUP's own.</param>
 /// <param name="AllOrNothing">A short GUP fails the whole call (EFAULT), though the pages taken before were used.</param>
 /// <param name="BlockSize">The length must be a multiple of it, and so must the offset in its page of a range that crosses a page (EINVAL); 0 for any.</param>
+/// <param name="WordAligned">The address must be a multiple of 4 (EINVAL): a futex word.</param>
+/// <param name="Copies">The call writes the caller's bytes into the pages it took for writing (a futex op leaves the word as it was).</param>
 public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, GupBatch Batch, bool PipeLimited, Errno FirstPageError,
-    bool AllOrNothing = false, ulong BlockSize = 0)
+    bool AllOrNothing = false, ulong BlockSize = 0, bool WordAligned = false, bool Copies = true)
 {
-    public bool Writes => (Flags & GupFlags.Write) != 0;
+    public bool Writes => Copies && (Flags & GupFlags.Write) != 0;
 
     public bool Pins => (Flags & GupFlags.Pin) != 0;
 
@@ -112,6 +114,25 @@ public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, G
         Name = "O_DIRECT write",
         Flags = GupFlags.Pin,
     };
+
+    /// <summary>
+    /// get_mempolicy(MPOL_F_NODE | MPOL_F_ADDR): the node of the page at an address, found by a
+    /// reference taken through the fast walk (the slow path behind it may sleep on a userfault);
+    /// EFAULT where no VMA is, GUP's errno where the page cannot be had.
+    /// </summary>
+    /// Kernel: do_get_mempolicy() -> lookup_node() -> get_user_pages_fast(1 page, 0) (mm/mempolicy.c).
+    public static readonly GupSyscallProfile GetMempolicy =
+        new("get_mempolicy", GupFlags.Get, Fast: true, Batch: GupBatch.OnePage, PipeLimited: false, Errno.None);
+
+    /// <summary>
+    /// FUTEX_WAKE_OP with the word at the address as the second futex (a shared one, ADD 0): its
+    /// key is taken by a writing reference through the fast walk (a userfault blocks it), then the
+    /// word is updated in place, unchanged; the address must be a 4-byte word (EINVAL).
+    /// </summary>
+    /// Kernel: futex_wake_op() -> get_futex_key(FUTEX_WRITE) -> get_user_pages_fast(1 page, FOLL_WRITE), futex_atomic_op_inuser() (kernel/futex/).
+    public static readonly GupSyscallProfile FutexWakeOp =
+        new("FUTEX_WAKE_OP", GupFlags.Get | GupFlags.Write, Fast: true, Batch: GupBatch.OnePage, PipeLimited: false, Errno.None,
+            WordAligned: true, Copies: false);
 
     /// <summary>The logical block size O_DIRECT aligns to on the runners' file systems.</summary>
     /// Kernel: iomap_dio_bio_iter() (pos and length), bio_split_rw_at() (each bvec's length).
