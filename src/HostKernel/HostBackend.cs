@@ -320,12 +320,7 @@ public sealed class HostBackend : IScenarioBackend
     public CommandResult GupSyscall(int process, GupSyscallRequest request) =>
         Access(process, new HostCall(HostOp.GupSyscall, request.Address, request.Size, request.Pattern.PageIndex ? 1UL : 0UL,
                 request.Pattern.Value, _pageSize, (ulong)request.Kind),
-            c => c.Ret < 0 ? ErrnoOf(c) : request.Kind switch
-            {
-                GupSyscallKind.GetMempolicy => CommandResult.Ok($"node={(long)c.V(0)}"),
-                GupSyscallKind.FutexWakeOp => CommandResult.Ok(),
-                _ => CommandResult.FromBytes(c.Ret),
-            });
+            c => c.Ret < 0 ? ErrnoOf(c) : request.Done(c.Ret, (long)c.V(0)));
 
     /// <summary>A new io_uring ring or AF_XDP socket registers the range and stays open under the name (pluggable_host.c longterm_pin()).</summary>
     public CommandResult LongTermPin(int process, LongTermPinRequest request)

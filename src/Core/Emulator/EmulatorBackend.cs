@@ -300,7 +300,7 @@ public sealed class EmulatorBackend : IScenarioBackend
             var pattern = request.Pattern;
             ulong pageSize = (ulong)_system.PageSize;
             var call = new Gup.Syscalls.GupSyscall(mm, profile, request.Address, request.Size, offset => pattern.At(offset / pageSize));
-            return Start(new GupSyscallTask(mm, call, request.Kind));
+            return Start(new GupSyscallTask(mm, call, request));
         });
 
     public CommandResult LongTermPin(int process, LongTermPinRequest request) =>

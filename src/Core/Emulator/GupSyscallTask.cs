@@ -10,7 +10,7 @@ namespace Pluggable.Core.Emulator;
 /// A system call that reaches GUP (<c>process_vm_readv</c>, <c>procmem</c>, <c>vmsplice</c>...), on a
 /// task of its own: it sleeps where its GUP sleeps on a userfault, holding the pages taken so far.
 /// </summary>
-public sealed class GupSyscallTask(MmStruct mm, GupSyscall call, GupSyscallKind kind) : EmulatedTask(mm)
+public sealed class GupSyscallTask(MmStruct mm, GupSyscall call, GupSyscallRequest request) : EmulatedTask(mm)
 {
     public override CommandResult? Run()
     {
@@ -20,15 +20,8 @@ public sealed class GupSyscallTask(MmStruct mm, GupSyscall call, GupSyscallKind 
             Waiter = outcome.Blocked;
             return null;
         }
-        if (outcome.Error != Errno.None)
-            return CommandResult.Error(outcome.Error);
-        return kind switch
-        {
-            // The emulated machine has one NUMA node.
-            GupSyscallKind.GetMempolicy => CommandResult.Ok("node=0"),
-            GupSyscallKind.FutexWakeOp => CommandResult.Ok(),
-            _ => CommandResult.FromBytes(outcome.Pages),
-        };
+        // The emulated machine has one NUMA node.
+        return outcome.Error != Errno.None ? CommandResult.Error(outcome.Error) : request.Done(outcome.Pages, node: 0);
     }
 
     public override void ReportReferences(ReferenceCensus census)

@@ -64,7 +64,16 @@ public enum GupSyscallKind
 }
 
 /// <summary>One GUP-reaching system call of a scenario; <see cref="Pattern"/> is what a write writes.</summary>
-public sealed record GupSyscallRequest(GupSyscallKind Kind, ulong Address, ulong Size, BytePattern Pattern);
+public sealed record GupSyscallRequest(GupSyscallKind Kind, ulong Address, ulong Size, BytePattern Pattern)
+{
+    /// <summary>What the call answers when it succeeds, whichever backend made it: the bytes done, the page's node, or ok.</summary>
+    public CommandResult Done(long bytes, long node) => Kind switch
+    {
+        GupSyscallKind.GetMempolicy => CommandResult.Ok(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"node={node}")),
+        GupSyscallKind.FutexWakeOp => CommandResult.Ok(),
+        _ => CommandResult.FromBytes(bytes),
+    };
+}
 
 /// <summary><c>iouring register NAME ADDR SIZE</c> or <c>xdp register NAME ADDR SIZE</c>: a registration that keeps the range pinned.</summary>
 public sealed record LongTermPinRequest(Gup.Syscalls.LongTermPinKind Kind, string Name, ulong Address, ulong Size);

@@ -20,6 +20,8 @@ public sealed class GupSyscall
     private readonly ulong _length;
     private readonly ulong _pages;
     private readonly Func<ulong, byte> _byteAt;
+    private readonly bool _invalid;
+    private readonly bool _misaligned;
     private GetUserPages? _call;
     private ulong _done;
 
@@ -39,6 +41,10 @@ public sealed class GupSyscall
             _length = (_pages << system.PageShift) - _offset;
         }
         _byteAt = byteAt;
+        _invalid = (profile.BlockSize > 0 && _length % profile.BlockSize != 0) || (profile.WordAligned && _offset % sizeof(uint) != 0);
+        // A page's part of the buffer out of block size is found when the first bio is split, after
+        // its pages were pinned (and faulted in): the I/O never starts.
+        _misaligned = profile.BlockSize > 0 && _offset % profile.BlockSize != 0 && _offset + _length > (ulong)system.PageSize;
     }
 
     /// <summary>The pages the GUP call now in progress holds (for the consistency checker)...</summary>
@@ -53,13 +59,8 @@ public sealed class GupSyscall
     public GupOutcome Run()
     {
         var system = _mm.System;
-        if (_profile.BlockSize > 0 && _length % _profile.BlockSize != 0)
+        if (_invalid)
             return new GupOutcome(0, Errno.EINVAL);
-        if (_profile.WordAligned && _offset % sizeof(uint) != 0)
-            return new GupOutcome(0, Errno.EINVAL);
-        // A page's part of the buffer out of block size is found when the first bio is split, after
-        // its pages were pinned (and faulted in): the I/O never starts.
-        bool misaligned = _profile.BlockSize > 0 && _offset % _profile.BlockSize != 0 && _offset + _length > (ulong)system.PageSize;
         while (_done < _pages)
         {
             ulong count = _profile.BatchPages(_pages, _pages - _done, (ulong)system.PageSize);
@@ -67,7 +68,7 @@ public sealed class GupSyscall
             var outcome = _call.Run();
             if (outcome.IsBlocked)
                 return outcome;
-            if (misaligned)
+            if (_misaligned)
             {
                 Release();
                 return new GupOutcome(0, Errno.EINVAL);

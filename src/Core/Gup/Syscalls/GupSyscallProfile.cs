@@ -24,7 +24,6 @@ public enum GupBatch
 /// lockless walk, whether it may drop mmap_lock (and so sleep on a userfault), whether it takes one
 /// page per call, how much one call can take, and the errno it answers when the first page fails.
 /// </summary>
-/// <param name="Name">The system call, as messages name it.</param>
 /// <param name="Flags">FOLL_* as the entry point combines them.</param>
 /// <param name="Fast">The *_fast entry points: the lockless walk, then the slow path with FOLL_UNLOCKABLE.</param>
 /// <param name="Batch">How many pages one GUP call takes before they are used and given back.</param>
@@ -34,12 +33,10 @@ public enum GupBatch
 /// <param name="BlockSize">The length must be a multiple of it, and so must the offset in its page of a range that crosses a page (EINVAL); 0 for any.</param>
 /// <param name="WordAligned">The address must be a multiple of 4 (EINVAL): a futex word.</param>
 /// <param name="Copies">The call writes the caller's bytes into the pages it took for writing (a futex op leaves the word as it was).</param>
-public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, GupBatch Batch, bool PipeLimited, Errno FirstPageError,
+public sealed record GupSyscallProfile(GupFlags Flags, bool Fast, GupBatch Batch, bool PipeLimited, Errno FirstPageError,
     bool AllOrNothing = false, ulong BlockSize = 0, bool WordAligned = false, bool Copies = true)
 {
     public bool Writes => Copies && (Flags & GupFlags.Write) != 0;
-
-    public bool Pins => (Flags & GupFlags.Pin) != 0;
 
     /// <summary>The pages of the next GUP call, of <paramref name="left"/> still to do out of <paramref name="total"/>.</summary>
     public ulong BatchPages(ulong total, ulong left, ulong pageSize) => Math.Min(left, Batch switch
@@ -56,13 +53,12 @@ public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, G
     /// </summary>
     /// Kernel: process_vm_rw_single_vec() -> pin_user_pages_remote(&amp;locked) (mm/process_vm_access.c).
     public static readonly GupSyscallProfile ProcessVmReadv =
-        new("process_vm_readv", GupFlags.Pin | GupFlags.Touch | GupFlags.Remote | GupFlags.Unlockable, Fast: false, Batch: GupBatch.PageArray, PipeLimited: false, Errno.EFAULT);
+        new(GupFlags.Pin | GupFlags.Touch | GupFlags.Remote | GupFlags.Unlockable, Fast: false, Batch: GupBatch.PageArray, PipeLimited: false, Errno.EFAULT);
 
     /// <summary>process_vm_writev(): the same with FOLL_WRITE; the pages are dirtied as they are unpinned.</summary>
     /// Kernel: process_vm_rw_single_vec(), unpin_user_pages_dirty_lock().
     public static readonly GupSyscallProfile ProcessVmWritev = ProcessVmReadv with
     {
-        Name = "process_vm_writev",
         Flags = ProcessVmReadv.Flags | GupFlags.Write,
     };
 
@@ -73,13 +69,12 @@ public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, G
     /// </summary>
     /// Kernel: mem_rw() -> access_remote_vm() -> get_user_page_vma_remote(FOLL_FORCE) (fs/proc/base.c, mm/memory.c).
     public static readonly GupSyscallProfile ProcMemRead =
-        new("/proc/self/mem read", GupFlags.Get | GupFlags.Force | GupFlags.Touch | GupFlags.Remote, Fast: false, Batch: GupBatch.OnePage, PipeLimited: false, Errno.EIO);
+        new(GupFlags.Get | GupFlags.Force | GupFlags.Touch | GupFlags.Remote, Fast: false, Batch: GupBatch.OnePage, PipeLimited: false, Errno.EIO);
 
     /// <summary>A write of /proc/PID/mem: FOLL_FORCE | FOLL_WRITE, which breaks COW even in a read-only private mapping.</summary>
     /// Kernel: mem_rw(), __access_remote_vm() (copy_to_user_page(), set_page_dirty_lock()).
     public static readonly GupSyscallProfile ProcMemWrite = ProcMemRead with
     {
-        Name = "/proc/self/mem write",
         Flags = ProcMemRead.Flags | GupFlags.Write,
     };
 
@@ -90,7 +85,7 @@ public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, G
     /// </summary>
     /// Kernel: vmsplice_to_pipe() -> iter_to_pipe() -> iov_iter_get_pages2() -> get_user_pages_fast() (fs/splice.c, lib/iov_iter.c).
     public static readonly GupSyscallProfile Vmsplice =
-        new("vmsplice", GupFlags.Get, Fast: true, Batch: GupBatch.Whole, PipeLimited: true, Errno.None);
+        new(GupFlags.Get, Fast: true, Batch: GupBatch.Whole, PipeLimited: true, Errno.None);
 
     /// <summary>
     /// An O_DIRECT read into user memory: the bio's pages are pinned for writing by the fast walk
@@ -105,13 +100,12 @@ public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, G
     /// </summary>
     /// Kernel: iomap_dio_rw() -> iomap_dio_bio_iter() -> bio_iov_iter_get_pages() -> iov_iter_extract_pages() -> pin_user_pages_fast() (fs/iomap/direct-io.c, block/bio.c).
     public static readonly GupSyscallProfile DirectRead =
-        new("O_DIRECT read", GupFlags.Pin | GupFlags.Write, Fast: true, Batch: GupBatch.Bio, PipeLimited: false, Errno.EFAULT, AllOrNothing: true, BlockSize: DirectIoBlock);
+        new(GupFlags.Pin | GupFlags.Write, Fast: true, Batch: GupBatch.Bio, PipeLimited: false, Errno.EFAULT, AllOrNothing: true, BlockSize: DirectIoBlock);
 
     /// <summary>An O_DIRECT write from user memory: the same with read pins, which keep the zero page.</summary>
     /// Kernel: iomap_dio_bio_iter() (ITER_SOURCE: no FOLL_WRITE).
     public static readonly GupSyscallProfile DirectWrite = DirectRead with
     {
-        Name = "O_DIRECT write",
         Flags = GupFlags.Pin,
     };
 
@@ -122,7 +116,7 @@ public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, G
     /// </summary>
     /// Kernel: do_get_mempolicy() -> lookup_node() -> get_user_pages_fast(1 page, 0) (mm/mempolicy.c).
     public static readonly GupSyscallProfile GetMempolicy =
-        new("get_mempolicy", GupFlags.Get, Fast: true, Batch: GupBatch.OnePage, PipeLimited: false, Errno.None);
+        new(GupFlags.Get, Fast: true, Batch: GupBatch.OnePage, PipeLimited: false, Errno.None);
 
     /// <summary>
     /// FUTEX_WAKE_OP with the word at the address as the second futex (a shared one, ADD 0): its
@@ -131,7 +125,7 @@ public sealed record GupSyscallProfile(string Name, GupFlags Flags, bool Fast, G
     /// </summary>
     /// Kernel: futex_wake_op() -> get_futex_key(FUTEX_WRITE) -> get_user_pages_fast(1 page, FOLL_WRITE), futex_atomic_op_inuser() (kernel/futex/).
     public static readonly GupSyscallProfile FutexWakeOp =
-        new("FUTEX_WAKE_OP", GupFlags.Get | GupFlags.Write, Fast: true, Batch: GupBatch.OnePage, PipeLimited: false, Errno.None,
+        new(GupFlags.Get | GupFlags.Write, Fast: true, Batch: GupBatch.OnePage, PipeLimited: false, Errno.None,
             WordAligned: true, Copies: false);
 
     /// <summary>The logical block size O_DIRECT aligns to on the runners' file systems.</summary>
